@@ -1,0 +1,35 @@
+/* source.h — a program's text, byte spans into it, and caret-style diagnostics. */
+#ifndef SQC_SOURCE_H
+#define SQC_SOURCE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* One loaded program text (a file, `-e` code, stdin, or one REPL entry). */
+typedef struct Source {
+    char *name;   /* shown in diagnostics: the path, "<command line>", "<stdin>", "<repl>" */
+    char *text;   /* NUL-terminated copy; may contain NUL bytes before `len` */
+    uint32_t len; /* bytes of text */
+} Source;
+
+/* A byte range [start, end) of one source. Every AST node and token carries one. */
+typedef struct Span {
+    const Source *src;
+    uint32_t start, end;
+} Span;
+
+Source *source_from_file(const char *path, char *err, size_t errlen);
+Source *source_from_string(const char *name, const char *text, size_t len);
+void source_free(Source *src);
+
+/* 1-based line and column (column counts bytes) of a byte offset. Computed on demand. */
+void source_line_col(const Source *src, uint32_t offset, int *line, int *col);
+
+/* Writes "NAME:LINE:COL: error: MESSAGE\n", the source line, and a caret line
+ * ("^" under the first byte, "~" under the rest of the span on that line). */
+void diag_print(FILE *out, Span span, const char *message);
+
+/* A span that covers both a and b (same source). */
+Span span_join(Span a, Span b);
+
+#endif
