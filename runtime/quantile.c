@@ -1,0 +1,249 @@
+/* quantile.c — exact sample quantiles (numpy's "linear" method) by bracketing and selection. */
+#include "samples_internal.h"
+
+#include "rng_inline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SMALL_N 65536      /* below this, copy and sort */
+#define SUBSAMPLE 32768    /* strided subsample that locates each quantile's bracket */
+#define MARGIN_RANKS 4.0   /* added to the bracket for the discreteness of small q(1-q) */
+
+double smp_quantile_margin_sd = 6.0; /* bracket half-width in standard errors of subsample rank */
+
+static int cmp_double(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+static inline void swap_d(double *a, double *b) {
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static double median3(double a, double b, double c) {
+    if (a > b) swap_d(&a, &b);
+    if (b > c) b = c;
+    return a > b ? a : b;
+}
+
+/* Rearranges a[0..n) (no NaN) so that a[k] is its k-th smallest, with nothing larger before it
+ * and nothing smaller after it. Quickselect with three-way partitioning (ties cost nothing);
+ * falls back to sorting the remaining range if the pivots keep being poor. */
+static void select_kth(double *a, size_t n, size_t k) {
+    size_t lo = 0, hi = n;
+    int limit = 16;
+    for (size_t m = n; m > 1; m /= 2) limit += 2;
+    while (hi - lo > 16) {
+        if (--limit < 0) {
+            qsort(a + lo, hi - lo, sizeof *a, cmp_double);
+            return;
+        }
+        double p = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            if (a[i] < p) swap_d(&a[lt++], &a[i++]);
+            else if (a[i] > p) swap_d(&a[i], &a[--gt]);
+            else i++;
+        }
+        if (k < lt) hi = lt;
+        else if (k >= gt) lo = gt;
+        else return; /* a[k] == p, partitioned around it */
+    }
+    for (size_t i = lo + 1; i < hi; i++) { /* insertion sort of the last small range */
+        double v = a[i];
+        size_t j = i;
+        for (; j > lo && a[j - 1] > v; j--) a[j] = a[j - 1];
+        a[j] = v;
+    }
+}
+
+/* The smallest of a[from..n). */
+static double min_from(const double *a, size_t from, size_t n) {
+    double m = a[from];
+    for (size_t i = from + 1; i < n; i++) m = a[i] < m ? a[i] : m;
+    return m;
+}
+
+/* numpy's _lerp (monotone form) on neighbouring order statistics a <= b. Where numpy's formula
+ * meets inf*0 or inf-inf (numpy issues 12282, 21932) we return the limit instead of NaN. */
+static double lerp_numpy(double a, double b, double t) {
+    if (!isfinite(a) || !isfinite(b)) {
+        if (a == b || t == 0) return a;
+        if (a == -INFINITY && b == INFINITY) return NAN;
+        return a == -INFINITY ? a : b;
+    }
+    double d = b - a;
+    return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+/* Where quantile q lies among n sorted draws: order statistic lo, and the weight t of lo+1.
+ * Past the last index both neighbours are the last draw (numpy's _get_indexes). */
+typedef struct QPos {
+    size_t lo, hi;
+    double t;
+} QPos;
+
+static QPos qpos(double q, size_t n) {
+    double h = (double)(n - 1) * q;
+    if (h >= (double)(n - 1)) return (QPos){n - 1, n - 1, 0};
+    double f = floor(h);
+    return (QPos){(size_t)f, (size_t)f + 1, h - f};
+}
+
+static double quantile_of_sorted(const double *x, size_t n, double q) {
+    QPos p = qpos(q, n);
+    return lerp_numpy(x[p.lo], x[p.hi], p.t);
+}
+
+/* Small n: copy, sort, read off. */
+static void quantiles_by_sort(const double *x, size_t n, const double *q, int k, double *out) {
+    double *c = smp_xmalloc(n * sizeof *c);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i])) break;
+        c[m++] = x[i];
+    }
+    if (m < n) {
+        for (int j = 0; j < k; j++) out[j] = NAN; /* numpy: any NaN draw makes every quantile NaN */
+    } else {
+        qsort(c, n, sizeof *c, cmp_double);
+        for (int j = 0; j < k; j++) out[j] = quantile_of_sorted(c, n, q[j]);
+    }
+    free(c);
+}
+
+/* The draws of one quantile's bracket [a, b] and how many draws lie below it. */
+typedef struct Bracket {
+    double a, b;
+    size_t below;
+    double *buf;
+    size_t len, cap;
+} Bracket;
+
+static void bracket_push(Bracket *br, double v) {
+    if (br->len == br->cap) {
+        br->cap = br->cap ? br->cap * 2 : 4096;
+        br->buf = realloc(br->buf, br->cap * sizeof(double));
+        if (!br->buf) abort();
+    }
+    br->buf[br->len++] = v;
+}
+
+/* Order statistics lo and hi (hi is lo or lo+1) of x by exact selection on a full copy. */
+static void select_full(const double *x, size_t n, QPos p, double *vlo, double *vhi) {
+    double *c = smp_xmalloc(n * sizeof *c);
+    memcpy(c, x, n * sizeof *c);
+    select_kth(c, n, p.lo);
+    *vlo = c[p.lo];
+    *vhi = p.hi == p.lo ? *vlo : min_from(c, p.lo + 1, n);
+    free(c);
+}
+
+/* Large n: a sorted strided subsample brackets each quantile; one pass counts the draws below
+ * every bracket and keeps those inside; selection inside the small bracket buffer is exact. */
+static void quantiles_by_bracket(const double *x, size_t n, const double *q, int k, double *out) {
+    size_t m = SUBSAMPLE;
+    double *sub = smp_xmalloc(m * sizeof *sub);
+    for (size_t i = 0; i < m; i++) {
+        /* one draw from each of m equal strata, at a hashed offset so that periodic data
+         * (every other draw infinite, say) cannot fool a fixed stride */
+        size_t start = (size_t)((uint64_t)i * n / m), end = (size_t)((uint64_t)(i + 1) * n / m);
+        sub[i] = x[start + (size_t)(rng_mix_a(i) % (end - start))];
+        if (isnan(sub[i])) {
+            for (int j = 0; j < k; j++) out[j] = NAN;
+            free(sub);
+            return;
+        }
+    }
+    qsort(sub, m, sizeof *sub, cmp_double);
+
+    Bracket *br = smp_xcalloc((size_t)k, sizeof *br);
+    for (int j = 0; j < k; j++) {
+        double pos = q[j] * (double)(m - 1);
+        double margin = smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS;
+        double ia = floor(pos - margin), ib = ceil(pos + margin);
+        br[j].a = ia <= 0 ? -INFINITY : sub[(size_t)ia];
+        br[j].b = ib >= (double)(m - 1) ? INFINITY : sub[(size_t)ib];
+    }
+    free(sub);
+
+    size_t nan = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        nan += v != v;
+        for (int j = 0; j < k; j++) {
+            if (v < br[j].a) br[j].below++;
+            else if (v <= br[j].b) bracket_push(&br[j], v); /* NaN fails both tests */
+        }
+    }
+
+    for (int j = 0; j < k; j++) {
+        QPos p = qpos(q[j], n);
+        double vlo, vhi;
+        if (nan) {
+            out[j] = NAN;
+        } else if (p.lo >= br[j].below && p.hi < br[j].below + br[j].len) {
+            size_t r = p.lo - br[j].below;
+            select_kth(br[j].buf, br[j].len, r);
+            vlo = br[j].buf[r];
+            vhi = p.hi == p.lo ? vlo : min_from(br[j].buf, r + 1, br[j].len);
+            out[j] = lerp_numpy(vlo, vhi, p.t);
+        } else { /* the subsample misjudged the rank (rare): exact but slower */
+            select_full(x, n, p, &vlo, &vhi);
+            out[j] = lerp_numpy(vlo, vhi, p.t);
+        }
+        free(br[j].buf);
+    }
+    free(br);
+}
+
+static bool qcache_get(const Samples *s, double q, double *v) {
+    for (int j = 0; j < s->nq; j++)
+        if (s->qkey[j] == q) {
+            *v = s->qval[j];
+            return true;
+        }
+    return false;
+}
+
+static void qcache_put(Samples *s, double q, double v) {
+    int j = s->nq < SMP_QCACHE ? s->nq++ : s->q_next;
+    if (s->nq == SMP_QCACHE) s->q_next = (j + 1) % SMP_QCACHE;
+    s->qkey[j] = q;
+    s->qval[j] = v;
+}
+
+bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *out) {
+    size_t n = ctx->n;
+    double *want = smp_xmalloc((size_t)(k ? k : 1) * sizeof *want);
+    int *where = smp_xmalloc((size_t)(k ? k : 1) * sizeof *where);
+    int nwant = 0;
+    for (int j = 0; j < k; j++) {
+        if (isnan(q[j]) || n == 0) out[j] = NAN;
+        else if (!qcache_get(s, q[j], &out[j])) {
+            want[nwant] = q[j];
+            where[nwant++] = j;
+        }
+    }
+    bool ok = true;
+    if (nwant) {
+        ok = smp_materialize(ctx, s);
+        if (ok) {
+            double *got = smp_xmalloc((size_t)nwant * sizeof *got);
+            if (n < SMALL_N) quantiles_by_sort(s->draws, n, want, nwant, got);
+            else quantiles_by_bracket(s->draws, n, want, nwant, got);
+            for (int j = 0; j < nwant; j++) {
+                out[where[j]] = got[j];
+                qcache_put(s, want[j], got[j]);
+            }
+            free(got);
+        }
+    }
+    free(want);
+    free(where);
+    return ok;
+}

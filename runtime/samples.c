@@ -1,0 +1,261 @@
+/* samples.c — samples nodes: constructors, reference counting, bool marks, the LRU array cache. */
+#include "samples_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+void *smp_xmalloc(size_t size) {
+    void *p = malloc(size ? size : 1);
+    if (!p) {
+        fputs("sqc: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void *smp_xcalloc(size_t count, size_t size) {
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) {
+        fputs("sqc: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+static char *xstrdup(const char *s) {
+    size_t len = strlen(s) + 1;
+    return memcpy(smp_xmalloc(len), s, len);
+}
+
+void smp_set_error(SampleCtx *ctx, Span span, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    va_end(ap);
+    ctx->error_span = span;
+    ctx->has_error = true;
+}
+
+void smp_fmt_num(char *buf, size_t len, double x) {
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, x);
+        if (isnan(x) || strtod(buf, NULL) == x) return;
+    }
+}
+
+/* ---- context ---- */
+
+void smp_ctx_init(SampleCtx *ctx, size_t n, uint64_t seed, int threads) {
+    memset(ctx, 0, sizeof *ctx);
+    ctx->n = n;
+    ctx->seed = seed;
+    ctx->threads = threads >= 1 ? threads : 1;
+    ctx->cache_budget = (size_t)512 << 20; /* 512 MiB: room for a handful of 10M-draw arrays */
+}
+
+static void drop_draws(Samples *s) {
+    free(s->draws);
+    s->draws = NULL;
+    s->draws_len = 0;
+}
+
+void smp_ctx_free(SampleCtx *ctx) {
+    Samples *s = ctx->lru_head;
+    while (s) {
+        Samples *next = s->lru_next;
+        drop_draws(s);
+        s->lru_prev = s->lru_next = NULL;
+        s->in_lru = false;
+        s->ctx = NULL;
+        s = next;
+    }
+    ctx->lru_head = ctx->lru_tail = NULL;
+    ctx->cache_used = 0;
+}
+
+/* ---- LRU ---- */
+
+static void lru_unlink(SampleCtx *ctx, Samples *s) {
+    if (s->lru_prev) s->lru_prev->lru_next = s->lru_next;
+    else ctx->lru_head = s->lru_next;
+    if (s->lru_next) s->lru_next->lru_prev = s->lru_prev;
+    else ctx->lru_tail = s->lru_prev;
+    s->lru_prev = s->lru_next = NULL;
+}
+
+static void lru_push_front(SampleCtx *ctx, Samples *s) {
+    s->lru_prev = NULL;
+    s->lru_next = ctx->lru_head;
+    if (ctx->lru_head) ctx->lru_head->lru_prev = s;
+    else ctx->lru_tail = s;
+    ctx->lru_head = s;
+}
+
+void smp_lru_touch(SampleCtx *ctx, Samples *s) {
+    if (!s->in_lru || ctx->lru_head == s) return;
+    lru_unlink(ctx, s);
+    lru_push_front(ctx, s);
+}
+
+/* Drops least recently used arrays until the budget holds, sparing `keep`. */
+static void lru_evict(SampleCtx *ctx, const Samples *keep) {
+    while (ctx->cache_used > ctx->cache_budget && ctx->lru_tail && ctx->lru_tail != keep) {
+        Samples *victim = ctx->lru_tail;
+        lru_unlink(ctx, victim);
+        ctx->cache_used -= victim->draws_len * sizeof(double);
+        victim->in_lru = false;
+        victim->ctx = NULL;
+        drop_draws(victim);
+    }
+}
+
+void smp_lru_add(SampleCtx *ctx, Samples *s) {
+    s->in_lru = true;
+    s->ctx = ctx;
+    lru_push_front(ctx, s);
+    ctx->cache_used += s->draws_len * sizeof(double);
+    lru_evict(ctx, s);
+}
+
+/* ---- constructors ---- */
+
+static Samples *node_new(NodeKind kind, int nops, const Operand *ops) {
+    Samples *s = smp_xcalloc(1, sizeof *s + (size_t)nops * sizeof(Operand));
+    s->refcount = 1;
+    s->kind = (uint8_t)kind;
+    s->nops = nops;
+    for (int k = 0; k < nops; k++) {
+        s->ops[k] = ops[k];
+        if (ops[k].node) smp_retain(ops[k].node);
+    }
+    return s;
+}
+
+static Samples *random_node(SampleCtx *ctx, NodeKind kind, int nops, const Operand *ops, Span origin) {
+    Samples *s = node_new(kind, nops, ops);
+    s->key = rng_stream_key(ctx->seed, ctx->next_stream++);
+    s->origin = origin;
+    return s;
+}
+
+Samples *smp_normal(SampleCtx *ctx, Operand mean, Operand sd, Span origin) {
+    return random_node(ctx, NK_NORMAL, 2, (Operand[]){mean, sd}, origin);
+}
+
+Samples *smp_lognormal(SampleCtx *ctx, Operand mu, Operand sigma, Span origin) {
+    return random_node(ctx, NK_LOGNORMAL, 2, (Operand[]){mu, sigma}, origin);
+}
+
+Samples *smp_uniform(SampleCtx *ctx, Operand lo, Operand hi, Span origin) {
+    return random_node(ctx, NK_UNIFORM, 2, (Operand[]){lo, hi}, origin);
+}
+
+Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, int nparams,
+                    const Operand *params, const char *const *param_names, Span origin) {
+    Samples *s = random_node(ctx, NK_CUSTOM, nparams, params, origin);
+    s->name = xstrdup(name ? name : "distribution");
+    s->draw = draw;
+    s->param_names = smp_xcalloc((size_t)nparams, sizeof(char *));
+    for (int k = 0; k < nparams; k++)
+        s->param_names[k] = xstrdup(param_names && param_names[k] ? param_names[k] : "?");
+    return s;
+}
+
+Samples *smp_mixture(SampleCtx *ctx, int k, const Operand *components, const double *weights,
+                     Span origin) {
+    Samples *s = random_node(ctx, NK_MIXTURE, k, components, origin);
+    double total = 0;
+    for (int c = 0; c < k; c++) total += weights[c];
+    s->cumw = smp_xmalloc((size_t)k * sizeof(double));
+    double acc = 0;
+    for (int c = 0; c < k; c++) {
+        acc += weights[c];
+        s->cumw[c] = acc / total;
+    }
+    s->cumw[k - 1] = 1.0; /* rounding must not leave a gap at the top */
+    return s;
+}
+
+Samples *smp_unary(SmpUnary op, Samples *x) {
+    Samples *s = node_new(NK_UNARY, 1, (Operand[]){opnd_smp(x)});
+    s->op = (uint8_t)op;
+    s->is_bool = op == SU_NOT;
+    return s;
+}
+
+Samples *smp_binary(SmpBinary op, Operand a, Operand b) {
+    Samples *s = node_new(NK_BINARY, 2, (Operand[]){a, b});
+    s->op = (uint8_t)op;
+    s->is_bool = op >= SB_EQ && op <= SB_OR;
+    return s;
+}
+
+Samples *smp_select(Samples *cond, Operand if_true, Operand if_false) {
+    return node_new(NK_SELECT, 3, (Operand[]){opnd_smp(cond), if_true, if_false});
+}
+
+Samples *smp_clamp(Operand x, Operand lo, Operand hi) {
+    return node_new(NK_CLAMP, 3, (Operand[]){x, lo, hi});
+}
+
+Samples *smp_from_array(double *draws) {
+    Samples *s = node_new(NK_ARRAY, 0, NULL);
+    s->draws = draws;
+    return s; /* draws_len stays 0: the array is not counted against the cache budget */
+}
+
+/* ---- reference counting ---- */
+
+Samples *smp_retain(Samples *s) {
+    if (s) s->refcount++;
+    return s;
+}
+
+/* Frees one dead node's own storage (not its operands). */
+static void node_free(Samples *s) {
+    if (s->in_lru) {
+        SampleCtx *ctx = s->ctx;
+        lru_unlink(ctx, s);
+        ctx->cache_used -= s->draws_len * sizeof(double);
+    }
+    free(s->draws);
+    if (s->param_names)
+        for (int k = 0; k < s->nops; k++) free(s->param_names[k]);
+    free(s->param_names);
+    free(s->name);
+    free(s->cumw);
+    free(s);
+}
+
+void smp_release(Samples *s) {
+    if (!s || --s->refcount > 0) return;
+    /* Dead nodes form an intrusive stack through free_next: no recursion, no allocation. */
+    s->free_next = NULL;
+    Samples *stack = s;
+    while (stack) {
+        Samples *dead = stack;
+        stack = dead->free_next;
+        for (int k = 0; k < dead->nops; k++) {
+            Samples *c = dead->ops[k].node;
+            if (c && --c->refcount == 0) {
+                c->free_next = stack;
+                stack = c;
+            }
+        }
+        node_free(dead);
+    }
+}
+
+/* ---- bool marks ---- */
+
+bool smp_is_bool(const Samples *s) { return s->is_bool; }
+
+Samples *smp_mark_bool(Samples *s) {
+    s->is_bool = true;
+    return s;
+}

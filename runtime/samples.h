@@ -1,0 +1,116 @@
+/* samples.h — the samples type: N Monte Carlo draws per uncertain value.
+ *
+ * A Samples value is a *recipe*: a node in an expression graph over distributions,
+ * numbers and earlier samples. Draw i of a distribution node is a pure function of
+ * (run seed, the node's stream, i), so any block of draws can be computed on its own,
+ * by any thread, in any order, and gives the same numbers every time. That is what
+ * keeps identity (`x - x` is exactly 0: both sides read the same node) and makes the
+ * output independent of the thread count.
+ *
+ * Evaluation is block-wise: for a reducer (mean, percentile, ...) the graph below the
+ * node is evaluated SMP_BLOCK draws at a time with intermediates in small per-thread
+ * buffers that stay in cache. A node's full array is stored ("materialized") only when
+ * an order statistic needs it, and kept under a memory budget (LRU), so later reducers
+ * and later expressions that read the node are fast.
+ *
+ * Ownership: every constructor returns a new reference; it *borrows* its operands
+ * (retaining what it keeps). smp_release() drops one reference.
+ * Errors: functions that evaluate return false (or NaN where documented) after setting
+ * the context's error (message + the origin span of the node that failed).
+ */
+#ifndef SQC_SAMPLES_H
+#define SQC_SAMPLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h> /* gsl_rng is an anonymous-struct typedef: it cannot be forward-declared */
+
+#include "source.h"
+
+#define SMP_BLOCK 4096 /* draws per evaluation block */
+
+typedef struct Samples Samples;
+
+/* Run-wide settings and state shared by all samples of one interpreter. */
+typedef struct SampleCtx {
+    size_t n;             /* draws per samples value */
+    uint64_t seed;        /* run seed */
+    int threads;          /* worker threads for block evaluation (>= 1) */
+    uint64_t next_stream; /* incremented by every random constructor call */
+    size_t cache_budget;  /* bytes of materialized arrays kept (LRU); 0 = never keep */
+    size_t cache_used;
+    Samples *lru_head, *lru_tail; /* materialized nodes, most recently used first */
+    char error[512];      /* set when an evaluation fails */
+    Span error_span;
+    bool has_error;
+} SampleCtx;
+
+void smp_ctx_init(SampleCtx *ctx, size_t n, uint64_t seed, int threads);
+void smp_ctx_free(SampleCtx *ctx); /* drops cached arrays (not the nodes) */
+
+/* An operand: a samples node, or (node == NULL) a number broadcast to every draw. */
+typedef struct Operand {
+    Samples *node;
+    double num;
+} Operand;
+static inline Operand opnd_num(double x) { return (Operand){NULL, x}; }
+static inline Operand opnd_smp(Samples *s) { return (Operand){s, 0.0}; }
+
+typedef enum SmpUnary {
+    SU_NEG, SU_NOT, SU_EXP, SU_LOG, SU_LOG10, SU_LOG2, SU_SQRT, SU_ABS, SU_FLOOR, SU_CEIL,
+    SU_ROUND, /* half to even */
+    SU_TRUNC, SU_SIN, SU_COS
+} SmpUnary;
+
+typedef enum SmpBinary {
+    SB_ADD, SB_SUB, SB_MUL, SB_DIV, SB_IDIV /* floor(a/b) */, SB_POW, SB_MOD /* floor mod */,
+    SB_MIN, SB_MAX, SB_EQ, SB_NE, SB_LT, SB_LE, SB_GT, SB_GE, SB_AND, SB_OR,
+    SB_ROUND_DIGITS /* round(a, b digits), half to even */
+} SmpBinary;
+
+/* Random nodes: each call takes a fresh stream from ctx->next_stream. `origin` is the
+ * span blamed if a per-draw parameter turns out invalid (e.g. a negative sd draw). */
+Samples *smp_normal(SampleCtx *ctx, Operand mean, Operand sd, Span origin);
+Samples *smp_lognormal(SampleCtx *ctx, Operand mu, Operand sigma, Span origin);
+Samples *smp_uniform(SampleCtx *ctx, Operand lo, Operand hi, Span origin);
+
+/* A distribution drawn per draw through a GSL sampler. `draw` receives an RNG positioned
+ * at this draw (see rng.h) and the draw's parameter values; it returns the value, or NaN
+ * with *bad set to the index of the parameter that is invalid for that draw. */
+typedef double (*SmpDrawFn)(const gsl_rng *rng, const double *params, int *bad);
+Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, int nparams,
+                    const Operand *params, const char *const *param_names, Span origin);
+
+/* Per draw, pick component k with probability weights[k] (normalized, >= 0, sum > 0). */
+Samples *smp_mixture(SampleCtx *ctx, int k, const Operand *components, const double *weights,
+                     Span origin);
+
+Samples *smp_unary(SmpUnary op, Samples *x);
+Samples *smp_binary(SmpBinary op, Operand a, Operand b); /* at least one operand is a node */
+Samples *smp_select(Samples *cond, Operand if_true, Operand if_false); /* cond != 0 picks if_true */
+Samples *smp_clamp(Operand x, Operand lo, Operand hi);  /* lo/hi may be +-INFINITY */
+Samples *smp_from_array(double *draws); /* takes ownership of n doubles (malloc'd) */
+
+Samples *smp_retain(Samples *s);
+void smp_release(Samples *s); /* iterative: a chain of a million nodes is fine */
+
+bool smp_is_bool(const Samples *s); /* comparisons and logic give 0/1 draws marked bool */
+Samples *smp_mark_bool(Samples *s); /* returns s with the bool mark (s must be fresh) */
+
+/* Reducers. Each evaluates the graph if needed; results are cached on the node. */
+bool smp_mean(SampleCtx *ctx, Samples *s, double *out);
+bool smp_var(SampleCtx *ctx, Samples *s, double *out); /* population variance (ddof 0, numpy's) */
+bool smp_min(SampleCtx *ctx, Samples *s, double *out);
+bool smp_max(SampleCtx *ctx, Samples *s, double *out);
+/* Quantiles q[i] in [0,1], numpy's default linear interpolation between order statistics. */
+bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *out);
+/* Share of draws <= v. */
+bool smp_cdf(SampleCtx *ctx, Samples *s, double v, double *out);
+/* The draws in order (a view valid until the next call on ctx; do not free). */
+const double *smp_draws(SampleCtx *ctx, Samples *s);
+/* Draws that are NaN or +-inf. */
+bool smp_nonfinite(SampleCtx *ctx, Samples *s, size_t *nan_count, size_t *inf_count);
+
+#endif

@@ -1,0 +1,712 @@
+/* samples_eval.c — block evaluation of samples graphs: plans, kernels, streaming reducers. */
+#include "samples_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "rng.h"
+#include "rng_inline.h"
+
+#define TWO_PI 6.283185307179586476925286766559
+
+/* ====================================================================================== */
+/* Plans                                                                                  */
+/* ====================================================================================== */
+
+enum { SLOT_LEAF = -1, SLOT_DST = -2 };
+
+typedef struct Step {
+    Samples *node;
+    int slot; /* buffer slot, or SLOT_LEAF (read node->draws) or SLOT_DST (write the caller's array) */
+    int arg;  /* offset in Plan.args of this step's nops operand step indexes (-1: a number) */
+} Step;
+
+typedef struct Plan {
+    Step *steps; /* topological order: operands before their consumers; the root is last */
+    int nsteps;
+    int *args;
+    int nslots;
+    int max_ops;
+    bool has_custom;
+} Plan;
+
+/* Marks visited nodes per plan without clearing: a node is in the current plan iff its
+ * plan_mark equals the generation. Plans are only built on the interpreter's thread. */
+static uint64_t plan_generation;
+
+typedef struct Frame {
+    Samples *node;
+    int next_op;
+} Frame;
+
+/* Orders the DAG below root (iterative post-order DFS; materialized nodes are leaves). */
+static void plan_order(Plan *p, Samples *root) {
+    uint64_t gen = ++plan_generation;
+    size_t cap = 64, depth = 0, steps_cap = 64;
+    Frame *stack = smp_xmalloc(cap * sizeof *stack);
+    p->steps = smp_xmalloc(steps_cap * sizeof *p->steps);
+    p->nsteps = 0;
+    root->plan_mark = gen;
+    stack[depth++] = (Frame){root, 0};
+    while (depth) {
+        Frame *f = &stack[depth - 1];
+        Samples *s = f->node;
+        if (!s->draws && f->next_op < s->nops) {
+            Samples *c = s->ops[f->next_op++].node;
+            if (c && c->plan_mark != gen) {
+                c->plan_mark = gen;
+                if (depth == cap) {
+                    cap *= 2;
+                    stack = realloc(stack, cap * sizeof *stack);
+                    if (!stack) abort();
+                }
+                stack[depth++] = (Frame){c, 0};
+            }
+            continue;
+        }
+        if ((size_t)p->nsteps == steps_cap) {
+            steps_cap *= 2;
+            p->steps = realloc(p->steps, steps_cap * sizeof *p->steps);
+            if (!p->steps) abort();
+        }
+        s->plan_idx = p->nsteps;
+        p->steps[p->nsteps++] = (Step){s, SLOT_LEAF, 0};
+        depth--;
+    }
+    free(stack);
+}
+
+/* Links operands to steps and assigns buffer slots by liveness: a step's slot returns to the
+ * free list after its last consumer ran, so a chain needs two slots whatever its length. */
+static void plan_slots(Plan *p, bool root_to_dst) {
+    int nargs = 0;
+    for (int t = 0; t < p->nsteps; t++) {
+        Samples *s = p->steps[t].node;
+        p->steps[t].arg = nargs;
+        if (!s->draws) nargs += s->nops;
+        if (s->nops > p->max_ops) p->max_ops = s->nops;
+        if (s->kind == NK_CUSTOM && !s->draws) p->has_custom = true;
+    }
+    p->args = smp_xmalloc((size_t)(nargs ? nargs : 1) * sizeof(int));
+    int *last_use = smp_xmalloc((size_t)p->nsteps * sizeof(int));
+    for (int t = 0; t < p->nsteps; t++) last_use[t] = t;
+    for (int t = 0; t < p->nsteps; t++) {
+        Samples *s = p->steps[t].node;
+        if (s->draws) continue;
+        for (int k = 0; k < s->nops; k++) {
+            Samples *c = s->ops[k].node;
+            int ci = c ? c->plan_idx : -1;
+            p->args[p->steps[t].arg + k] = ci;
+            if (ci >= 0) last_use[ci] = t;
+        }
+    }
+    int root = p->nsteps - 1;
+    last_use[root] = p->nsteps; /* the consumer of the root is the caller */
+
+    int *free_slots = smp_xmalloc((size_t)p->nsteps * sizeof(int));
+    int nfree = 0;
+    p->nslots = 0;
+    for (int t = 0; t < p->nsteps; t++) {
+        Step *st = &p->steps[t];
+        if (st->node->draws) continue; /* leaf: SLOT_LEAF */
+        if (t == root && root_to_dst) st->slot = SLOT_DST;
+        else st->slot = nfree ? free_slots[--nfree] : p->nslots++;
+        /* Inputs are freed only after the output slot is taken: kernels never run in place. */
+        for (int k = 0; k < st->node->nops; k++) {
+            int ci = p->args[st->arg + k];
+            if (ci < 0 || last_use[ci] != t || p->steps[ci].slot < 0) continue;
+            last_use[ci] = -1; /* the same operand twice (x - x) frees once */
+            free_slots[nfree++] = p->steps[ci].slot;
+        }
+    }
+    free(free_slots);
+    free(last_use);
+}
+
+static void plan_build(Plan *p, Samples *root, bool root_to_dst) {
+    memset(p, 0, sizeof *p);
+    plan_order(p, root);
+    plan_slots(p, root_to_dst);
+}
+
+static void plan_free(Plan *p) {
+    free(p->steps);
+    free(p->args);
+}
+
+/* ====================================================================================== */
+/* Per-thread work space and per-block error records                                      */
+/* ====================================================================================== */
+
+typedef struct Work {
+    double *buf;    /* nslots blocks */
+    double *bcast;  /* 3 blocks for broadcasting numbers where a kernel wants arrays */
+    double *params; /* one draw's parameters for smp_custom */
+    gsl_rng *rng;
+} Work;
+
+/* The first (lowest-draw) invalid parameter seen in one block. */
+typedef struct BlockErr {
+    bool set;
+    size_t draw;
+    int step;
+    int param;     /* NK_CUSTOM: the parameter index */
+    double v1, v2; /* the offending value(s) */
+} BlockErr;
+
+static void block_err(BlockErr *e, size_t draw, int step, int param, double v1, double v2) {
+    if (e->set && e->draw <= draw) return;
+    *e = (BlockErr){true, draw, step, param, v1, v2};
+}
+
+/* One operand's block: an array, or (v == NULL) a number. */
+typedef struct In {
+    const double *v;
+    double c;
+} In;
+
+static const double *as_vec(In in, double *scratch, size_t len) {
+    if (in.v) return in.v;
+    for (size_t i = 0; i < len; i++) scratch[i] = in.c;
+    return scratch;
+}
+
+/* ====================================================================================== */
+/* Kernels: one tight loop per case so that gcc vectorizes them                           */
+/* ====================================================================================== */
+
+/* Standard normals for draws i0 .. i0+len-1 (i0 even). Box-Muller over the counter hash:
+ * pair k gives draws 2k (cosine) and 2k+1 (sine), so each draw is a pure function of i. */
+static void std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len) {
+    uint64_t k0 = i0 / 2;
+    size_t npairs = len / 2;
+    for (size_t p = 0; p < npairs; p++) {
+        double u1 = rng_open01_inline(key, k0 + p, 0);
+        double u2 = rng_open01_inline(key, k0 + p, 1);
+        double r = sqrt(-2.0 * log(u1)), a = TWO_PI * u2;
+        z[2 * p] = r * cos(a);
+        z[2 * p + 1] = r * sin(a);
+    }
+    if (len & 1) { /* the last draw of an odd-length final block: only its cosine half */
+        double u1 = rng_open01_inline(key, k0 + npairs, 0);
+        double u2 = rng_open01_inline(key, k0 + npairs, 1);
+        z[len - 1] = sqrt(-2.0 * log(u1)) * cos(TWO_PI * u2);
+    }
+}
+
+/* z <- m + s*z for the four array/number combinations. */
+static void affine_block(double *restrict z, In m, In s, size_t len, double *scratch) {
+    if (!m.v && !s.v) {
+        double mc = m.c, sc = s.c;
+        for (size_t i = 0; i < len; i++) z[i] = mc + sc * z[i];
+        return;
+    }
+    const double *restrict mv = as_vec(m, scratch, len);
+    const double *restrict sv = as_vec(s, scratch + SMP_BLOCK, len);
+    for (size_t i = 0; i < len; i++) z[i] = mv[i] + sv[i] * z[i];
+}
+
+/* First draw whose scale is not >= 0 (negative or NaN), or len. */
+static size_t first_bad_scale(In s, size_t len) {
+    if (!s.v) return s.c >= 0 ? len : 0;
+    for (size_t i = 0; i < len; i++)
+        if (!(s.v[i] >= 0)) return i;
+    return len;
+}
+
+static void normal_kernel(double *out, Samples *s, const In *in, size_t i0, size_t len, Work *w,
+                          BlockErr *err, int step) {
+    size_t bad = first_bad_scale(in[1], len);
+    if (bad < len) block_err(err, i0 + bad, step, 1, in[1].v ? in[1].v[bad] : in[1].c, 0);
+    std_normal_block(out, s->key, i0, len);
+    affine_block(out, in[0], in[1], len, w->bcast);
+    if (s->kind == NK_LOGNORMAL)
+        for (size_t i = 0; i < len; i++) out[i] = exp(out[i]);
+}
+
+static void uniform_kernel(double *restrict out, Samples *s, const In *in, size_t i0, size_t len,
+                           Work *w, BlockErr *err, int step) {
+    const double *restrict lo = as_vec(in[0], w->bcast, len);
+    const double *restrict hi = as_vec(in[1], w->bcast + SMP_BLOCK, len);
+    for (size_t i = 0; i < len; i++)
+        if (!(hi[i] >= lo[i])) {
+            block_err(err, i0 + i, step, 1, hi[i], lo[i]);
+            break;
+        }
+    uint64_t key = s->key;
+    for (size_t i = 0; i < len; i++) out[i] = lo[i] + (hi[i] - lo[i]) * rng_open01_inline(key, i0 + i, 0);
+}
+
+static void custom_kernel(double *out, Samples *s, const In *in, size_t i0, size_t len, Work *w,
+                          BlockErr *err, int step) {
+    for (size_t i = 0; i < len; i++) {
+        for (int k = 0; k < s->nops; k++) w->params[k] = in[k].v ? in[k].v[i] : in[k].c;
+        rng_gsl_at(w->rng, s->key, i0 + i);
+        int bad = -1;
+        out[i] = s->draw(w->rng, w->params, &bad);
+        if (bad >= 0 && bad < s->nops) {
+            block_err(err, i0 + i, step, bad, w->params[bad], 0);
+            for (size_t j = i + 1; j < len; j++) out[j] = NAN; /* later draws cannot matter */
+            return;
+        }
+    }
+}
+
+/* Computes every component's block and picks per draw. (Computing only the picked draws of
+ * each component would save work; it is a later optimization.) */
+static void mixture_kernel(double *restrict out, Samples *s, const In *in, size_t i0, size_t len) {
+    int k = s->nops;
+    const double *cumw = s->cumw;
+    uint64_t key = s->key;
+    for (size_t i = 0; i < len; i++) {
+        double u = rng_open01_inline(key, i0 + i, 0);
+        int c = 0;
+        while (c < k - 1 && u >= cumw[c]) c++;
+        out[i] = in[c].v ? in[c].v[i] : in[c].c;
+    }
+}
+
+static void select_kernel(double *restrict out, const In *in, size_t len, Work *w) {
+    const double *restrict cond = in[0].v;
+    const double *restrict a = as_vec(in[1], w->bcast, len);
+    const double *restrict b = as_vec(in[2], w->bcast + SMP_BLOCK, len);
+    for (size_t i = 0; i < len; i++) out[i] = cond[i] != 0 ? a[i] : b[i];
+}
+
+/* fmin(fmax(x, lo), hi), except that a NaN draw stays NaN (comparisons with NaN are false). */
+static void clamp_kernel(double *restrict out, const In *in, size_t len, Work *w) {
+    const double *restrict x = as_vec(in[0], w->bcast, len);
+    if (!in[1].v && !in[2].v) {
+        double lo = in[1].c, hi = in[2].c;
+        for (size_t i = 0; i < len; i++) {
+            double v = x[i] < lo ? lo : x[i];
+            out[i] = v > hi ? hi : v;
+        }
+        return;
+    }
+    const double *restrict lo = as_vec(in[1], w->bcast + SMP_BLOCK, len);
+    const double *restrict hi = as_vec(in[2], w->bcast + 2 * SMP_BLOCK, len);
+    for (size_t i = 0; i < len; i++) {
+        double v = x[i] < lo[i] ? lo[i] : x[i];
+        out[i] = v > hi[i] ? hi[i] : v;
+    }
+}
+
+static void unary_kernel(double *restrict o, SmpUnary op, const double *restrict x, size_t len) {
+#define UNARY(EXPR)                                                                                \
+    for (size_t i = 0; i < len; i++) {                                                             \
+        double a = x[i];                                                                           \
+        o[i] = (EXPR);                                                                             \
+    }                                                                                              \
+    break
+    switch (op) {
+    case SU_NEG: UNARY(-a);
+    case SU_NOT: UNARY(a == 0 ? 1.0 : 0.0);
+    case SU_EXP: UNARY(exp(a));
+    case SU_LOG: UNARY(log(a));
+    case SU_LOG10: UNARY(log10(a));
+    case SU_LOG2: UNARY(log2(a));
+    case SU_SQRT: UNARY(sqrt(a));
+    case SU_ABS: UNARY(fabs(a));
+    case SU_FLOOR: UNARY(floor(a));
+    case SU_CEIL: UNARY(ceil(a));
+    case SU_ROUND: UNARY(nearbyint(a)); /* half to even under the default rounding mode */
+    case SU_TRUNC: UNARY(trunc(a));
+    case SU_SIN: UNARY(sin(a));
+    case SU_COS: UNARY(cos(a));
+    }
+#undef UNARY
+}
+
+/* numpy's npy_divmod: floor division and Python-signed remainder that satisfy a = b*q + r as
+ * closely as doubles allow (plain floor(a/b) gets 1 // 0.1 wrong: 10 instead of 9). */
+static inline double floor_div(double a, double b) {
+    if (b == 0) return a / b;
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod != 0 && (b < 0) != (mod < 0)) div -= 1.0;
+    if (div == 0) return copysign(0.0, a / b);
+    double fl = floor(div);
+    if (div - fl > 0.5) fl += 1.0; /* snap to the nearest integer */
+    return fl;
+}
+
+static inline double floor_mod(double a, double b) {
+    double mod = fmod(a, b);
+    if (b == 0) return mod; /* NaN */
+    if (mod == 0) return copysign(0.0, b);
+    if ((b < 0) != (mod < 0)) mod += b;
+    return mod;
+}
+
+/* numpy's around(): scale by 10^|d|, round half to even, scale back. */
+static inline double round_digits(double x, double d) {
+    if (d >= 0) {
+        double f = pow(10.0, d);
+        return nearbyint(x * f) / f;
+    }
+    double f = pow(10.0, -d);
+    return nearbyint(x / f) * f;
+}
+
+/* np.minimum / np.maximum: a NaN on either side gives NaN. */
+static inline double nan_min(double a, double b) { return isnan(a) ? a : (a < b ? a : b); }
+static inline double nan_max(double a, double b) { return isnan(a) ? a : (a > b ? a : b); }
+
+static void binary_kernel(double *restrict o, SmpBinary op, In a, In b, size_t len) {
+    const double *restrict av = a.v;
+    const double *restrict bv = b.v;
+    double ac = a.c, bc = b.c;
+#define BINARY(EXPR)                                                                               \
+    if (av && bv) {                                                                                \
+        for (size_t i = 0; i < len; i++) {                                                         \
+            double x = av[i], y = bv[i];                                                           \
+            o[i] = (EXPR);                                                                         \
+        }                                                                                          \
+    } else if (av) {                                                                               \
+        double y = bc;                                                                             \
+        for (size_t i = 0; i < len; i++) {                                                         \
+            double x = av[i];                                                                      \
+            o[i] = (EXPR);                                                                         \
+        }                                                                                          \
+    } else if (bv) {                                                                               \
+        double x = ac;                                                                             \
+        for (size_t i = 0; i < len; i++) {                                                         \
+            double y = bv[i];                                                                      \
+            o[i] = (EXPR);                                                                         \
+        }                                                                                          \
+    } else {                                                                                       \
+        double x = ac, y = bc, r = (EXPR);                                                         \
+        for (size_t i = 0; i < len; i++) o[i] = r;                                                 \
+    }                                                                                              \
+    break
+    switch (op) {
+    case SB_ADD: BINARY(x + y);
+    case SB_SUB: BINARY(x - y);
+    case SB_MUL: BINARY(x * y);
+    case SB_DIV: BINARY(x / y);
+    case SB_IDIV: BINARY(floor_div(x, y));
+    case SB_POW: BINARY(pow(x, y));
+    case SB_MOD: BINARY(floor_mod(x, y));
+    case SB_MIN: BINARY(nan_min(x, y));
+    case SB_MAX: BINARY(nan_max(x, y));
+    case SB_EQ: BINARY(x == y ? 1.0 : 0.0);
+    case SB_NE: BINARY(x != y ? 1.0 : 0.0);
+    case SB_LT: BINARY(x < y ? 1.0 : 0.0);
+    case SB_LE: BINARY(x <= y ? 1.0 : 0.0);
+    case SB_GT: BINARY(x > y ? 1.0 : 0.0);
+    case SB_GE: BINARY(x >= y ? 1.0 : 0.0);
+    case SB_AND: BINARY(x != 0 && y != 0 ? 1.0 : 0.0);
+    case SB_OR: BINARY(x != 0 || y != 0 ? 1.0 : 0.0);
+    case SB_ROUND_DIGITS: BINARY(round_digits(x, y));
+    }
+#undef BINARY
+}
+
+/* ====================================================================================== */
+/* Evaluating one block                                                                   */
+/* ====================================================================================== */
+
+static double *step_out(const Plan *p, const Work *w, int t, size_t i0, double *dst) {
+    const Step *st = &p->steps[t];
+    if (st->slot == SLOT_LEAF) return st->node->draws + i0;
+    if (st->slot == SLOT_DST) return dst + i0;
+    return w->buf + (size_t)st->slot * SMP_BLOCK;
+}
+
+/* Runs every step of the plan for block b; returns the root's block. */
+static const double *eval_block(const Plan *p, Work *w, size_t b, size_t n, double *dst, BlockErr *err) {
+    size_t i0 = b * SMP_BLOCK, len = n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK;
+    In in[p->max_ops > 0 ? p->max_ops : 1];
+    for (int t = 0; t < p->nsteps; t++) {
+        const Step *st = &p->steps[t];
+        Samples *s = st->node;
+        double *out = step_out(p, w, t, i0, dst);
+        if (st->slot == SLOT_LEAF) continue;
+        for (int k = 0; k < s->nops; k++) {
+            int ci = p->args[st->arg + k];
+            in[k] = ci >= 0 ? (In){step_out(p, w, ci, i0, dst), 0} : (In){NULL, s->ops[k].num};
+        }
+        switch ((NodeKind)s->kind) {
+        case NK_ARRAY: break; /* always a leaf */
+        case NK_NORMAL:
+        case NK_LOGNORMAL: normal_kernel(out, s, in, i0, len, w, err, t); break;
+        case NK_UNIFORM: uniform_kernel(out, s, in, i0, len, w, err, t); break;
+        case NK_CUSTOM: custom_kernel(out, s, in, i0, len, w, err, t); break;
+        case NK_MIXTURE: mixture_kernel(out, s, in, i0, len); break;
+        case NK_UNARY: unary_kernel(out, (SmpUnary)s->op, in[0].v, len); break;
+        case NK_BINARY: binary_kernel(out, (SmpBinary)s->op, in[0], in[1], len); break;
+        case NK_SELECT: select_kernel(out, in, len, w); break;
+        case NK_CLAMP: clamp_kernel(out, in, len, w); break;
+        }
+    }
+    return step_out(p, w, p->nsteps - 1, i0, dst);
+}
+
+/* Turns the lowest failing draw into the context's error message. */
+static void report_error(SampleCtx *ctx, const Plan *p, const BlockErr *e) {
+    Samples *s = p->steps[e->step].node;
+    char v1[40], v2[40];
+    smp_fmt_num(v1, sizeof v1, e->v1);
+    smp_fmt_num(v2, sizeof v2, e->v2);
+    switch ((NodeKind)s->kind) {
+    case NK_NORMAL:
+        smp_set_error(ctx, s->origin, "norm: sd is %s on draw %zu (must be >= 0)", v1, e->draw);
+        break;
+    case NK_LOGNORMAL:
+        smp_set_error(ctx, s->origin, "lognorm: sigma is %s on draw %zu (must be >= 0)", v1, e->draw);
+        break;
+    case NK_UNIFORM:
+        smp_set_error(ctx, s->origin, "uniform: hi is %s and lo is %s on draw %zu (must be hi >= lo)",
+                      v1, v2, e->draw);
+        break;
+    case NK_CUSTOM:
+        smp_set_error(ctx, s->origin, "%s: parameter '%s' is %s on draw %zu", s->name,
+                      s->param_names[e->param], v1, e->draw);
+        break;
+    default: smp_set_error(ctx, s->origin, "invalid draw %zu", e->draw); break;
+    }
+}
+
+bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg) {
+    size_t n = ctx->n, nb = smp_nblocks(n);
+    if (nb == 0) return true;
+    Plan p;
+    plan_build(&p, root, dst != NULL);
+    int threads = ctx->threads < 1 ? 1 : ctx->threads;
+    if ((size_t)threads > nb) threads = (int)nb;
+
+    Work *ws = smp_xcalloc((size_t)threads, sizeof *ws);
+    for (int t = 0; t < threads; t++) {
+        ws[t].buf = smp_xmalloc((size_t)(p.nslots ? p.nslots : 1) * SMP_BLOCK * sizeof(double));
+        ws[t].bcast = smp_xmalloc(3 * SMP_BLOCK * sizeof(double));
+        ws[t].params = smp_xmalloc((size_t)(p.max_ops ? p.max_ops : 1) * sizeof(double));
+        ws[t].rng = p.has_custom ? rng_gsl_alloc() : NULL;
+    }
+    BlockErr *errs = smp_xcalloc(nb, sizeof *errs);
+
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+    for (size_t b = 0; b < nb; b++) {
+#ifdef _OPENMP
+        Work *w = &ws[omp_get_thread_num()];
+#else
+        Work *w = &ws[0];
+#endif
+        const double *x = eval_block(&p, w, b, n, dst, &errs[b]);
+        if (sink) {
+            size_t i0 = b * SMP_BLOCK;
+            sink(arg, b, x, n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK);
+        }
+    }
+
+    bool ok = true;
+    for (size_t b = 0; b < nb && ok; b++)
+        if (errs[b].set) {
+            report_error(ctx, &p, &errs[b]);
+            ok = false;
+        }
+    free(errs);
+    for (int t = 0; t < threads; t++) {
+        free(ws[t].buf);
+        free(ws[t].bcast);
+        free(ws[t].params);
+        if (ws[t].rng) gsl_rng_free(ws[t].rng);
+    }
+    free(ws);
+    plan_free(&p);
+    return ok;
+}
+
+/* ====================================================================================== */
+/* Materialization                                                                        */
+/* ====================================================================================== */
+
+bool smp_materialize(SampleCtx *ctx, Samples *s) {
+    if (s->draws) {
+        smp_lru_touch(ctx, s);
+        return true;
+    }
+    double *d = smp_xmalloc(ctx->n * sizeof(double));
+    if (!smp_eval_blocks(ctx, s, d, NULL, NULL)) {
+        free(d);
+        return false;
+    }
+    s->draws = d;
+    s->draws_len = ctx->n;
+    smp_lru_add(ctx, s);
+    return true;
+}
+
+const double *smp_draws(SampleCtx *ctx, Samples *s) {
+    return smp_materialize(ctx, s) ? s->draws : NULL;
+}
+
+/* ====================================================================================== */
+/* Streaming reducers                                                                     */
+/* ====================================================================================== */
+
+/* numpy-style pairwise summation: 8 accumulators at the leaves, halving above 128. */
+static double pairwise_sum(const double *x, size_t n) {
+    if (n < 8) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += x[i];
+        return s;
+    }
+    if (n <= 128) {
+        double r[8];
+        for (int k = 0; k < 8; k++) r[k] = x[k];
+        size_t i;
+        for (i = 8; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++) r[k] += x[i + k];
+        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) s += x[i];
+        return s;
+    }
+    size_t half = n / 2;
+    half -= half % 8;
+    return pairwise_sum(x, half) + pairwise_sum(x + half, n - half);
+}
+
+/* Neumaier's compensated running sum, for combining per-block partials in block order. */
+typedef struct KSum {
+    double s, c;
+} KSum;
+
+static void ksum_add(KSum *k, double x) {
+    double t = k->s + x;
+    if (fabs(k->s) >= fabs(x)) k->c += (k->s - t) + x;
+    else k->c += (x - t) + k->s;
+    k->s = t;
+}
+
+static double ksum_value(const KSum *k) { return k->s + k->c; }
+
+/* One block's moments and extremes. */
+typedef struct BlockStats {
+    double sum, m2, min, max;
+    size_t len, nan, inf;
+} BlockStats;
+
+static void stats_sink(void *arg, size_t b, const double *x, size_t len) {
+    BlockStats *bs = &((BlockStats *)arg)[b];
+    double dev[SMP_BLOCK];
+    double sum = pairwise_sum(x, len), mean = sum / (double)len;
+    double mn = INFINITY, mx = -INFINITY;
+    size_t nan = 0, inf = 0;
+    for (size_t i = 0; i < len; i++) {
+        double v = x[i], d = v - mean;
+        dev[i] = d * d;
+        mn = v < mn ? v : mn; /* NaN compares false: counted below instead */
+        mx = v > mx ? v : mx;
+        nan += v != v;
+        inf += fabs(v) == INFINITY;
+    }
+    *bs = (BlockStats){sum, pairwise_sum(dev, len), mn, mx, len, nan, inf};
+}
+
+/* Mean, population variance, min, max and non-finite counts in one streaming pass, cached. */
+static bool ensure_stats(SampleCtx *ctx, Samples *s) {
+    if (s->have_stats) return true;
+    size_t n = ctx->n, nb = smp_nblocks(n);
+    if (n == 0) {
+        s->mean = s->var = s->min = s->max = NAN;
+        s->have_stats = true;
+        return true;
+    }
+    BlockStats *bs = smp_xcalloc(nb, sizeof *bs);
+    if (s->draws) smp_lru_touch(ctx, s);
+    if (!smp_eval_blocks(ctx, s, NULL, stats_sink, bs)) {
+        free(bs);
+        return false;
+    }
+    KSum sum = {0, 0}, m2 = {0, 0};
+    double mn = INFINITY, mx = -INFINITY;
+    size_t nan = 0, inf = 0;
+    for (size_t b = 0; b < nb; b++) {
+        ksum_add(&sum, bs[b].sum);
+        mn = bs[b].min < mn ? bs[b].min : mn;
+        mx = bs[b].max > mx ? bs[b].max : mx;
+        nan += bs[b].nan;
+        inf += bs[b].inf;
+    }
+    double mean = ksum_value(&sum) / (double)n;
+    /* Chan et al.: the total squared deviation is each block's plus its mean's offset. */
+    for (size_t b = 0; b < nb; b++) {
+        double d = bs[b].sum / (double)bs[b].len - mean;
+        ksum_add(&m2, bs[b].m2);
+        ksum_add(&m2, (double)bs[b].len * d * d);
+    }
+    s->mean = mean;
+    s->var = ksum_value(&m2) / (double)n;
+    s->min = nan ? NAN : mn;
+    s->max = nan ? NAN : mx;
+    if (nan) s->mean = s->var = NAN;
+    s->nan_count = nan;
+    s->inf_count = inf;
+    s->have_stats = true;
+    free(bs);
+    return true;
+}
+
+bool smp_mean(SampleCtx *ctx, Samples *s, double *out) {
+    if (!ensure_stats(ctx, s)) return false;
+    *out = s->mean;
+    return true;
+}
+
+bool smp_var(SampleCtx *ctx, Samples *s, double *out) {
+    if (!ensure_stats(ctx, s)) return false;
+    *out = s->var;
+    return true;
+}
+
+bool smp_min(SampleCtx *ctx, Samples *s, double *out) {
+    if (!ensure_stats(ctx, s)) return false;
+    *out = s->min;
+    return true;
+}
+
+bool smp_max(SampleCtx *ctx, Samples *s, double *out) {
+    if (!ensure_stats(ctx, s)) return false;
+    *out = s->max;
+    return true;
+}
+
+bool smp_nonfinite(SampleCtx *ctx, Samples *s, size_t *nan_count, size_t *inf_count) {
+    if (!ensure_stats(ctx, s)) return false;
+    if (nan_count) *nan_count = s->nan_count;
+    if (inf_count) *inf_count = s->inf_count;
+    return true;
+}
+
+typedef struct CdfArg {
+    double v;
+    size_t *counts; /* per block */
+} CdfArg;
+
+static void cdf_sink(void *arg, size_t b, const double *x, size_t len) {
+    CdfArg *a = arg;
+    double v = a->v;
+    size_t c = 0;
+    for (size_t i = 0; i < len; i++) c += x[i] <= v;
+    a->counts[b] = c;
+}
+
+bool smp_cdf(SampleCtx *ctx, Samples *s, double v, double *out) {
+    size_t n = ctx->n, nb = smp_nblocks(n);
+    CdfArg a = {v, smp_xcalloc(nb, sizeof(size_t))};
+    if (s->draws) smp_lru_touch(ctx, s);
+    bool ok = smp_eval_blocks(ctx, s, NULL, cdf_sink, &a);
+    if (ok) {
+        size_t total = 0;
+        for (size_t b = 0; b < nb; b++) total += a.counts[b];
+        *out = n ? (double)total / (double)n : NAN;
+    }
+    free(a.counts);
+    return ok;
+}

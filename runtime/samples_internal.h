@@ -1,0 +1,111 @@
+/* samples_internal.h — the node struct and private helpers shared by samples*.c and quantile.c.
+ *
+ * Ownership
+ *   A node holds one reference on every operand node it reads (ops[k].node) and owns its
+ *   strings, weights and materialized array. smp_release() frees a node when its count reaches
+ *   zero and then drops its operands, with an explicit stack (never recursion) so a chain of
+ *   10^6 nodes built in a loop is freed in constant C stack. Refcounts are plain ints: nodes are
+ *   created and released only on the interpreter's thread; worker threads only read them.
+ *
+ * Evaluation model
+ *   Draw i of a node is a pure function of (its stream key, i, its operands' draws i), so any
+ *   block of SMP_BLOCK draws can be computed alone. A reducer builds a Plan for its root: the DAG
+ *   below it in topological order (each node once; a materialized node is a leaf whose block is
+ *   a pointer into its array), with every computed step writing into a per-thread buffer slot
+ *   that is reused after the step's last consumer. Blocks are then evaluated in parallel; each
+ *   block's partial result goes to an array indexed by block and the partials are combined in
+ *   block order on one thread, so results are bit-identical for any thread count.
+ *
+ * Materialization and cache
+ *   materialize() stores a node's n draws in node->draws (keeping the recipe, so the array can be
+ *   dropped again) and links it into the context's LRU list; arrays are evicted least recently
+ *   used first when cache_used exceeds cache_budget, never the node being materialized.
+ *   smp_from_array nodes own their array for life: they have no recipe and are never in the LRU.
+ *   A node is tied to the context (and its n) it was evaluated with.
+ */
+#ifndef SQC_SAMPLES_INTERNAL_H
+#define SQC_SAMPLES_INTERNAL_H
+
+#include "samples.h"
+
+typedef enum NodeKind {
+    NK_ARRAY,     /* smp_from_array: draws only, no recipe */
+    NK_NORMAL,    /* ops: mean, sd */
+    NK_LOGNORMAL, /* ops: mu, sigma */
+    NK_UNIFORM,   /* ops: lo, hi */
+    NK_CUSTOM,    /* ops: the sampler's parameters */
+    NK_MIXTURE,   /* ops: components; cumw: cumulative normalized weights */
+    NK_UNARY,     /* ops: x */
+    NK_BINARY,    /* ops: a, b */
+    NK_SELECT,    /* ops: cond, if_true, if_false */
+    NK_CLAMP,     /* ops: x, lo, hi */
+} NodeKind;
+
+#define SMP_QCACHE 8 /* quantiles remembered per node */
+
+struct Samples {
+    int refcount;
+    uint8_t kind; /* NodeKind */
+    uint8_t op;   /* SmpUnary / SmpBinary */
+    bool is_bool;
+    uint64_t key; /* stream key of random nodes */
+    Span origin;  /* blamed for per-draw parameter errors */
+    char *name;   /* NK_CUSTOM: the distribution's name (owned) */
+    char **param_names; /* NK_CUSTOM: nops names (owned) */
+    SmpDrawFn draw;     /* NK_CUSTOM */
+    double *cumw;       /* NK_MIXTURE: nops cumulative weights, the last exactly 1 */
+
+    /* materialized draws (ctx->n of them) and LRU links; ctx is set while in the LRU */
+    double *draws;
+    size_t draws_len; /* doubles in draws */
+    SampleCtx *ctx;
+    Samples *lru_prev, *lru_next;
+    bool in_lru;
+
+    /* cached reductions */
+    bool have_stats;
+    double mean, var, min, max;
+    size_t nan_count, inf_count;
+    int nq, q_next;
+    double qkey[SMP_QCACHE], qval[SMP_QCACHE];
+
+    /* scratch for plan building (valid only within one plan_build) and for release */
+    uint64_t plan_mark;
+    int plan_idx;
+    Samples *free_next;
+
+    int nops;
+    Operand ops[]; /* flexible array: one allocation per node */
+};
+
+/* Allocation that aborts on failure (there is no sane recovery from OOM mid-evaluation). */
+void *smp_xmalloc(size_t size);
+void *smp_xcalloc(size_t count, size_t size);
+
+/* Makes s->draws hold all n draws (evaluating if needed) and marks it most recently used.
+ * Returns false (ctx error set) on an evaluation error. */
+bool smp_materialize(SampleCtx *ctx, Samples *s);
+/* LRU bookkeeping for materialized arrays (samples.c). */
+void smp_lru_add(SampleCtx *ctx, Samples *s);   /* s->draws was just filled */
+void smp_lru_touch(SampleCtx *ctx, Samples *s); /* s is being used: most recent */
+
+/* Streams the blocks of `root` to sink(arg, b, x, len) (x = draws b*SMP_BLOCK ..), possibly
+ * from several threads at once; sink must write only to per-block storage. If dst is non-NULL
+ * the root's draws are written there (n doubles) instead. Returns false on an evaluation
+ * error, with ctx's error set for the lowest failing draw. */
+typedef void (*SmpBlockSink)(void *arg, size_t b, const double *x, size_t len);
+bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg);
+
+static inline size_t smp_nblocks(size_t n) { return (n + SMP_BLOCK - 1) / SMP_BLOCK; }
+
+/* Half-width of quantile.c's brackets in standard errors (6); tests lower it to exercise the
+ * exact fallback. */
+extern double smp_quantile_margin_sd;
+
+/* Sets ctx's error (printf-style) and its span. */
+void smp_set_error(SampleCtx *ctx, Span span, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Shortest "%.*g" text that reads back as x (for error messages). */
+void smp_fmt_num(char *buf, size_t len, double x);
+
+#endif
