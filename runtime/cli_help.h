@@ -1,0 +1,26 @@
+/* cli_help.h — the text of `sqc --help` (docs/cli.md says the same at length). */
+#ifndef SQC_CLI_HELP_H
+#define SQC_CLI_HELP_H
+
+#define SQC_HELP_TEXT \
+    "usage: sqc FILE.sq [options]     run a script\n" \
+    "       sqc -e CODE [options]     run code given on the line; print its last value\n" \
+    "       sqc [options]             the REPL when standard input is a terminal,\n" \
+    "                                 otherwise run the program read from standard input\n" \
+    "\n" \
+    "options:\n" \
+    "  --samples N   draws per uncertain value (default 10000; 1M, 10K, 10_000 work);\n" \
+    "                overrides the script's `set samples`\n" \
+    "  --seed S      random seed (default 0); overrides the script's `set seed`\n" \
+    "  --threads T   worker threads (default: one per core); output is the same for any T\n" \
+    "  --ascii       no Unicode in histograms and sparklines\n" \
+    "  -e CODE       run CODE instead of a file\n" \
+    "  --help        this text\n" \
+    "  --version     the version\n" \
+    "\n" \
+    "exit status: 0 success, 1 syntax or runtime error, 2 bad command-line use\n" \
+    "errors: FILE:LINE:COL: error: MESSAGE, then the source line and a caret\n" \
+    "\n" \
+    "The language and every builtin: docs/language.md; the command line: docs/cli.md.\n"
+
+#endif

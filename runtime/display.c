@@ -1,0 +1,113 @@
+/* display.c — print's text for every kind of value. */
+#include "display.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "eval.h"
+#include "numfmt.h"
+#include "registry.h"
+
+void display_quoted(StrBuf *out, const char *s, size_t len) {
+    sb_putc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': sb_puts(out, "\\\""); break;
+        case '\\': sb_puts(out, "\\\\"); break;
+        case '\n': sb_puts(out, "\\n"); break;
+        case '\t': sb_puts(out, "\\t"); break;
+        case '\r': sb_puts(out, "\\r"); break;
+        default:
+            if (c < 0x20) sb_printf(out, "\\x%02x", c);
+            else sb_putc(out, (char)c);
+        }
+    }
+    sb_putc(out, '"');
+}
+
+static bool is_identifier(const char *s, size_t len) {
+    if (!len || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return false;
+    for (size_t i = 1; i < len; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_')) return false;
+    return true;
+}
+
+bool display_samples_summary(Interp *I, Samples *s, StrBuf *out) {
+    SampleCtx *ctx = &I->smp;
+    if (smp_is_bool(s)) {
+        double p;
+        if (!smp_mean(ctx, s, &p)) return false;
+        sb_puts(out, "true on ");
+        StrBuf pct;
+        sb_init(&pct);
+        char err[8];
+        fmt_number(&pct, ".1%", 3, p, err, sizeof err);
+        sb_put(out, pct.data, pct.len);
+        sb_free(&pct);
+        sb_puts(out, " of draws");
+        return true;
+    }
+    double mean, q[2];
+    static const double ci[2] = {0.05, 0.95};
+    if (!smp_mean(ctx, s, &mean) || !smp_quantiles(ctx, s, ci, 2, q)) return false;
+    sb_puts(out, "mean ");
+    num_compact(out, mean);
+    sb_puts(out, ", 90% CI ");
+    num_compact(out, q[0]);
+    sb_puts(out, " to ");
+    num_compact(out, q[1]);
+    size_t nans = 0, infs = 0;
+    if (!smp_nonfinite(ctx, s, &nans, &infs)) return false;
+    if (nans) sb_printf(out, " (%zu NaN draws)", nans);
+    if (infs) sb_printf(out, " (%zu infinite draws)", infs);
+    return true;
+}
+
+static void display_function(const Value *v, StrBuf *out) {
+    if (v->kind == VAL_BUILTIN) {
+        sb_printf(out, "<builtin %s>", v->as.builtin->name);
+        return;
+    }
+    const SqFunc *f = v->as.func;
+    sb_printf(out, "<function %s(", f->name ? f->name : "");
+    for (int i = 0; i < f->nparams; i++) sb_printf(out, "%s%s", i ? ", " : "", f->params[i].name);
+    sb_puts(out, ")>");
+}
+
+bool display_value(Interp *I, const Value *v, StrBuf *out, bool top) {
+    switch (v->kind) {
+    case VAL_NIL: sb_puts(out, "nil"); return true;
+    case VAL_NUM: num_shortest(out, v->as.num); return true;
+    case VAL_BOOL: sb_puts(out, v->as.boolean ? "true" : "false"); return true;
+    case VAL_STR:
+        if (top) sb_put(out, v->as.str->bytes, v->as.str->len);
+        else display_quoted(out, v->as.str->bytes, v->as.str->len);
+        return true;
+    case VAL_SAMPLES: return display_samples_summary(I, v->as.smp, out);
+    case VAL_LIST:
+        sb_putc(out, '[');
+        for (int i = 0; i < v->as.list->len; i++) {
+            if (i) sb_puts(out, ", ");
+            if (!display_value(I, &v->as.list->items[i], out, false)) return false;
+        }
+        sb_putc(out, ']');
+        return true;
+    case VAL_RECORD: {
+        const SqRecord *r = v->as.rec;
+        sb_putc(out, '{');
+        for (int i = 0; i < r->len; i++) {
+            if (i) sb_puts(out, ", ");
+            if (is_identifier(r->keys[i]->bytes, r->keys[i]->len)) sb_put(out, r->keys[i]->bytes, r->keys[i]->len);
+            else display_quoted(out, r->keys[i]->bytes, r->keys[i]->len);
+            sb_puts(out, ": ");
+            if (!display_value(I, &r->vals[i], out, false)) return false;
+        }
+        sb_putc(out, '}');
+        return true;
+    }
+    case VAL_FUNC:
+    case VAL_BUILTIN: display_function(v, out); return true;
+    }
+    return true;
+}

@@ -1,0 +1,793 @@
+/* eval.c — the tree-walking evaluator: expressions, statements, calls and scopes. */
+#include "eval.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "display.h"
+#include "frame.h"
+#include "ops.h"
+#include "registry.h"
+
+#define MAX_LOOP_ITERATIONS 100000000L /* a loop that runs longer is taken to be stuck */
+
+static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out);
+
+/* ---------- errors ---------- */
+
+EvStatus rt_error(Interp *I, Span span, const char *fmt, ...) {
+    if (I->has_error) return EV_ERR; /* keep the first, innermost error */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(I->error, sizeof I->error, fmt, ap);
+    va_end(ap);
+    I->error_span = span;
+    I->has_error = true;
+    return EV_ERR;
+}
+
+EvStatus rt_error_from_samples(Interp *I) {
+    SampleCtx *ctx = &I->smp;
+    if (!ctx->has_error) return rt_error(I, I->error_span, "samples evaluation failed");
+    ctx->has_error = false;
+    return rt_error(I, ctx->error_span, "%s", ctx->error);
+}
+
+void interp_print_error(Interp *I, FILE *out) {
+    if (!I->has_error) return;
+    if (I->error_span.src) diag_print(out, I->error_span, I->error);
+    else fprintf(out, "sqc: error: %s\n", I->error);
+}
+
+/* ---------- functions ---------- */
+
+SqFunc *func_retain(SqFunc *fn) {
+    fn->refs++;
+    return fn;
+}
+
+void func_release(SqFunc *fn) {
+    if (fn && --fn->refs == 0) {
+        frame_release(fn->closure);
+        free(fn);
+    }
+}
+
+static Value make_func(Sym name, const AstParam *params, int nparams, const Ast *body, Frame *closure) {
+    SqFunc *fn = calloc(1, sizeof *fn);
+    if (!fn) abort();
+    fn->refs = 1;
+    fn->name = name;
+    fn->params = params;
+    fn->nparams = nparams;
+    fn->body = body;
+    fn->closure = frame_retain(closure);
+    return (Value){.kind = VAL_FUNC, .as.func = fn};
+}
+
+/* ---------- interpreter lifetime ---------- */
+
+void interp_init(Interp *I, FILE *out) {
+    memset(I, 0, sizeof *I);
+    registry_init();
+    smp_ctx_init(&I->smp, SQC_DEFAULT_SAMPLES, SQC_DEFAULT_SEED, 1);
+    I->globals = frame_new(NULL);
+    I->out = out;
+    I->ret_value = val_nil();
+}
+
+void interp_free(Interp *I) {
+    value_release(I->ret_value);
+    frame_release(I->globals);
+    frame_release_all();
+    smp_ctx_free(&I->smp);
+    for (int i = 0; i < I->nprograms; i++) {
+        program_free(I->programs[i]);
+        source_free(I->sources[i]);
+    }
+    free(I->programs);
+    free(I->sources);
+}
+
+void interp_note_samples(Interp *I) { I->samples_made = true; }
+
+void interp_each_global(Interp *I, void (*fn)(void *ctx, Sym name), void *ctx) {
+    frame_each(I->globals, fn, ctx);
+}
+
+bool interp_get_global(Interp *I, Sym name, Value *out) {
+    Value *v = frame_lookup_local(I->globals, name);
+    if (!v) return false;
+    *out = *v;
+    return true;
+}
+
+/* ---------- names ---------- */
+
+static size_t edit_distance(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 32 || lb > 32) return 99;
+    size_t d[33][33];
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+typedef struct Suggest { Sym target, best; size_t dist; } Suggest;
+
+static void consider(void *ctx, Sym name) {
+    Suggest *s = ctx;
+    size_t d = edit_distance(s->target, name);
+    if (d < s->dist) s->dist = d, s->best = name;
+}
+
+static EvStatus unknown_name(Interp *I, Frame *f, Sym name, Span span) {
+    Suggest s = {name, NULL, strlen(name) <= 3 ? 2 : 3};
+    for (Frame *fr = f; fr; fr = NULL) frame_each(fr, consider, &s);
+    frame_each(I->globals, consider, &s);
+    for (int i = 0; i < registry_count(); i++) consider(&s, registry_at(i)->name);
+    if (s.best) return rt_error(I, span, "unknown name '%s' (did you mean '%s'?)", name, s.best);
+    return rt_error(I, span, "unknown name '%s'", name);
+}
+
+static EvStatus lookup_name(Interp *I, Frame *f, Sym name, Span span, Value *out) {
+    Value *v = frame_lookup(f, name);
+    if (v) {
+        *out = value_retain(*v);
+        return EV_OK;
+    }
+    const Builtin *b = registry_find(name);
+    if (b) {
+        *out = (Value){.kind = VAL_BUILTIN, .as.builtin = b};
+        return EV_OK;
+    }
+    return unknown_name(I, f, name, span);
+}
+
+/* ---------- conditions ---------- */
+
+/* The single truth value of a condition for an if-statement, while, and/or. */
+static EvStatus truth_of(Interp *I, const Value *v, Span span, const char *what, bool *out) {
+    switch (v->kind) {
+    case VAL_BOOL: *out = v->as.boolean; return EV_OK;
+    case VAL_NUM: *out = v->as.num != 0; return EV_OK;
+    case VAL_SAMPLES:
+        return rt_error(I, span,
+                        "the condition of %s is samples (it differs from draw to draw); use an "
+                        "if-expression `if c then a else b` to choose per draw",
+                        what);
+    default:
+        return rt_error(I, span, "the condition of %s must be a bool, got %s", what, value_kind_name(v));
+    }
+}
+
+/* ---------- calls ---------- */
+
+typedef struct CallBuf {
+    Value *pos;
+    Span *pos_span;
+    Sym *kw_names;
+    Value *kw;
+    Span *kw_span;
+    int npos, nkw;
+} CallBuf;
+
+static void callbuf_free(CallBuf *cb) {
+    for (int i = 0; i < cb->npos; i++) value_release(cb->pos[i]);
+    for (int i = 0; i < cb->nkw; i++) value_release(cb->kw[i]);
+    free(cb->pos);
+    free(cb->pos_span);
+    free(cb->kw_names);
+    free(cb->kw);
+    free(cb->kw_span);
+}
+
+static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *out) {
+    const char *fname = fn->name ? fn->name : "lambda";
+    if (call->npos > fn->nparams)
+        return rt_error(I, call->span, "%s: takes %d argument%s, got %d", fname, fn->nparams,
+                        fn->nparams == 1 ? "" : "s", call->npos);
+    if (I->depth >= SQC_MAX_CALL_DEPTH)
+        return rt_error(I, call->span, "recursion too deep (more than %d nested calls)", SQC_MAX_CALL_DEPTH);
+    Frame *frame = frame_new(fn->closure);
+    for (int i = 0; i < call->npos; i++) frame_set(frame, fn->params[i].name, value_retain(call->pos[i]));
+    EvStatus st = EV_OK;
+    for (int k = 0; k < call->nkw && st == EV_OK; k++) {
+        int p = -1;
+        for (int i = 0; i < fn->nparams; i++)
+            if (fn->params[i].name == call->kw_names[k]) p = i;
+        if (p < 0) st = rt_error(I, call->kw_span[k], "%s: no parameter named '%s'", fname, call->kw_names[k]);
+        else if (p < call->npos || frame_lookup_local(frame, call->kw_names[k]))
+            st = rt_error(I, call->kw_span[k], "%s: argument '%s' given twice", fname, call->kw_names[k]);
+        else frame_set(frame, call->kw_names[k], value_retain(call->kw[k]));
+    }
+    for (int i = call->npos; i < fn->nparams && st == EV_OK; i++) {
+        if (frame_lookup_local(frame, fn->params[i].name)) continue;
+        if (!fn->params[i].default_value) {
+            st = rt_error(I, call->span, "%s: missing argument '%s'", fname, fn->params[i].name);
+            break;
+        }
+        Value d;
+        st = eval(I, fn->params[i].default_value, frame, &d);
+        if (st == EV_OK) frame_set(frame, fn->params[i].name, d);
+    }
+    if (st == EV_OK) {
+        I->depth++;
+        st = eval(I, fn->body, frame, out);
+        I->depth--;
+        if (st == EV_RETURN) {
+            *out = I->ret_value;
+            I->ret_value = val_nil();
+            st = EV_OK;
+        } else if (st == EV_BREAK || st == EV_CONTINUE) {
+            st = rt_error(I, call->span, "%s: break or continue outside a loop", fname);
+        }
+    }
+    frame_release(frame);
+    return st;
+}
+
+static EvStatus call_value(Interp *I, const Value *fn, const CallArgs *call, Value *out) {
+    if (fn->kind == VAL_BUILTIN) return builtin_invoke(I, fn->as.builtin, call, out) ? EV_OK : EV_ERR;
+    if (fn->kind == VAL_FUNC) return call_user(I, fn->as.func, call, out);
+    return rt_error(I, call->span, "cannot call %s: it is not a function", value_kind_name(fn));
+}
+
+EvStatus interp_call(Interp *I, const Value *fn, int nargs, const Value *args, Span span, Value *out) {
+    Span *spans = calloc((size_t)(nargs ? nargs : 1), sizeof *spans);
+    if (!spans) abort();
+    for (int i = 0; i < nargs; i++) spans[i] = span;
+    CallArgs call = {.npos = nargs, .pos = args, .pos_span = spans, .span = span};
+    EvStatus st = call_value(I, fn, &call, out);
+    free(spans);
+    return st;
+}
+
+static EvStatus eval_call(Interp *I, const Ast *n, Frame *f, Value *out) {
+    Value callee;
+    EvStatus st = eval(I, n->as.call.callee, f, &callee);
+    if (st != EV_OK) return st;
+    CallBuf cb = {0};
+    int np = n->as.call.nargs, nk = n->as.call.nkw;
+    cb.pos = calloc((size_t)np + 1, sizeof(Value));
+    cb.pos_span = calloc((size_t)np + 1, sizeof(Span));
+    cb.kw = calloc((size_t)nk + 1, sizeof(Value));
+    cb.kw_span = calloc((size_t)nk + 1, sizeof(Span));
+    cb.kw_names = calloc((size_t)nk + 1, sizeof(Sym));
+    if (!cb.pos || !cb.pos_span || !cb.kw || !cb.kw_span || !cb.kw_names) abort();
+    for (int i = 0; i < np && st == EV_OK; i++) {
+        st = eval(I, n->as.call.args[i], f, &cb.pos[i]);
+        if (st == EV_OK) cb.pos_span[i] = n->as.call.args[i]->span, cb.npos++;
+    }
+    for (int i = 0; i < nk && st == EV_OK; i++) {
+        st = eval(I, n->as.call.kw_values[i], f, &cb.kw[i]);
+        if (st == EV_OK) {
+            cb.kw_span[i] = n->as.call.kw_values[i]->span;
+            cb.kw_names[i] = n->as.call.kw_names[i];
+            cb.nkw++;
+        }
+    }
+    if (st == EV_OK) {
+        CallArgs call = {cb.npos, cb.pos, cb.pos_span, cb.nkw, cb.kw_names, cb.kw, cb.kw_span, n->span};
+        st = call_value(I, &callee, &call, out);
+    }
+    callbuf_free(&cb);
+    value_release(callee);
+    return st;
+}
+
+/* ---------- indexing ---------- */
+
+static EvStatus list_position(Interp *I, const Value *idx, int len, Span span, int *pos) {
+    if (idx->kind != VAL_NUM) return rt_error(I, span, "a list index must be a number, got %s", value_kind_name(idx));
+    double x = idx->as.num;
+    if (x != floor(x)) return rt_error(I, span, "a list index must be a whole number, got %g", x);
+    double p = x < 0 ? x + len : x;
+    if (p < 0 || p >= len)
+        return rt_error(I, span, "index %.17g is out of range for a list of length %d", x, len);
+    *pos = (int)p;
+    return EV_OK;
+}
+
+static EvStatus record_position(Interp *I, const SqRecord *r, const char *key, size_t len, Span span, int *pos) {
+    *pos = record_find(r, key, len);
+    if (*pos >= 0) return EV_OK;
+    StrBuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < r->len && i < 8; i++) {
+        sb_puts(&sb, i ? ", " : "");
+        display_quoted(&sb, r->keys[i]->bytes, r->keys[i]->len);
+    }
+    if (r->len > 8) sb_puts(&sb, ", ...");
+    rt_error(I, span, "the record has no key \"%.*s\"%s%s", (int)(len > 100 ? 100 : len), key,
+             r->len ? "; its keys are " : " (it is empty)", sb.data ? sb.data : "");
+    sb_free(&sb);
+    return EV_ERR;
+}
+
+static EvStatus index_value(Interp *I, const Value *obj, const Value *idx, Span span, Value *out) {
+    int pos;
+    if (obj->kind == VAL_LIST) {
+        if (list_position(I, idx, obj->as.list->len, span, &pos) != EV_OK) return EV_ERR;
+        *out = value_retain(obj->as.list->items[pos]);
+        return EV_OK;
+    }
+    if (obj->kind == VAL_RECORD) {
+        if (idx->kind != VAL_STR) return rt_error(I, span, "a record key must be a string, got %s", value_kind_name(idx));
+        if (record_position(I, obj->as.rec, idx->as.str->bytes, idx->as.str->len, span, &pos) != EV_OK) return EV_ERR;
+        *out = value_retain(obj->as.rec->vals[pos]);
+        return EV_OK;
+    }
+    if (obj->kind == VAL_STR) {
+        if (list_position(I, idx, (int)obj->as.str->len, span, &pos) != EV_OK) return EV_ERR;
+        *out = val_str(obj->as.str->bytes + pos, 1);
+        return EV_OK;
+    }
+    return rt_error(I, span, "cannot index %s", value_kind_name(obj));
+}
+
+/* ---------- assignment ---------- */
+
+/* target is NAME, or INDEX/FIELD chained on a NAME: walk down, unsharing containers. */
+static EvStatus assign_into(Interp *I, Value *slot, const Ast *const *steps, const Value *keys, int nsteps,
+                            Value v) {
+    for (int s = 0; s < nsteps; s++) {
+        const Ast *step = steps[s];
+        const Value *key = &keys[s];
+        bool last = s == nsteps - 1;
+        int pos;
+        if (slot->kind == VAL_LIST && step->kind == AST_INDEX) {
+            SqList *l = list_mut(slot);
+            if (list_position(I, key, l->len, step->as.index.index->span, &pos) != EV_OK) goto fail;
+            slot = &l->items[pos];
+        } else if (slot->kind == VAL_RECORD) {
+            if (key->kind != VAL_STR) {
+                rt_error(I, step->span, "a record key must be a string, got %s", value_kind_name(key));
+                goto fail;
+            }
+            SqRecord *r = record_mut(slot);
+            pos = record_find(r, key->as.str->bytes, key->as.str->len);
+            if (pos < 0) {
+                if (!last) {
+                    record_position(I, r, key->as.str->bytes, key->as.str->len, step->span, &pos);
+                    goto fail;
+                }
+                record_set(r, key->as.str->bytes, key->as.str->len, v);
+                return EV_OK;
+            }
+            slot = &r->vals[pos];
+        } else {
+            rt_error(I, step->span, "cannot assign into %s", value_kind_name(slot));
+            goto fail;
+        }
+    }
+    value_release(*slot);
+    *slot = v;
+    return EV_OK;
+fail:
+    value_release(v);
+    return EV_ERR;
+}
+
+static EvStatus eval_assign(Interp *I, const Ast *n, Frame *f) {
+    const Ast *target = n->as.assign.target;
+    Value v;
+    EvStatus st = eval(I, n->as.assign.value, f, &v);
+    if (st != EV_OK) return st;
+    if (target->kind == AST_NAME) {
+        frame_set(f, target->as.name, v);
+        return EV_OK;
+    }
+    /* Collect the chain root-first and evaluate its keys left to right. */
+    int nsteps = 0;
+    for (const Ast *t = target; t->kind != AST_NAME; t = t->kind == AST_INDEX ? t->as.index.object : t->as.field.object)
+        nsteps++;
+    const Ast **steps = calloc((size_t)nsteps, sizeof *steps);
+    Value *keys = calloc((size_t)nsteps, sizeof *keys);
+    if (!steps || !keys) abort();
+    const Ast *root = target;
+    for (int s = nsteps - 1; s >= 0; s--) {
+        steps[s] = root;
+        root = root->kind == AST_INDEX ? root->as.index.object : root->as.field.object;
+    }
+    int nkeys = 0;
+    for (int s = 0; s < nsteps && st == EV_OK; s++) {
+        if (steps[s]->kind == AST_FIELD) keys[s] = val_cstr(steps[s]->as.field.name);
+        else st = eval(I, steps[s]->as.index.index, f, &keys[s]);
+        if (st == EV_OK) nkeys++;
+    }
+    if (st == EV_OK) {
+        Value *slot = frame_lookup(f, root->as.name);
+        if (!slot) st = unknown_name(I, f, root->as.name, root->span);
+        else {
+            st = assign_into(I, slot, steps, keys, nsteps, v);
+            v = val_nil();
+        }
+    }
+    value_release(v);
+    for (int s = 0; s < nkeys; s++) value_release(keys[s]);
+    free(keys);
+    free(steps);
+    return st;
+}
+
+/* `append(xs, v)` as a statement appends to xs in place, as Python's xs.append(v) does;
+ * as an expression it returns a new list. */
+static bool is_append_statement(const Ast *n, Frame *f) {
+    if (n->kind != AST_CALL || n->as.call.callee->kind != AST_NAME) return false;
+    if (strcmp(n->as.call.callee->as.name, "append") != 0 || frame_lookup(f, n->as.call.callee->as.name))
+        return false;
+    return n->as.call.nargs == 2 && n->as.call.nkw == 0 && n->as.call.args[0]->kind == AST_NAME;
+}
+
+/* ---------- settings ---------- */
+
+static EvStatus eval_set(Interp *I, const Ast *n, Frame *f) {
+    Value v;
+    EvStatus st = eval(I, n->as.set.value, f, &v);
+    if (st != EV_OK) return st;
+    Sym name = n->as.set.name;
+    bool is_samples = strcmp(name, "samples") == 0, is_seed = strcmp(name, "seed") == 0;
+    if (!is_samples && !is_seed) {
+        value_release(v);
+        return rt_error(I, n->span, "unknown setting '%s'; the settings are samples and seed", name);
+    }
+    if (v.kind != VAL_NUM || v.as.num != floor(v.as.num) || v.as.num < (is_samples ? 1 : 0) ||
+        v.as.num > (is_samples ? 1e9 : 18446744073709549568.0)) {
+        value_release(v);
+        if (is_samples) return rt_error(I, n->as.set.value->span, "set samples needs a whole number from 1 to 1B");
+        return rt_error(I, n->as.set.value->span, "set seed needs a whole number >= 0");
+    }
+    if (is_samples ? I->samples_fixed : I->seed_fixed) return EV_OK; /* the command line wins */
+    if (is_samples && (size_t)v.as.num == I->smp.n) return EV_OK;
+    if (is_seed && (uint64_t)v.as.num == I->smp.seed) return EV_OK;
+    if (I->samples_made)
+        return rt_error(I, n->span, "set %s must come before the first distribution", name);
+    if (is_samples) I->smp.n = (size_t)v.as.num;
+    else I->smp.seed = (uint64_t)v.as.num;
+    return EV_OK;
+}
+
+/* ---------- loops ---------- */
+
+static EvStatus loop_guard(Interp *I, long iterations, Span span) {
+    if (iterations > MAX_LOOP_ITERATIONS)
+        return rt_error(I, span, "this loop has run %ld times; stopping (is its condition ever false?)",
+                        MAX_LOOP_ITERATIONS);
+    return EV_OK;
+}
+
+static EvStatus eval_for(Interp *I, const Ast *n, Frame *f) {
+    Value iter;
+    EvStatus st = eval(I, n->as.loop.iter, f, &iter);
+    if (st != EV_OK) return st;
+    int count;
+    if (iter.kind == VAL_LIST) count = iter.as.list->len;
+    else if (iter.kind == VAL_RECORD) count = iter.as.rec->len;
+    else {
+        st = rt_error(I, n->as.loop.iter->span, "for needs a list or a record to iterate over, got %s%s",
+                      value_kind_name(&iter), iter.kind == VAL_NUM ? " (use range(n))" : "");
+        value_release(iter);
+        return st;
+    }
+    for (int i = 0; i < count; i++) {
+        Value item = iter.kind == VAL_LIST ? value_retain(iter.as.list->items[i])
+                                           : value_retain(val_str_take(iter.as.rec->keys[i]));
+        frame_set(f, n->as.loop.var, item);
+        Value ignored;
+        st = eval(I, n->as.loop.body, f, &ignored);
+        if (st == EV_OK) value_release(ignored);
+        if (st == EV_BREAK) {
+            st = EV_OK;
+            break;
+        }
+        if (st == EV_CONTINUE) st = EV_OK;
+        if (st != EV_OK) break;
+    }
+    value_release(iter);
+    return st;
+}
+
+static EvStatus eval_while(Interp *I, const Ast *n, Frame *f) {
+    for (long i = 0;; i++) {
+        if (loop_guard(I, i, n->span) != EV_OK) return EV_ERR;
+        Value c;
+        EvStatus st = eval(I, n->as.loop.iter, f, &c);
+        if (st != EV_OK) return st;
+        bool go;
+        st = truth_of(I, &c, n->as.loop.iter->span, "while", &go);
+        value_release(c);
+        if (st != EV_OK) return st;
+        if (!go) return EV_OK;
+        Value ignored;
+        st = eval(I, n->as.loop.body, f, &ignored);
+        if (st == EV_OK) value_release(ignored);
+        if (st == EV_BREAK) return EV_OK;
+        if (st != EV_OK && st != EV_CONTINUE) return st;
+    }
+}
+
+/* ---------- if ---------- */
+
+static EvStatus eval_if(Interp *I, const Ast *n, Frame *f, Value *out) {
+    Value c;
+    EvStatus st = eval(I, n->as.cond.cond, f, &c);
+    if (st != EV_OK) return st;
+    if (c.kind == VAL_SAMPLES && n->as.cond.is_expr) {
+        Value a, b;
+        st = eval(I, n->as.cond.then_branch, f, &a);
+        if (st == EV_OK) {
+            st = eval(I, n->as.cond.else_branch, f, &b);
+            if (st == EV_OK) {
+                Operand x, y;
+                if (!op_operand(&a, &x) || !op_operand(&b, &y)) {
+                    const Ast *bad = op_operand(&a, &x) ? n->as.cond.else_branch : n->as.cond.then_branch;
+                    st = rt_error(I, bad->span,
+                                  "with a samples condition both branches must be numbers or samples, got %s",
+                                  value_kind_name(bad == n->as.cond.then_branch ? &a : &b));
+                } else {
+                    Samples *s = smp_select(c.as.smp, x, y);
+                    bool both_bool = (a.kind == VAL_BOOL || (a.kind == VAL_SAMPLES && smp_is_bool(a.as.smp))) &&
+                                     (b.kind == VAL_BOOL || (b.kind == VAL_SAMPLES && smp_is_bool(b.as.smp)));
+                    *out = val_samples(both_bool ? smp_mark_bool(s) : s);
+                }
+                value_release(b);
+            }
+            value_release(a);
+        }
+        value_release(c);
+        return st;
+    }
+    bool go;
+    st = truth_of(I, &c, n->as.cond.cond->span, n->as.cond.is_expr ? "an if-expression" : "an if-statement", &go);
+    value_release(c);
+    if (st != EV_OK) return st;
+    const Ast *branch = go ? n->as.cond.then_branch : n->as.cond.else_branch;
+    if (!branch) {
+        *out = val_nil();
+        return EV_OK;
+    }
+    return eval(I, branch, f, out);
+}
+
+/* ---------- blocks and the dispatcher ---------- */
+
+static EvStatus eval_block(Interp *I, const Ast *n, Frame *f, Value *out) {
+    *out = val_nil();
+    for (int i = 0; i < n->as.block.count; i++) {
+        const Ast *s = n->as.block.stmts[i];
+        Value v;
+        EvStatus st;
+        if (is_append_statement(s, f)) {
+            st = eval(I, s, f, &v);
+            if (st == EV_OK) frame_set(f, s->as.call.args[0]->as.name, v), v = val_nil();
+        } else {
+            st = eval(I, s, f, &v);
+        }
+        if (st != EV_OK) {
+            value_release(*out);
+            *out = val_nil();
+            return st;
+        }
+        value_release(*out);
+        *out = v;
+    }
+    return EV_OK;
+}
+
+static EvStatus eval_list(Interp *I, const Ast *n, Frame *f, Value *out) {
+    Value list = val_list_new(n->as.list.count);
+    for (int i = 0; i < n->as.list.count; i++) {
+        Value item;
+        EvStatus st = eval(I, n->as.list.items[i], f, &item);
+        if (st != EV_OK) {
+            value_release(list);
+            return st;
+        }
+        list_push(list.as.list, item);
+    }
+    *out = list;
+    return EV_OK;
+}
+
+static EvStatus eval_record(Interp *I, const Ast *n, Frame *f, Value *out) {
+    Value rec = val_record_new();
+    for (int i = 0; i < n->as.record.count; i++) {
+        Value item;
+        EvStatus st = eval(I, n->as.record.values[i], f, &item);
+        if (st != EV_OK) {
+            value_release(rec);
+            return st;
+        }
+        record_set(rec.as.rec, n->as.record.keys[i], strlen(n->as.record.keys[i]), item);
+    }
+    *out = rec;
+    return EV_OK;
+}
+
+static EvStatus eval_logic(Interp *I, const Ast *n, Frame *f, Value *out) {
+    AstOp op = n->as.binary.op;
+    Value a;
+    EvStatus st = eval(I, n->as.binary.left, f, &a);
+    if (st != EV_OK) return st;
+    if (a.kind != VAL_SAMPLES) {
+        bool ta;
+        st = truth_of(I, &a, n->as.binary.left->span, op == OP_AND ? "'and'" : "'or'", &ta);
+        value_release(a);
+        if (st != EV_OK) return st;
+        if (op == OP_AND ? !ta : ta) {
+            *out = val_bool(ta);
+            return EV_OK;
+        }
+        a = val_bool(ta);
+    }
+    Value b;
+    st = eval(I, n->as.binary.right, f, &b);
+    if (st == EV_OK) {
+        if (a.kind == VAL_SAMPLES || b.kind == VAL_SAMPLES) {
+            st = op_logic_samples(I, op, &a, &b, n->span, out);
+        } else {
+            bool tb;
+            st = truth_of(I, &b, n->as.binary.right->span, op == OP_AND ? "'and'" : "'or'", &tb);
+            if (st == EV_OK) *out = val_bool(tb);
+        }
+        value_release(b);
+    }
+    value_release(a);
+    return st;
+}
+
+static EvStatus eval_binary(Interp *I, const Ast *n, Frame *f, Value *out) {
+    AstOp op = n->as.binary.op;
+    if (op == OP_AND || op == OP_OR) return eval_logic(I, n, f, out);
+    Value ab[2];
+    EvStatus st = eval(I, n->as.binary.left, f, &ab[0]);
+    if (st != EV_OK) return st;
+    st = eval(I, n->as.binary.right, f, &ab[1]);
+    if (st != EV_OK) {
+        value_release(ab[0]);
+        return st;
+    }
+    if (op == OP_TO) {
+        Value to = {.kind = VAL_BUILTIN, .as.builtin = registry_find(sym_intern_cstr("to"))};
+        Span spans[2] = {n->as.binary.left->span, n->as.binary.right->span};
+        CallArgs call = {.npos = 2, .pos = ab, .pos_span = spans, .span = n->span};
+        st = call_value(I, &to, &call, out);
+    } else {
+        st = op_binary(I, op, &ab[0], &ab[1], n->span, out);
+    }
+    value_release(ab[0]);
+    value_release(ab[1]);
+    return st;
+}
+
+static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out) {
+    EvStatus st;
+    Value a, b;
+    switch (n->kind) {
+    case AST_NUM: *out = val_num(n->as.num); return EV_OK;
+    case AST_STR: *out = val_str(n->as.str.bytes, n->as.str.len); return EV_OK;
+    case AST_BOOL: *out = val_bool(n->as.boolean); return EV_OK;
+    case AST_NIL: *out = val_nil(); return EV_OK;
+    case AST_NAME: return lookup_name(I, f, n->as.name, n->span, out);
+    case AST_LIST: return eval_list(I, n, f, out);
+    case AST_RECORD: return eval_record(I, n, f, out);
+    case AST_UNARY:
+        if ((st = eval(I, n->as.unary.operand, f, &a)) != EV_OK) return st;
+        st = op_unary(I, n->as.unary.op, &a, n->span, out);
+        value_release(a);
+        return st;
+    case AST_BINARY: return eval_binary(I, n, f, out);
+    case AST_CALL: return eval_call(I, n, f, out);
+    case AST_INDEX:
+        if ((st = eval(I, n->as.index.object, f, &a)) != EV_OK) return st;
+        if ((st = eval(I, n->as.index.index, f, &b)) == EV_OK) {
+            st = index_value(I, &a, &b, n->as.index.index->span, out);
+            value_release(b);
+        }
+        value_release(a);
+        return st;
+    case AST_FIELD:
+        if ((st = eval(I, n->as.field.object, f, &a)) != EV_OK) return st;
+        if (a.kind != VAL_RECORD) st = rt_error(I, n->span, "cannot take field '%s' of %s", n->as.field.name, value_kind_name(&a));
+        else {
+            int pos;
+            st = record_position(I, a.as.rec, n->as.field.name, strlen(n->as.field.name), n->span, &pos);
+            if (st == EV_OK) *out = value_retain(a.as.rec->vals[pos]);
+        }
+        value_release(a);
+        return st;
+    case AST_LAMBDA:
+        *out = make_func(NULL, n->as.func.params, n->as.func.nparams, n->as.func.body, f);
+        return EV_OK;
+    case AST_IF: return eval_if(I, n, f, out);
+    case AST_BLOCK: return eval_block(I, n, f, out);
+    case AST_ASSIGN: *out = val_nil(); return eval_assign(I, n, f);
+    case AST_FUNDEF:
+        frame_set(f, n->as.func.name, make_func(n->as.func.name, n->as.func.params, n->as.func.nparams, n->as.func.body, f));
+        *out = val_nil();
+        return EV_OK;
+    case AST_FOR: *out = val_nil(); return eval_for(I, n, f);
+    case AST_WHILE: *out = val_nil(); return eval_while(I, n, f);
+    case AST_BREAK: I->error_span = n->span; return EV_BREAK;
+    case AST_CONTINUE: I->error_span = n->span; return EV_CONTINUE;
+    case AST_RETURN:
+        if (n->as.ret.value) {
+            if ((st = eval(I, n->as.ret.value, f, &a)) != EV_OK) return st;
+        } else {
+            a = val_nil();
+        }
+        value_release(I->ret_value);
+        I->ret_value = a;
+        I->error_span = n->span;
+        return EV_RETURN;
+    case AST_SET: *out = val_nil(); return eval_set(I, n, f);
+    }
+    return rt_error(I, n->span, "internal error: unknown syntax node");
+}
+
+/* ---------- running a program ---------- */
+
+static void keep_program(Interp *I, Program *p, Source *src) {
+    if (I->nprograms == I->cap_programs) {
+        I->cap_programs = I->cap_programs ? I->cap_programs * 2 : 4;
+        I->programs = realloc(I->programs, sizeof *I->programs * (size_t)I->cap_programs);
+        I->sources = realloc(I->sources, sizeof *I->sources * (size_t)I->cap_programs);
+        if (!I->programs || !I->sources) abort();
+    }
+    I->programs[I->nprograms] = p;
+    I->sources[I->nprograms] = src;
+    I->nprograms++;
+}
+
+static bool is_expression(const Ast *n) {
+    switch (n->kind) {
+    case AST_ASSIGN: case AST_FUNDEF: case AST_FOR: case AST_WHILE: case AST_BREAK:
+    case AST_CONTINUE: case AST_RETURN: case AST_SET: return false;
+    case AST_IF: return n->as.cond.is_expr;
+    default: return true;
+    }
+}
+
+EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
+    if (last) *last = val_nil();
+    I->has_error = false;
+    ParseError local;
+    Program *prog = parse_program(src, perr ? perr : &local);
+    if (!prog) {
+        source_free(src);
+        return EV_ERR;
+    }
+    keep_program(I, prog, src);
+    const Ast *root = program_root(prog);
+    for (int i = 0; i < root->as.block.count; i++) {
+        const Ast *s = root->as.block.stmts[i];
+        Value v;
+        EvStatus st = eval(I, s, I->globals, &v);
+        if (st == EV_OK && is_append_statement(s, I->globals)) {
+            frame_set(I->globals, s->as.call.args[0]->as.name, v);
+            v = val_nil();
+        }
+        if (st == EV_BREAK || st == EV_CONTINUE) st = rt_error(I, I->error_span, "break or continue outside a loop");
+        if (st == EV_RETURN) st = rt_error(I, I->error_span, "return outside a function");
+        if (st != EV_OK) {
+            if (last) value_release(*last), *last = val_nil();
+            return EV_ERR;
+        }
+        if (last && is_expression(s)) {
+            value_release(*last);
+            *last = v;
+        } else {
+            value_release(v);
+        }
+    }
+    return EV_OK;
+}

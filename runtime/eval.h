@@ -1,0 +1,87 @@
+/* eval.h — the interpreter: run settings, environments, and the tree-walking evaluator.
+ * Statements run one at a time; samples values are built as lazy graphs (samples.h), so
+ * the per-node dispatch here is paid once per operation, never once per draw. */
+#ifndef SQC_EVAL_H
+#define SQC_EVAL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ast.h"
+#include "parse.h"
+#include "samples.h"
+#include "value.h"
+
+#define SQC_DEFAULT_SAMPLES 10000
+#define SQC_DEFAULT_SEED 0
+#define SQC_MAX_CALL_DEPTH 2000
+
+/* How evaluation of a node ended. Anything but EV_OK unwinds to whoever handles it:
+ * loops take BREAK/CONTINUE, calls take RETURN, the top level reports ERR. */
+typedef enum EvStatus { EV_OK, EV_ERR, EV_BREAK, EV_CONTINUE, EV_RETURN } EvStatus;
+
+/* A scope: the top level or one function call. Blocks and loops share their frame
+ * (as in Python): a name assigned in a loop body is visible after the loop. */
+typedef struct Frame Frame;
+
+struct SqFunc {
+    int refs;
+    Sym name;            /* NULL for a lambda */
+    const AstParam *params;
+    int nparams;
+    const Ast *body;
+    Frame *closure;      /* where the function was defined */
+};
+
+typedef struct Interp {
+    SampleCtx smp;
+    Frame *globals;
+    FILE *out;                   /* where print writes */
+    bool samples_fixed;          /* --samples given: `set samples` is ignored */
+    bool seed_fixed;             /* --seed given: `set seed` is ignored */
+    bool samples_made;           /* a samples value exists: `set samples` may no longer change N */
+    bool ascii;                  /* no Unicode output (--ascii or a non-UTF-8 locale) */
+    int depth;                   /* user-function call depth */
+    Value ret_value;             /* the value carried by EV_RETURN */
+    /* the current error */
+    bool has_error;
+    char error[1024];
+    Span error_span;
+    /* programs whose ASTs functions may still point into */
+    Program **programs;
+    Source **sources;
+    int nprograms, cap_programs;
+} Interp;
+
+void interp_init(Interp *I, FILE *out);
+void interp_free(Interp *I);
+
+/* Parses and runs a source (taking ownership of src). On a syntax error fills *perr
+ * (when non-NULL) and returns EV_ERR with I->has_error unset; on a runtime error returns
+ * EV_ERR with I->error set. When `last` is non-NULL it receives the value of the last
+ * top-level expression statement (nil otherwise). */
+EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last);
+
+/* Reports I's runtime error (file:line:col, message, source line, caret) to out. */
+void interp_print_error(Interp *I, FILE *out);
+
+/* Sets the runtime error at span; always returns EV_ERR (and false where used as bool). */
+EvStatus rt_error(Interp *I, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Moves an error raised inside the samples engine into I. */
+EvStatus rt_error_from_samples(Interp *I);
+
+/* Calls a function value (user function, lambda or builtin) with positional args
+ * (borrowed). `span` is blamed for errors. */
+EvStatus interp_call(Interp *I, const Value *fn, int nargs, const Value *args, Span span, Value *out);
+
+/* Marks that a samples value now exists, fixing the sample count. */
+void interp_note_samples(Interp *I);
+
+/* Names in scope, for REPL completion: calls fn for each global name. */
+void interp_each_global(Interp *I, void (*fn)(void *ctx, Sym name), void *ctx);
+bool interp_get_global(Interp *I, Sym name, Value *out); /* borrowed copy into *out */
+
+SqFunc *func_retain(SqFunc *f);
+void func_release(SqFunc *f);
+
+#endif

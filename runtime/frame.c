@@ -1,0 +1,134 @@
+/* frame.c — scopes as open-addressing hash maps keyed by interned name pointers. */
+#include "frame.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct Slot {
+    Sym name; /* NULL: empty */
+    Value value;
+} Slot;
+
+struct Frame {
+    int refs;
+    Frame *parent;
+    Slot *slots;
+    int cap, used;
+    Frame *prev_live, *next_live; /* every frame, for frame_release_all */
+};
+
+static Frame *live_frames;
+
+static void *xcalloc(size_t n, size_t size) {
+    void *p = calloc(n, size);
+    if (!p) {
+        fputs("sqc: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+Frame *frame_new(Frame *parent) {
+    Frame *f = xcalloc(1, sizeof *f);
+    f->refs = 1;
+    f->parent = parent ? frame_retain(parent) : NULL;
+    f->cap = 8;
+    f->slots = xcalloc((size_t)f->cap, sizeof(Slot));
+    f->next_live = live_frames;
+    if (live_frames) live_frames->prev_live = f;
+    live_frames = f;
+    return f;
+}
+
+Frame *frame_retain(Frame *f) {
+    f->refs++;
+    return f;
+}
+
+static void frame_clear(Frame *f) {
+    for (int i = 0; i < f->cap; i++) {
+        if (!f->slots[i].name) continue;
+        Value v = f->slots[i].value;
+        f->slots[i].name = NULL;
+        f->slots[i].value = val_nil();
+        value_release(v);
+    }
+    f->used = 0;
+}
+
+void frame_release(Frame *f) {
+    while (f && --f->refs == 0) {
+        Frame *parent = f->parent;
+        frame_clear(f);
+        free(f->slots);
+        if (f->prev_live) f->prev_live->next_live = f->next_live;
+        else live_frames = f->next_live;
+        if (f->next_live) f->next_live->prev_live = f->prev_live;
+        free(f);
+        f = parent;
+    }
+}
+
+void frame_release_all(void) {
+    /* Hold every frame, empty them all (which drops the closures that form cycles),
+     * then let go: each frame's count falls to what the cycles held, i.e. zero. */
+    int n = 0;
+    for (Frame *f = live_frames; f; f = f->next_live) n++;
+    if (!n) return;
+    Frame **all = xcalloc((size_t)n, sizeof *all);
+    int i = 0;
+    for (Frame *f = live_frames; f; f = f->next_live) all[i++] = frame_retain(f);
+    for (i = 0; i < n; i++) frame_clear(all[i]);
+    for (i = 0; i < n; i++) frame_release(all[i]);
+    free(all);
+}
+
+static size_t hash_sym(Sym s) { return (size_t)(((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15ull); }
+
+static Slot *find_slot(Frame *f, Sym name) {
+    size_t mask = (size_t)f->cap - 1;
+    for (size_t i = hash_sym(name) & mask;; i = (i + 1) & mask)
+        if (f->slots[i].name == name || !f->slots[i].name) return &f->slots[i];
+}
+
+Value *frame_lookup_local(Frame *f, Sym name) {
+    Slot *s = find_slot(f, name);
+    return s->name ? &s->value : NULL;
+}
+
+Value *frame_lookup(Frame *f, Sym name) {
+    for (; f; f = f->parent) {
+        Value *v = frame_lookup_local(f, name);
+        if (v) return v;
+    }
+    return NULL;
+}
+
+static void grow(Frame *f) {
+    Slot *old = f->slots;
+    int oldcap = f->cap;
+    f->cap *= 2;
+    f->slots = xcalloc((size_t)f->cap, sizeof(Slot));
+    for (int i = 0; i < oldcap; i++)
+        if (old[i].name) *find_slot(f, old[i].name) = old[i];
+    free(old);
+}
+
+void frame_set(Frame *f, Sym name, Value v) {
+    Slot *s = find_slot(f, name);
+    if (s->name) {
+        Value old = s->value;
+        s->value = v;
+        value_release(old);
+        return;
+    }
+    s->name = name;
+    s->value = v;
+    if (++f->used * 4 > f->cap * 3) grow(f);
+}
+
+void frame_each(Frame *f, void (*fn)(void *ctx, Sym name), void *ctx) {
+    for (int i = 0; i < f->cap; i++)
+        if (f->slots[i].name) fn(ctx, f->slots[i].name);
+}

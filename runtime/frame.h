@@ -1,0 +1,23 @@
+/* frame.h — scopes: a hash map from interned names to values, with a parent link.
+ * Frames are reference-counted (closures keep their defining frame alive). Because a
+ * frame can hold a function that holds the frame, every frame is also on a list so
+ * frame_release_all() can break such cycles when the interpreter shuts down. */
+#ifndef SQC_FRAME_H
+#define SQC_FRAME_H
+
+#include "symbol.h"
+#include "value.h"
+
+typedef struct Frame Frame;
+
+Frame *frame_new(Frame *parent); /* retains parent */
+Frame *frame_retain(Frame *f);
+void frame_release(Frame *f);
+void frame_release_all(void);    /* at shutdown: clears every frame's bindings */
+
+Value *frame_lookup(Frame *f, Sym name);    /* walks parents; NULL if unbound */
+Value *frame_lookup_local(Frame *f, Sym name);
+void frame_set(Frame *f, Sym name, Value v); /* takes v; binds in f itself */
+void frame_each(Frame *f, void (*fn)(void *ctx, Sym name), void *ctx);
+
+#endif

@@ -1,0 +1,172 @@
+/* ops.c — arithmetic, comparison and concatenation on values. */
+#include "ops.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "display.h"
+#include "numfmt.h"
+
+bool op_operand(const Value *v, Operand *out) {
+    switch (v->kind) {
+    case VAL_NUM: *out = opnd_num(v->as.num); return true;
+    case VAL_BOOL: *out = opnd_num(v->as.boolean ? 1.0 : 0.0); return true;
+    case VAL_SAMPLES: *out = opnd_smp(v->as.smp); return true;
+    default: return false;
+    }
+}
+
+static EvStatus kinds_error(Interp *I, AstOp op, const Value *a, const Value *b, Span span) {
+    return rt_error(I, span, "cannot apply '%s' to %s and %s", ast_op_text(op), value_kind_name(a),
+                    value_kind_name(b));
+}
+
+static double num_arith(AstOp op, double x, double y) {
+    switch (op) {
+    case OP_ADD: return x + y;
+    case OP_SUB: return x - y;
+    case OP_MUL: return x * y;
+    case OP_DIV: return x / y;
+    case OP_IDIV: return floor(x / y);
+    case OP_POW: return pow(x, y);
+    default: return NAN;
+    }
+}
+
+static SmpBinary smp_op_of(AstOp op) {
+    switch (op) {
+    case OP_ADD: return SB_ADD;
+    case OP_SUB: return SB_SUB;
+    case OP_MUL: return SB_MUL;
+    case OP_DIV: return SB_DIV;
+    case OP_IDIV: return SB_IDIV;
+    case OP_POW: return SB_POW;
+    case OP_EQ: return SB_EQ;
+    case OP_NE: return SB_NE;
+    case OP_LT: return SB_LT;
+    case OP_LE: return SB_LE;
+    case OP_GT: return SB_GT;
+    case OP_GE: return SB_GE;
+    case OP_AND: return SB_AND;
+    default: return SB_OR;
+    }
+}
+
+static bool is_comparison(AstOp op) {
+    return op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE;
+}
+
+static bool compare_result(AstOp op, int c) {
+    switch (op) {
+    case OP_EQ: return c == 0;
+    case OP_NE: return c != 0;
+    case OP_LT: return c < 0;
+    case OP_LE: return c <= 0;
+    case OP_GT: return c > 0;
+    default: return c >= 0;
+    }
+}
+
+static EvStatus samples_binary(AstOp op, Operand x, Operand y, Value *out) {
+    Samples *s = smp_binary(smp_op_of(op), x, y);
+    if (is_comparison(op) || op == OP_AND || op == OP_OR) s = smp_mark_bool(s);
+    *out = val_samples(s);
+    return EV_OK;
+}
+
+static EvStatus concat_strings(Interp *I, const Value *a, const Value *b, Value *out) {
+    StrBuf sb;
+    sb_init(&sb);
+    const Value *parts[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        if (parts[i]->kind == VAL_STR) sb_put(&sb, parts[i]->as.str->bytes, parts[i]->as.str->len);
+        else if (!display_value(I, parts[i], &sb, false)) {
+            sb_free(&sb);
+            return EV_ERR;
+        }
+    }
+    *out = val_str(sb.data ? sb.data : "", sb.len);
+    sb_free(&sb);
+    return EV_OK;
+}
+
+/* "-" * 50, as in Python. */
+static EvStatus repeat_string(Interp *I, const Value *s, const Value *n, Span span, Value *out) {
+    double times = n->as.num;
+    if (times != floor(times)) return rt_error(I, span, "a string can only be repeated a whole number of times, got %g", times);
+    if (times < 0) times = 0;
+    if (times * (double)s->as.str->len > 1e8) return rt_error(I, span, "the repeated string would be longer than 100M bytes");
+    StrBuf sb;
+    sb_init(&sb);
+    for (long i = 0; i < (long)times; i++) sb_put(&sb, s->as.str->bytes, s->as.str->len);
+    *out = val_str(sb.data ? sb.data : "", sb.len);
+    sb_free(&sb);
+    return EV_OK;
+}
+
+static int compare_strings(const SqString *a, const SqString *b) {
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->bytes, b->bytes, n);
+    if (c) return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+EvStatus op_binary(Interp *I, AstOp op, const Value *a, const Value *b, Span span, Value *out) {
+    Operand x, y;
+    bool na = op_operand(a, &x), nb = op_operand(b, &y);
+    if (na && nb) {
+        if (x.node || y.node) return samples_binary(op, x, y, out);
+        if (is_comparison(op)) {
+            int c = (x.num > y.num) - (x.num < y.num);
+            if (isnan(x.num) || isnan(y.num)) *out = val_bool(op == OP_NE);
+            else *out = val_bool(compare_result(op, c));
+            return EV_OK;
+        }
+        if ((op == OP_DIV || op == OP_IDIV) && y.num == 0)
+            return rt_error(I, span, "division by zero");
+        *out = val_num(num_arith(op, x.num, y.num));
+        return EV_OK;
+    }
+    if (op == OP_ADD && (a->kind == VAL_STR || b->kind == VAL_STR)) return concat_strings(I, a, b, out);
+    if (op == OP_MUL && ((a->kind == VAL_STR && b->kind == VAL_NUM) || (a->kind == VAL_NUM && b->kind == VAL_STR)))
+        return repeat_string(I, a->kind == VAL_STR ? a : b, a->kind == VAL_NUM ? a : b, span, out);
+    if (op == OP_ADD && a->kind == VAL_LIST && b->kind == VAL_LIST) {
+        *out = val_list_new(a->as.list->len + b->as.list->len);
+        for (int i = 0; i < a->as.list->len; i++) list_push(out->as.list, value_retain(a->as.list->items[i]));
+        for (int i = 0; i < b->as.list->len; i++) list_push(out->as.list, value_retain(b->as.list->items[i]));
+        return EV_OK;
+    }
+    if (a->kind == VAL_STR && b->kind == VAL_STR && is_comparison(op)) {
+        *out = val_bool(compare_result(op, compare_strings(a->as.str, b->as.str)));
+        return EV_OK;
+    }
+    if ((op == OP_EQ || op == OP_NE) && a->kind != VAL_SAMPLES && b->kind != VAL_SAMPLES) {
+        bool eq = value_equal(a, b);
+        *out = val_bool(op == OP_EQ ? eq : !eq);
+        return EV_OK;
+    }
+    return kinds_error(I, op, a, b, span);
+}
+
+EvStatus op_logic_samples(Interp *I, AstOp op, const Value *a, const Value *b, Span span, Value *out) {
+    Operand x, y;
+    if (!op_operand(a, &x) || !op_operand(b, &y)) return kinds_error(I, op, a, b, span);
+    return samples_binary(op, x, y, out);
+}
+
+EvStatus op_unary(Interp *I, AstOp op, const Value *a, Span span, Value *out) {
+    if (op == OP_NOT) {
+        switch (a->kind) {
+        case VAL_BOOL: *out = val_bool(!a->as.boolean); return EV_OK;
+        case VAL_NUM: *out = val_bool(a->as.num == 0); return EV_OK;
+        case VAL_SAMPLES: *out = val_samples(smp_mark_bool(smp_unary(SU_NOT, a->as.smp))); return EV_OK;
+        default: return rt_error(I, span, "cannot apply 'not' to %s", value_kind_name(a));
+        }
+    }
+    switch (a->kind) {
+    case VAL_NUM: *out = val_num(-a->as.num); return EV_OK;
+    case VAL_BOOL: *out = val_num(a->as.boolean ? -1.0 : 0.0); return EV_OK;
+    case VAL_SAMPLES: *out = val_samples(smp_unary(SU_NEG, a->as.smp)); return EV_OK;
+    default: return rt_error(I, span, "cannot negate %s", value_kind_name(a));
+    }
+}

@@ -1,0 +1,204 @@
+/* sqc.c — the command line: run a file, code given with -e, a program on standard
+ * input, or the REPL; flags override the script's `set` statements. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_help.h"
+#include "display.h"
+#include "eval.h"
+#include "repl.h"
+
+#ifndef SQC_VERSION
+#define SQC_VERSION "0.1.0"
+#endif
+
+#define INTERP_STACK_BYTES ((size_t)1 << 30) /* deep recursion ends in a clean error, not a crash */
+
+typedef struct Options {
+    const char *file;
+    const char *code; /* -e */
+    double samples, seed, threads; /* < 0: not given */
+    bool ascii;
+} Options;
+
+static int usage_error(const char *fmt, const char *arg) {
+    fprintf(stderr, "sqc: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'sqc --help' for more information.\n");
+    return 2;
+}
+
+/* A whole number with an optional K/M/B suffix and underscores: "1M", "10_000", "2.5K". */
+static bool parse_count(const char *text, double *out) {
+    char digits[64];
+    size_t n = 0;
+    for (const char *p = text; *p && n + 1 < sizeof digits; p++)
+        if (*p != '_') digits[n++] = *p;
+    digits[n] = '\0';
+    if (!n) return false;
+    double scale = 1;
+    switch (digits[n - 1]) {
+    case 'k': case 'K': scale = 1e3; break;
+    case 'M': scale = 1e6; break;
+    case 'B': scale = 1e9; break;
+    }
+    if (scale != 1) digits[--n] = '\0';
+    char *end;
+    errno = 0;
+    double x = strtod(digits, &end);
+    if (!n || *end || errno || x < 0) return false;
+    x *= scale;
+    if (x != (double)(unsigned long long)x) return false;
+    *out = x;
+    return true;
+}
+
+/* Parses argv; returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, Options *o) {
+    *o = (Options){.samples = -1, .seed = -1, .threads = -1};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        double *target = NULL;
+        const char *name = arg;
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            fputs(SQC_HELP_TEXT, stdout);
+            return 0;
+        }
+        if (!strcmp(arg, "--version")) {
+            printf("sqc %s\n", SQC_VERSION);
+            return 0;
+        }
+        if (!strcmp(arg, "--ascii")) {
+            o->ascii = true;
+            continue;
+        }
+        if (!strcmp(arg, "-e")) {
+            if (i + 1 >= argc) return usage_error("%s needs the code to run", arg);
+            if (o->code || o->file) return usage_error("%s: give one program (a file or -e CODE)", arg);
+            o->code = argv[++i];
+            continue;
+        }
+        const char *value = NULL;
+        if (!strncmp(arg, "--samples", 9)) target = &o->samples, value = arg + 9;
+        else if (!strncmp(arg, "--seed", 6)) target = &o->seed, value = arg + 6;
+        else if (!strncmp(arg, "--threads", 9)) target = &o->threads, value = arg + 9;
+        if (target) {
+            if (*value == '=') value++;
+            else if (*value) return usage_error("unknown option '%s'", arg);
+            else if (i + 1 < argc) value = argv[++i];
+            else return usage_error("%s needs a value", name);
+            if (!parse_count(value, target)) return usage_error("invalid number '%s'", value);
+            continue;
+        }
+        if (arg[0] == '-' && arg[1]) return usage_error("unknown option '%s'", arg);
+        if (o->file || o->code) return usage_error("unexpected argument '%s': give one program (a file or -e CODE)", arg);
+        o->file = arg;
+    }
+    if (o->samples == 0 || o->samples > 1e9) return usage_error("--samples must be from 1 to 1B, got %s", "0 or more than 1B");
+    if (o->threads == 0 || o->threads > 256) return usage_error("--threads must be from 1 to 256, got %s", o->threads == 0 ? "0" : "more than 256");
+    if (o->seed > 18446744073709549568.0) return usage_error("--seed is too large%s", "");
+    return -1;
+}
+
+static void apply_options(Interp *I, const Options *o) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    I->smp.threads = o->threads > 0 ? (int)o->threads : (cores > 0 ? (int)(cores < 64 ? cores : 64) : 1);
+    if (o->samples > 0) I->smp.n = (size_t)o->samples, I->samples_fixed = true;
+    if (o->seed >= 0) I->smp.seed = (uint64_t)o->seed, I->seed_fixed = true;
+    const char *lang = setlocale(LC_CTYPE, "");
+    I->ascii = o->ascii || !lang || !(strstr(lang, "UTF-8") || strstr(lang, "utf8") || strstr(lang, "UTF8"));
+}
+
+/* Runs one program; prints its last value when `show_last`. Returns the exit status. */
+static int run_source(Interp *I, Source *src, bool show_last) {
+    ParseError perr;
+    Value last;
+    EvStatus st = interp_run(I, src, &perr, show_last ? &last : NULL);
+    fflush(I->out);
+    if (st != EV_OK) {
+        if (I->has_error) interp_print_error(I, stderr);
+        else diag_print(stderr, perr.span, perr.message);
+        return 1;
+    }
+    if (show_last) {
+        int status = 0;
+        if (last.kind != VAL_NIL) {
+            StrBuf sb;
+            sb_init(&sb);
+            if (display_value(I, &last, &sb, true)) sb_putc(&sb, '\n'), fwrite(sb.data, 1, sb.len, I->out);
+            else interp_print_error(I, stderr), status = 1;
+            sb_free(&sb);
+        }
+        value_release(last);
+        fflush(I->out);
+        return status;
+    }
+    return 0;
+}
+
+typedef struct Job {
+    int argc;
+    char **argv;
+    int status;
+} Job;
+
+static void *run_main(void *arg) {
+    Job *job = arg;
+    Options o;
+    int status = parse_options(job->argc, job->argv, &o);
+    if (status >= 0) {
+        job->status = status;
+        return NULL;
+    }
+    Interp I;
+    interp_init(&I, stdout);
+    apply_options(&I, &o);
+    if (o.code) {
+        status = run_source(&I, source_from_string("<command line>", o.code, strlen(o.code)), true);
+    } else if (o.file) {
+        char err[600];
+        Source *src = source_from_file(o.file, err, sizeof err);
+        if (!src) {
+            fprintf(stderr, "sqc: %s\n", err);
+            status = 2;
+        } else {
+            status = run_source(&I, src, false);
+        }
+    } else if (isatty(STDIN_FILENO)) {
+        status = repl_run(&I);
+    } else {
+        StrBuf in;
+        sb_init(&in);
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
+        status = run_source(&I, source_from_string("<stdin>", in.data ? in.data : "", in.len), false);
+        sb_free(&in);
+    }
+    interp_free(&I);
+    job->status = status;
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    Job job = {argc, argv, 0};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, INTERP_STACK_BYTES);
+    pthread_t t;
+    if (pthread_create(&t, &attr, run_main, &job) != 0) run_main(&job);
+    else pthread_join(t, NULL);
+    pthread_attr_destroy(&attr);
+    if (fflush(stdout) != 0 && job.status == 0) {
+        fprintf(stderr, "sqc: cannot write output: %s\n", strerror(errno));
+        return 1;
+    }
+    return job.status;
+}

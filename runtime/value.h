@@ -1,0 +1,77 @@
+/* value.h — sq values: a tagged union; strings, lists, records and functions are
+ * reference-counted heap objects, samples are reference-counted graph nodes.
+ *
+ * Ownership rule: a Value held in a variable, list, record or frame owns one reference.
+ * Functions borrow the Values passed to them (`const Value *` or by value) and every
+ * Value they hand back (return value or out-parameter) is owned by the receiver, who
+ * must value_release() it. value_retain() makes an extra owned copy.
+ * Lists and records have value semantics: they are shared until written, and
+ * list_mut()/record_mut() copy a shared one before a write (copy on write). */
+#ifndef SQC_VALUE_H
+#define SQC_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "samples.h"
+#include "strbuf.h"
+#include "symbol.h"
+
+typedef enum ValueKind {
+    VAL_NIL, VAL_NUM, VAL_BOOL, VAL_STR, VAL_SAMPLES, VAL_LIST, VAL_RECORD, VAL_FUNC, VAL_BUILTIN
+} ValueKind;
+
+typedef struct SqString { int refs; size_t len; char bytes[]; } SqString;
+typedef struct SqList { int refs; int len, cap; struct Value *items; } SqList;
+typedef struct SqRecord { int refs; int len, cap; SqString **keys; struct Value *vals; } SqRecord;
+typedef struct SqFunc SqFunc;         /* defined in eval.h: parameters, body, closure */
+typedef struct Builtin Builtin;       /* defined in stdlib/registry.h */
+
+typedef struct Value {
+    ValueKind kind;
+    union {
+        double num;
+        bool boolean;
+        SqString *str;
+        Samples *smp;
+        SqList *list;
+        SqRecord *rec;
+        SqFunc *func;
+        const Builtin *builtin;
+    } as;
+} Value;
+
+static inline Value val_nil(void) { return (Value){.kind = VAL_NIL}; }
+static inline Value val_num(double x) { return (Value){.kind = VAL_NUM, .as.num = x}; }
+static inline Value val_bool(bool b) { return (Value){.kind = VAL_BOOL, .as.boolean = b}; }
+Value val_samples(Samples *s);            /* takes the reference */
+Value val_str(const char *s, size_t len); /* copies */
+Value val_cstr(const char *s);
+Value val_str_take(SqString *s);
+Value val_list_new(int cap);              /* empty list */
+Value val_record_new(void);
+
+Value value_retain(Value v);
+void value_release(Value v);
+
+const char *value_kind_name(const Value *v); /* "number", "samples", "list", ... */
+bool value_is_numeric(const Value *v);      /* number, bool, or samples */
+
+/* Lists. */
+SqList *list_mut(Value *v);                  /* unshares v's list for writing */
+void list_push(SqList *l, Value item);       /* takes item */
+
+/* Records: insertion-ordered, keys compared as strings. */
+SqRecord *record_mut(Value *v);
+int record_find(const SqRecord *r, const char *key, size_t len); /* index or -1 */
+void record_set(SqRecord *r, const char *key, size_t len, Value val); /* takes val */
+
+SqString *sqstr_new(const char *s, size_t len);
+void sqstr_release(SqString *s);
+
+/* Structural equality of plain values (numbers, strings, bools, nil, lists, records;
+ * functions by identity). Not for samples. */
+bool value_equal(const Value *a, const Value *b);
+
+#endif

@@ -1,0 +1,23 @@
+/* atomic_file.h — files that appear whole or not at all: written to a temporary file in
+ * the same folder, then renamed over the target. Missing parent folders are created. */
+#ifndef SQC_ATOMIC_FILE_H
+#define SQC_ATOMIC_FILE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct AtomicFile {
+    FILE *fp;        /* write here */
+    char *path;      /* the target */
+    char *tmp_path;  /* the temporary file */
+} AtomicFile;
+
+/* Opens a temporary file beside path. False with a message in err (e.g. "cannot create
+ * folder 'out': Permission denied"). */
+bool afile_open(AtomicFile *f, const char *path, char *err, size_t errlen);
+/* Flushes, closes and renames into place; on failure removes the temporary file. */
+bool afile_commit(AtomicFile *f, char *err, size_t errlen);
+/* Drops the temporary file; the target is untouched. */
+void afile_abort(AtomicFile *f);
+
+#endif

@@ -1,0 +1,83 @@
+/* dist_common.c — credible intervals, bound checks and clipping for the constructors. */
+#include "dist_common.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+
+bool dist_credibility_z(Args *a, int i, double *z) {
+    double cred;
+    if (!opt_num(a, i, 90, &cred)) return false;
+    if (!(cred > 0 && cred < 100))
+        return arg_error(a, i, "credibility must be a percentage between 0 and 100, got %g", cred);
+    *z = gsl_cdf_ugaussian_Pinv(0.5 + cred / 200.0);
+    return true;
+}
+
+static double num_apply(SmpBinary op, double x, double y) {
+    switch (op) {
+    case SB_ADD: return x + y;
+    case SB_SUB: return x - y;
+    case SB_MUL: return x * y;
+    case SB_DIV: return x / y;
+    default: return NAN;
+    }
+}
+
+Operand opnd_arith(SmpBinary op, Operand x, Operand y) {
+    if (!x.node && !y.node) return opnd_num(num_apply(op, x.num, y.num));
+    return opnd_smp(smp_binary(op, x, y));
+}
+
+Operand opnd_unary(SmpUnary op, Operand x) {
+    if (x.node) return opnd_smp(smp_unary(op, x.node));
+    switch (op) {
+    case SU_LOG: return opnd_num(log(x.num));
+    case SU_EXP: return opnd_num(exp(x.num));
+    case SU_NEG: return opnd_num(-x.num);
+    default: return opnd_num(NAN);
+    }
+}
+
+void opnd_release(Operand x) {
+    if (x.node) smp_release(x.node);
+}
+
+bool dist_check_order(Args *a, int lo_i, int hi_i, Operand lo, Operand hi) {
+    (void)hi_i;
+    if (lo.node || hi.node) return true;
+    if (isnan(lo.num) || isnan(hi.num)) return arg_error(a, isnan(lo.num) ? lo_i : hi_i, "bounds must not be NaN");
+    if (lo.num > hi.num) {
+        char l[32], h[32];
+        snprintf(l, sizeof l, "%.15g", lo.num);
+        snprintf(h, sizeof h, "%.15g", hi.num);
+        return arg_error(a, lo_i, "lower bound %s is above upper bound %s", l, h);
+    }
+    return true;
+}
+
+bool dist_finish(Args *a, Samples *s, int lclip_i, int rclip_i, Value *out) {
+    Operand lo = opnd_num(-INFINITY), hi = opnd_num(INFINITY);
+    bool clip = false;
+    if (lclip_i >= 0 && has_arg(a, lclip_i)) {
+        if (!need_operand(a, lclip_i, &lo)) goto fail;
+        clip = true;
+    }
+    if (rclip_i >= 0 && has_arg(a, rclip_i)) {
+        if (!need_operand(a, rclip_i, &hi)) goto fail;
+        clip = true;
+    }
+    if (clip && !lo.node && !hi.node && lo.num > hi.num) {
+        arg_error(a, lclip_i, "lclip %g is above rclip %g", lo.num, hi.num);
+        goto fail;
+    }
+    if (clip) {
+        Samples *c = smp_clamp(opnd_smp(s), lo, hi);
+        smp_release(s);
+        s = c;
+    }
+    *out = result_samples(a, s);
+    return true;
+fail:
+    smp_release(s);
+    return false;
+}

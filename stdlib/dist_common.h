@@ -1,0 +1,24 @@
+/* dist_common.h — what every distribution constructor shares: reading a credible
+ * interval, checking bounds, and applying lclip=/rclip=. */
+#ifndef SQC_DIST_COMMON_H
+#define SQC_DIST_COMMON_H
+
+#include "registry.h"
+
+/* The z of a central interval holding `credibility` percent (1.6448536… for 90).
+ * Reads parameter i (absent: 90); false with an error unless 0 < credibility < 100. */
+bool dist_credibility_z(Args *a, int i, double *z);
+
+/* Operand arithmetic that stays plain when both sides are numbers. New references. */
+Operand opnd_arith(SmpBinary op, Operand x, Operand y);
+Operand opnd_unary(SmpUnary op, Operand x);
+void opnd_release(Operand x);
+
+/* lo <= hi when both are numbers; the message names the function's bounds. */
+bool dist_check_order(Args *a, int lo_i, int hi_i, Operand lo, Operand hi);
+
+/* Wraps s (taken) into the call's result: applies lclip=/rclip= (parameter indices, or
+ * -1 when the constructor has none) and marks that samples now exist. */
+bool dist_finish(Args *a, Samples *s, int lclip_i, int rclip_i, Value *out);
+
+#endif

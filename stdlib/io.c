@@ -1,0 +1,132 @@
+/* io.c — print, now and write_csv (SPEC §6). */
+#define _POSIX_C_SOURCE 200809L
+#include <string.h>
+#include <time.h>
+
+#include "atomic_file.h"
+#include "display.h"
+#include "numfmt.h"
+#include "registry.h"
+
+static bool fn_print(Args *a, Value *out) {
+    StrBuf line;
+    sb_init(&line);
+    for (int i = 0; i < a->nrest; i++) {
+        if (i) sb_putc(&line, ' ');
+        if (!display_value(a->I, &a->rest[i], &line, true)) {
+            sb_free(&line);
+            return false;
+        }
+    }
+    sb_putc(&line, '\n');
+    fwrite(line.data, 1, line.len, a->I->out);
+    sb_free(&line);
+    *out = val_nil();
+    return true;
+}
+
+static bool fn_now(Args *a, Value *out) {
+    const char *fmt = "%m-%d-%Y %H:%M";
+    const SqString *s = NULL;
+    if (has_arg(a, 0)) {
+        if (!need_str(a, 0, &s)) return false;
+        fmt = s->bytes;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char buf[512];
+    size_t n = strftime(buf, sizeof buf, fmt, &tm);
+    if (n == 0 && *fmt) return arg_error(a, 0, "the format gives no text or more than 511 bytes");
+    *out = val_str(buf, n);
+    return true;
+}
+
+/* One CSV field, quoted per RFC 4180 when it holds a comma, quote or line break. */
+static void csv_field(StrBuf *out, const char *s, size_t len) {
+    bool quote = false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = true;
+    if (!quote) {
+        sb_put(out, s, len);
+        return;
+    }
+    sb_putc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') sb_putc(out, '"');
+        sb_putc(out, s[i]);
+    }
+    sb_putc(out, '"');
+}
+
+static bool csv_value(Args *a, const Value *v, StrBuf *out) {
+    if (v->kind == VAL_NIL) return true;
+    if (v->kind == VAL_STR) {
+        csv_field(out, v->as.str->bytes, v->as.str->len);
+        return true;
+    }
+    StrBuf text;
+    sb_init(&text);
+    bool ok = display_value(a->I, v, &text, true);
+    if (ok) csv_field(out, text.data ? text.data : "", text.len);
+    sb_free(&text);
+    return ok;
+}
+
+static bool csv_build(Args *a, const SqList *rows, StrBuf *out) {
+    if (rows->len == 0) return arg_error(a, 1, "there are no rows to write");
+    for (int r = 0; r < rows->len; r++)
+        if (rows->items[r].kind != VAL_RECORD)
+            return arg_error(a, 1, "row %d is %s; each row must be a record", r, value_kind_name(&rows->items[r]));
+    const SqRecord *head = rows->items[0].as.rec;
+    for (int k = 0; k < head->len; k++) {
+        if (k) sb_putc(out, ',');
+        csv_field(out, head->keys[k]->bytes, head->keys[k]->len);
+    }
+    sb_putc(out, '\n');
+    for (int r = 0; r < rows->len; r++) {
+        const SqRecord *row = rows->items[r].as.rec;
+        for (int k = 0; k < row->len; k++)
+            if (record_find(head, row->keys[k]->bytes, row->keys[k]->len) < 0)
+                return arg_error(a, 1, "row %d has the key \"%s\", which the first row (the header) lacks", r,
+                                 row->keys[k]->bytes);
+        for (int k = 0; k < head->len; k++) {
+            if (k) sb_putc(out, ',');
+            int i = record_find(row, head->keys[k]->bytes, head->keys[k]->len);
+            if (i >= 0 && !csv_value(a, &row->vals[i], out)) return false;
+        }
+        sb_putc(out, '\n');
+    }
+    return true;
+}
+
+static bool fn_write_csv(Args *a, Value *out) {
+    const SqString *path;
+    const SqList *rows;
+    if (!need_str(a, 0, &path) || !need_list(a, 1, &rows)) return false;
+    if (strlen(path->bytes) != path->len) return arg_error(a, 0, "the path holds a NUL byte");
+    StrBuf text;
+    sb_init(&text);
+    bool ok = csv_build(a, rows, &text);
+    if (ok) {
+        AtomicFile f;
+        char err[600];
+        ok = afile_open(&f, path->bytes, err, sizeof err);
+        if (ok) {
+            fwrite(text.data, 1, text.len, f.fp);
+            ok = afile_commit(&f, err, sizeof err);
+        }
+        if (!ok) arg_error(a, 0, "%s", err);
+    }
+    sb_free(&text);
+    *out = val_nil();
+    return ok;
+}
+
+Builtin builtins_io[] = {
+    BUILTIN("print", "args...", "output", "write the arguments separated by spaces, then a newline", fn_print),
+    BUILTIN("now", "fmt=", "output", "the local time as text (strftime format, default \"%m-%d-%Y %H:%M\")", fn_now),
+    BUILTIN("write_csv", "path, rows", "output",
+     "write a list of records as CSV (header from the first record), atomically", fn_write_csv),
+    {.name = NULL},
+};

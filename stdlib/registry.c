@@ -1,0 +1,180 @@
+/* registry.c — the builtin table, argument binding, and the shared argument checks. */
+#include "registry.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static Builtin *families[] = {builtins_distributions, builtins_math, builtins_reducers,
+                              builtins_lists,         builtins_strings, builtins_io};
+
+#define MAX_BUILTINS 256
+static const Builtin *table[MAX_BUILTINS];
+static int table_len;
+
+/* "lo, hi, credibility=, lclip=" → parameter names, required flags, variadic. */
+static void parse_signature(Builtin *b) {
+    const char *p = b->signature;
+    b->nparams = 0;
+    while (*p && b->nparams < ARGS_MAX) {
+        while (*p == ' ' || *p == ',') p++;
+        const char *start = p;
+        while (*p && *p != ',' && *p != '=' && *p != '.') p++;
+        if (p == start) break;
+        int i = b->nparams++;
+        b->params[i] = sym_intern(start, (size_t)(p - start));
+        b->required[i] = true;
+        if (*p == '=') b->required[i] = false;
+        if (*p == '.') b->variadic = true, b->required[i] = false;
+        while (*p && *p != ',') p++;
+    }
+}
+
+void registry_init(void) {
+    if (table_len) return;
+    for (size_t f = 0; f < sizeof families / sizeof *families; f++)
+        for (Builtin *b = families[f]; b->name; b++) {
+            parse_signature(b);
+            if (table_len < MAX_BUILTINS) table[table_len++] = b;
+        }
+}
+
+const Builtin *registry_find(Sym name) {
+    for (int i = 0; i < table_len; i++)
+        if (strcmp(table[i]->name, name) == 0) return table[i];
+    return NULL;
+}
+
+int registry_count(void) { return table_len; }
+const Builtin *registry_at(int i) { return i >= 0 && i < table_len ? table[i] : NULL; }
+
+/* ---------- errors ---------- */
+
+static bool verror(Args *a, Span span, const char *fmt, va_list ap) {
+    char msg[900];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    rt_error(a->I, span, "%s: %s", a->fn->name, msg);
+    return false;
+}
+
+bool arg_error(Args *a, int i, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    verror(a, a->v[i] ? a->span[i] : a->call->span, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool call_error(Args *a, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    verror(a, a->call->span, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool arg_type_error(Args *a, int i, const char *expected) {
+    return arg_error(a, i, "argument '%s' must be %s, got %s", a->fn->params[i], expected,
+                     value_kind_name(a->v[i]));
+}
+
+/* ---------- binding ---------- */
+
+bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *out) {
+    Args a = {.I = I, .fn = b, .call = call};
+    int fixed = b->variadic ? b->nparams - 1 : b->nparams;
+    int npos = call->npos;
+    if (npos > fixed && !b->variadic) {
+        return call_error(&a, "takes at most %d argument%s (%s), got %d", fixed, fixed == 1 ? "" : "s",
+                          b->signature, npos);
+    }
+    for (int i = 0; i < npos && i < fixed; i++) a.v[i] = &call->pos[i], a.span[i] = call->pos_span[i];
+    if (b->variadic && npos > fixed) {
+        a.nrest = npos - fixed;
+        a.rest = call->pos + fixed;
+        a.rest_span = call->pos_span + fixed;
+    }
+    for (int k = 0; k < call->nkw; k++) {
+        int p = -1;
+        for (int i = 0; i < fixed; i++)
+            if (b->params[i] == call->kw_names[k]) p = i;
+        if (p < 0) {
+            rt_error(I, call->kw_span[k], "%s: no parameter named '%s' (%s(%s))", b->name, call->kw_names[k],
+                     b->name, b->signature);
+            return false;
+        }
+        if (a.v[p]) {
+            rt_error(I, call->kw_span[k], "%s: argument '%s' given twice", b->name, call->kw_names[k]);
+            return false;
+        }
+        a.v[p] = &call->kw[k];
+        a.span[p] = call->kw_span[k];
+    }
+    for (int i = 0; i < fixed; i++)
+        if (b->required[i] && !a.v[i])
+            return call_error(&a, "missing argument '%s' (%s(%s))", b->params[i], b->name, b->signature);
+    return b->fn(&a, out);
+}
+
+/* ---------- typed access ---------- */
+
+bool has_arg(Args *a, int i) { return a->v[i] != NULL; }
+
+bool need_num(Args *a, int i, double *out) {
+    const Value *v = a->v[i];
+    if (v && v->kind == VAL_NUM) return *out = v->as.num, true;
+    if (v && v->kind == VAL_BOOL) return *out = v->as.boolean, true;
+    if (!v) return call_error(a, "missing argument '%s'", a->fn->params[i]);
+    return arg_type_error(a, i, "a number");
+}
+
+bool opt_num(Args *a, int i, double dflt, double *out) {
+    if (!a->v[i]) return *out = dflt, true;
+    return need_num(a, i, out);
+}
+
+bool need_int(Args *a, int i, long *out) {
+    double x = 0;
+    if (!need_num(a, i, &x)) return false;
+    if (x != floor(x) || fabs(x) > 9e15) return arg_error(a, i, "argument '%s' must be a whole number, got %g", a->fn->params[i], x);
+    *out = (long)x;
+    return true;
+}
+
+bool need_operand(Args *a, int i, Operand *out) {
+    const Value *v = a->v[i];
+    if (!v) return call_error(a, "missing argument '%s'", a->fn->params[i]);
+    switch (v->kind) {
+    case VAL_NUM: *out = opnd_num(v->as.num); return true;
+    case VAL_BOOL: *out = opnd_num(v->as.boolean); return true;
+    case VAL_SAMPLES: *out = opnd_smp(v->as.smp); return true;
+    default: return arg_type_error(a, i, "a number or samples");
+    }
+}
+
+bool need_str(Args *a, int i, const SqString **out) {
+    const Value *v = a->v[i];
+    if (v && v->kind == VAL_STR) return *out = v->as.str, true;
+    if (!v) return call_error(a, "missing argument '%s'", a->fn->params[i]);
+    return arg_type_error(a, i, "a string");
+}
+
+bool need_list(Args *a, int i, const SqList **out) {
+    const Value *v = a->v[i];
+    if (v && v->kind == VAL_LIST) return *out = v->as.list, true;
+    if (!v) return call_error(a, "missing argument '%s'", a->fn->params[i]);
+    return arg_type_error(a, i, "a list");
+}
+
+bool need_func(Args *a, int i) {
+    const Value *v = a->v[i];
+    if (v && (v->kind == VAL_FUNC || v->kind == VAL_BUILTIN)) return true;
+    if (!v) return call_error(a, "missing argument '%s'", a->fn->params[i]);
+    return arg_type_error(a, i, "a function");
+}
+
+Value result_samples(Args *a, Samples *s) {
+    interp_note_samples(a->I);
+    return val_samples(s);
+}

@@ -1,0 +1,656 @@
+/* test_samples.c — unit tests for the samples runtime (runtime/samples*.c, quantile.c, rng.c).
+ *
+ * Fixed seeds throughout; statistical checks use 5 standard errors and the 0.001 critical value
+ * of the Kolmogorov-Smirnov statistic. Build and run:
+ *   cc -std=c11 -Wall -Wextra -O2 -fopenmp -Iruntime -Ilang runtime/rng.c runtime/samples*.c \
+ *      runtime/quantile.c runtime/strbuf.c tests/unit/test_samples.c -lgsl -lgslcblas -lm -o /tmp/ts
+ *   /tmp/ts
+ * Exit status 0 when every check passes, 1 otherwise. */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "samples.h"
+#include "samples_internal.h" /* white-box: smp_quantile_margin_sd */
+
+static int passed, failed;
+
+static void check(const char *what, int ok) {
+    if (ok) {
+        passed++;
+    } else {
+        failed++;
+        printf("FAIL %s\n", what);
+    }
+}
+
+static const Span NOSPAN = {0};
+
+/* Same bits, so NaN == NaN and -0 != +0. */
+static int same(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static double *copy_draws(SampleCtx *ctx, Samples *s) {
+    const double *d = smp_draws(ctx, s);
+    if (!d) return NULL;
+    double *c = malloc(ctx->n * sizeof *c);
+    memcpy(c, d, ctx->n * sizeof *c);
+    return c;
+}
+
+static Samples *from_values(size_t n, const double *v) {
+    double *d = malloc(n * sizeof *d);
+    memcpy(d, v, n * sizeof *d);
+    return smp_from_array(d);
+}
+
+static Samples *norm01(SampleCtx *ctx) { return smp_normal(ctx, opnd_num(0), opnd_num(1), NOSPAN); }
+
+/* ---- identity and broadcasting ---- */
+
+static void test_identity(void) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, 10000, 1, 2);
+    Samples *x = smp_lognormal(&ctx, opnd_num(0), opnd_num(1), NOSPAN);
+    Samples *d = smp_binary(SB_SUB, opnd_smp(x), opnd_smp(x));
+    Samples *r = smp_binary(SB_DIV, opnd_smp(x), opnd_smp(x));
+    const double *dd = smp_draws(&ctx, d);
+    int all0 = 1;
+    for (size_t i = 0; i < ctx.n; i++) all0 &= dd[i] == 0;
+    check("identity: x - x is 0 on every draw", all0);
+    const double *rd = smp_draws(&ctx, r);
+    int all1 = 1;
+    for (size_t i = 0; i < ctx.n; i++) all1 &= rd[i] == 1;
+    check("identity: x / x is 1 on every draw", all1);
+    /* two calls of a constructor are independent vectors */
+    Samples *y = smp_lognormal(&ctx, opnd_num(0), opnd_num(1), NOSPAN);
+    Samples *e = smp_binary(SB_SUB, opnd_smp(x), opnd_smp(y));
+    double v;
+    check("independence: var(x - y) > 0", smp_var(&ctx, e, &v) && v > 1);
+    smp_release(d);
+    smp_release(r);
+    smp_release(e);
+    smp_release(y);
+    smp_release(x);
+    smp_ctx_free(&ctx);
+}
+
+static void test_broadcast(void) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, 5000, 2, 1);
+    Samples *x = norm01(&ctx);
+    double *xd = copy_draws(&ctx, x);
+    Samples *a = smp_binary(SB_ADD, opnd_smp(x), opnd_num(3));
+    Samples *b = smp_binary(SB_SUB, opnd_num(3), opnd_smp(x));
+    Samples *c = smp_binary(SB_MUL, opnd_num(2), opnd_smp(x));
+    const double *ad = smp_draws(&ctx, a), *bd = smp_draws(&ctx, b), *cd = smp_draws(&ctx, c);
+    int ok = 1;
+    for (size_t i = 0; i < ctx.n; i++) ok &= ad[i] == xd[i] + 3 && bd[i] == 3 - xd[i] && cd[i] == 2 * xd[i];
+    check("broadcast: x + 3, 3 - x, 2 * x per draw", ok);
+    smp_release(a);
+    smp_release(b);
+    smp_release(c);
+    smp_release(x);
+    free(xd);
+    smp_ctx_free(&ctx);
+}
+
+/* ---- every operation against a scalar reference ---- */
+
+static const double VA[] = {0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -2.5, 3.7, -3.7, 1e300, -7, 7, 1, 5.5,
+                            INFINITY, -INFINITY, NAN, 2, 0.1, 123.456};
+static const double VB[] = {1.0, 2.0, -1.5, 0.0, 3.0, -2.0, 0.0, 2.0, 2.0, 10.0, 3, -3, 0.1, 2,
+                            1.0, 2.0, 1.0, NAN, -0.25, 2};
+#define NV (sizeof VA / sizeof VA[0])
+
+static double ref_unary(SmpUnary op, double a) {
+    switch (op) {
+    case SU_NEG: return -a;
+    case SU_NOT: return a == 0 ? 1 : 0;
+    case SU_EXP: return exp(a);
+    case SU_LOG: return log(a);
+    case SU_LOG10: return log10(a);
+    case SU_LOG2: return log2(a);
+    case SU_SQRT: return sqrt(a);
+    case SU_ABS: return fabs(a);
+    case SU_FLOOR: return floor(a);
+    case SU_CEIL: return ceil(a);
+    case SU_ROUND: return rint(a);
+    case SU_TRUNC: return trunc(a);
+    case SU_SIN: return sin(a);
+    case SU_COS: return cos(a);
+    }
+    return NAN;
+}
+
+/* Python's float // and % (CPython's float_divmod), written independently of the runtime. */
+static void py_divmod(double a, double b, double *q, double *r) {
+    if (b == 0) {
+        *q = a / b;
+        *r = NAN;
+        return;
+    }
+    double mod = fmod(a, b), div = (a - mod) / b;
+    if (mod) {
+        if ((b < 0) != (mod < 0)) {
+            mod += b;
+            div -= 1.0;
+        }
+    } else {
+        mod = copysign(0.0, b);
+    }
+    double fl;
+    if (div) {
+        fl = floor(div);
+        if (div - fl > 0.5) fl += 1.0;
+    } else {
+        fl = copysign(0.0, a / b);
+    }
+    *q = fl;
+    *r = mod;
+}
+
+static double ref_binary(SmpBinary op, double a, double b) {
+    double q, r;
+    switch (op) {
+    case SB_ADD: return a + b;
+    case SB_SUB: return a - b;
+    case SB_MUL: return a * b;
+    case SB_DIV: return a / b;
+    case SB_IDIV: py_divmod(a, b, &q, &r); return q;
+    case SB_MOD: py_divmod(a, b, &q, &r); return b == 0 ? fmod(a, b) : r;
+    case SB_POW: return pow(a, b);
+    case SB_MIN: return isnan(a) || isnan(b) ? NAN : fmin(a, b);
+    case SB_MAX: return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+    case SB_EQ: return a == b;
+    case SB_NE: return a != b;
+    case SB_LT: return a < b;
+    case SB_LE: return a <= b;
+    case SB_GT: return a > b;
+    case SB_GE: return a >= b;
+    case SB_AND: return a != 0 && b != 0;
+    case SB_OR: return a != 0 || b != 0;
+    case SB_ROUND_DIGITS: {
+        double f = pow(10, fabs(b));
+        return b >= 0 ? rint(a * f) / f : rint(a / f) * f;
+    }
+    }
+    return NAN;
+}
+
+/* min/max may differ from fmin/fmax only in the sign of a zero; compare numerically there. */
+static int op_equal(SmpBinary op, double want, double got) {
+    if ((op == SB_MIN || op == SB_MAX) && want == 0 && got == 0) return 1;
+    return same(want, got) || (isnan(want) && isnan(got));
+}
+
+static void test_ops(void) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, NV, 3, 1);
+    Samples *a = from_values(NV, VA), *b = from_values(NV, VB);
+    char what[128];
+    for (int op = SU_NEG; op <= SU_COS; op++) {
+        Samples *u = smp_unary((SmpUnary)op, a);
+        const double *d = smp_draws(&ctx, u);
+        int ok = 1;
+        for (size_t i = 0; i < NV; i++) ok &= same(d[i], ref_unary((SmpUnary)op, VA[i])) || (isnan(d[i]) && isnan(ref_unary((SmpUnary)op, VA[i])));
+        snprintf(what, sizeof what, "unary op %d matches the scalar reference", op);
+        check(what, ok);
+        check("NOT is marked bool", (op == SU_NOT) == smp_is_bool(u));
+        smp_release(u);
+    }
+    for (int op = SB_ADD; op <= SB_ROUND_DIGITS; op++) {
+        Samples *vv = smp_binary((SmpBinary)op, opnd_smp(a), opnd_smp(b));
+        Samples *vn = smp_binary((SmpBinary)op, opnd_smp(a), opnd_num(2));
+        Samples *nv = smp_binary((SmpBinary)op, opnd_num(-1.5), opnd_smp(b));
+        const double *dvv = smp_draws(&ctx, vv);
+        int ok = 1;
+        for (size_t i = 0; i < NV; i++) ok &= op_equal((SmpBinary)op, ref_binary((SmpBinary)op, VA[i], VB[i]), dvv[i]);
+        const double *dvn = smp_draws(&ctx, vn);
+        for (size_t i = 0; i < NV; i++) ok &= op_equal((SmpBinary)op, ref_binary((SmpBinary)op, VA[i], 2), dvn[i]);
+        const double *dnv = smp_draws(&ctx, nv);
+        for (size_t i = 0; i < NV; i++) ok &= op_equal((SmpBinary)op, ref_binary((SmpBinary)op, -1.5, VB[i]), dnv[i]);
+        snprintf(what, sizeof what, "binary op %d matches the scalar reference (vec/vec, vec/num, num/vec)", op);
+        check(what, ok);
+        smp_release(vv);
+        smp_release(vn);
+        smp_release(nv);
+    }
+    /* a few values written out from Python */
+    double pyv[][4] = {{7, 3, 2, 1},     {-7, 3, -3, 2},  {7, -3, -3, -2}, {1, 0.1, 9, 0.09999999999999995},
+                       {5.5, 2, 2, 1.5}, {-1, INFINITY, -1, INFINITY}};
+    int ok = 1;
+    for (size_t k = 0; k < sizeof pyv / sizeof pyv[0]; k++) {
+        Samples *x = from_values(NV, (double[NV]){pyv[k][0]});
+        Samples *q = smp_binary(SB_IDIV, opnd_smp(x), opnd_num(pyv[k][1]));
+        Samples *r = smp_binary(SB_MOD, opnd_smp(x), opnd_num(pyv[k][1]));
+        ok &= smp_draws(&ctx, q)[0] == pyv[k][2] && smp_draws(&ctx, r)[0] == pyv[k][3];
+        smp_release(q);
+        smp_release(r);
+        smp_release(x);
+    }
+    check("// and % agree with Python", ok);
+    Samples *rd = smp_binary(SB_ROUND_DIGITS, opnd_num(2.675), opnd_smp(b));
+    /* numpy scales first: 2.675 * 100 rounds to 267.5, then half to even (Python's round says 2.67) */
+    check("round(2.675, 2) == 2.68 as numpy", smp_draws(&ctx, rd)[1] == 2.68);
+    smp_release(rd);
+    Samples *lt = smp_binary(SB_LT, opnd_smp(a), opnd_smp(b));
+    check("comparisons are marked bool", smp_is_bool(lt));
+    smp_release(lt);
+    smp_release(a);
+    smp_release(b);
+    smp_ctx_free(&ctx);
+}
+
+/* ---- select and clamp ---- */
+
+static void test_select_clamp(void) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, 6, 4, 1);
+    Samples *x = from_values(6, (double[]){0, 2, 0, 4, -1, NAN});
+    Samples *cond = smp_binary(SB_NE, opnd_smp(x), opnd_num(0));
+    Samples *inv = smp_binary(SB_DIV, opnd_num(1), opnd_smp(x));
+    Samples *sel = smp_select(cond, opnd_smp(inv), opnd_num(0));
+    const double *d = smp_draws(&ctx, sel);
+    check("select picks per draw", d[0] == 0 && d[1] == 0.5 && d[2] == 0 && d[3] == 0.25 && d[4] == -1 && isnan(d[5]));
+    size_t nn, ni;
+    check("select: inf in the unpicked branch does not leak",
+          smp_nonfinite(&ctx, sel, &nn, &ni) && nn == 1 && ni == 0);
+    Samples *sel2 = smp_select(cond, opnd_num(7), opnd_smp(x));
+    d = smp_draws(&ctx, sel2);
+    check("select with a number branch", d[0] == 0 && d[1] == 7 && d[2] == 0 && d[3] == 7);
+
+    Samples *y = from_values(6, (double[]){-5, 0.5, 5, NAN, -INFINITY, INFINITY});
+    Samples *c1 = smp_clamp(opnd_smp(y), opnd_num(0), opnd_num(1));
+    d = smp_draws(&ctx, c1);
+    check("clamp to [0, 1], NaN stays NaN", d[0] == 0 && d[1] == 0.5 && d[2] == 1 && isnan(d[3]) && d[4] == 0 && d[5] == 1);
+    Samples *c2 = smp_clamp(opnd_smp(y), opnd_num(-INFINITY), opnd_num(2));
+    d = smp_draws(&ctx, c2);
+    check("clamp with lo = -inf", d[0] == -5 && d[2] == 2 && d[4] == -INFINITY && d[5] == 2);
+    Samples *c3 = smp_clamp(opnd_smp(y), opnd_smp(x), opnd_num(INFINITY));
+    d = smp_draws(&ctx, c3);
+    check("clamp with a samples lo", d[0] == 0 && d[1] == 2 && d[2] == 5 && isnan(d[3]) && d[4] == -1 && d[5] == INFINITY);
+    Samples *rels[] = {x, cond, inv, sel, sel2, y, c1, c2, c3};
+    for (size_t k = 0; k < sizeof rels / sizeof rels[0]; k++) smp_release(rels[k]);
+    smp_ctx_free(&ctx);
+}
+
+/* ---- determinism across thread counts ---- */
+
+static double gamma_draw(const gsl_rng *r, const double *p, int *bad) {
+    if (!(p[0] > 0)) {
+        *bad = 0;
+        return NAN;
+    }
+    if (!(p[1] > 0)) {
+        *bad = 1;
+        return NAN;
+    }
+    return gsl_ran_gamma(r, p[0], p[1]);
+}
+static const char *const GAMMA_PARAMS[] = {"shape", "scale"};
+
+/* A graph that touches every kind of node. */
+static Samples *build_model(SampleCtx *ctx) {
+    Samples *a = smp_normal(ctx, opnd_num(10), opnd_num(2), NOSPAN);
+    Samples *b = smp_lognormal(ctx, opnd_num(0), opnd_num(0.5), NOSPAN);
+    Samples *u = smp_uniform(ctx, opnd_num(1), opnd_num(3), NOSPAN);
+    Samples *g = smp_custom(ctx, "gamma", gamma_draw, 2, (Operand[]){opnd_smp(u), opnd_num(2)}, GAMMA_PARAMS, NOSPAN);
+    Samples *m = smp_mixture(ctx, 3, (Operand[]){opnd_smp(a), opnd_smp(g), opnd_num(0)}, (double[]){0.5, 0.3, 0.2}, NOSPAN);
+    Samples *p = smp_binary(SB_MUL, opnd_smp(m), opnd_smp(b));
+    Samples *c = smp_binary(SB_GT, opnd_smp(p), opnd_num(5));
+    Samples *s = smp_select(c, opnd_smp(p), opnd_smp(a));
+    Samples *l = smp_unary(SU_LOG, s);
+    Samples *r = smp_clamp(opnd_smp(l), opnd_num(0), opnd_num(3));
+    Samples *all[] = {a, b, u, g, m, p, c, s, l};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) smp_release(all[k]);
+    return r;
+}
+
+static void test_threads(void) {
+    size_t ns[] = {3 * 4096 + 77, 100003};
+    for (size_t t = 0; t < 2; t++) {
+        SampleCtx c1, c2;
+        smp_ctx_init(&c1, ns[t], 99, 1);
+        smp_ctx_init(&c2, ns[t], 99, 2);
+        Samples *m1 = build_model(&c1), *m2 = build_model(&c2);
+        double mean1, mean2, var1, var2, q1[5], q2[5], qs[] = {0.05, 0.5, 0.95, 0.001, 1};
+        check("threads: reducers succeed", smp_mean(&c1, m1, &mean1) && smp_mean(&c2, m2, &mean2) &&
+                                               smp_var(&c1, m1, &var1) && smp_var(&c2, m2, &var2));
+        check("threads: mean and var bit-identical for 1 and 2 threads", same(mean1, mean2) && same(var1, var2));
+        check("threads: quantiles bit-identical", smp_quantiles(&c1, m1, qs, 5, q1) && smp_quantiles(&c2, m2, qs, 5, q2) &&
+                                                      memcmp(q1, q2, sizeof q1) == 0);
+        check("threads: draws bit-identical", memcmp(smp_draws(&c1, m1), smp_draws(&c2, m2), ns[t] * sizeof(double)) == 0);
+        check("threads: mean is finite", isfinite(mean1));
+        smp_release(m1);
+        smp_release(m2);
+        smp_ctx_free(&c1);
+        smp_ctx_free(&c2);
+    }
+}
+
+/* ---- a long chain ---- */
+
+static void test_chain(void) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, 100, 5, 2);
+    Samples *x = norm01(&ctx);
+    double m0;
+    smp_mean(&ctx, x, &m0);
+    Samples *root = smp_retain(x);
+    for (int i = 0; i < 1000000; i++) {
+        Samples *y = smp_binary(i % 2 ? SB_ADD : SB_SUB, opnd_smp(root), opnd_num(i % 2 ? 3 : 1));
+        smp_release(root);
+        root = y;
+    }
+    double m;
+    check("chain of 10^6 nodes evaluates", smp_mean(&ctx, root, &m) && fabs(m - (m0 + 1e6)) < 1e-6);
+    smp_release(root); /* must not recurse */
+    smp_release(x);
+    check("chain released", 1);
+    smp_ctx_free(&ctx);
+}
+
+/* ---- materialization and the LRU cache ---- */
+
+static void test_cache(void) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, 20000, 6, 2);
+    ctx.cache_budget = 2 * ctx.n * sizeof(double); /* room for two arrays */
+    Samples *base = norm01(&ctx);
+    Samples *nodes[5];
+    double *first[5], qa[5][3], qs[] = {0.1, 0.5, 0.9};
+    for (int k = 0; k < 5; k++) {
+        nodes[k] = smp_binary(SB_MUL, opnd_smp(base), opnd_num(k + 1));
+        first[k] = copy_draws(&ctx, nodes[k]);
+        smp_quantiles(&ctx, nodes[k], qs, 3, qa[k]);
+    }
+    check("cache: usage within budget after evictions", ctx.cache_used <= ctx.cache_budget);
+    int same_again = 1;
+    for (int k = 0; k < 5; k++) {
+        const double *d = smp_draws(&ctx, nodes[k]); /* re-evaluated for the evicted ones */
+        same_again &= memcmp(d, first[k], ctx.n * sizeof(double)) == 0;
+    }
+    check("cache: evicted arrays re-evaluate to the same draws", same_again);
+    /* a node that reads a materialized operand gives the same draws as one that recomputes it */
+    smp_draws(&ctx, base);
+    Samples *over = smp_binary(SB_ADD, opnd_smp(base), opnd_num(1));
+    const double *od = smp_draws(&ctx, over);
+    const double *bd = smp_draws(&ctx, base);
+    int ok = 1;
+    for (size_t i = 0; i < ctx.n; i++) ok &= od[i] == bd[i] + 1;
+    check("cache: reading a materialized operand", ok);
+    size_t used = ctx.cache_used;
+    smp_release(over);
+    check("cache: a released node leaves the LRU", ctx.cache_used < used);
+    /* budget 0 keeps only the array in use */
+    ctx.cache_budget = 0;
+    double q[3];
+    smp_quantiles(&ctx, nodes[0], qs, 3, q);
+    smp_draws(&ctx, nodes[1]);
+    check("cache: budget 0 keeps one array", ctx.cache_used == ctx.n * sizeof(double));
+    for (int k = 0; k < 5; k++) {
+        smp_release(nodes[k]);
+        free(first[k]);
+    }
+    smp_release(base);
+    check("cache: empty after releasing everything", ctx.cache_used == 0 && !ctx.lru_head && !ctx.lru_tail);
+    smp_ctx_free(&ctx);
+}
+
+/* ---- quantiles against a full sort ---- */
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* numpy's linear method on a sorted copy, with the runtime's documented inf convention. */
+static double ref_quantile(const double *sorted, size_t n, double q) {
+    if (isnan(sorted[n - 1])) return NAN;
+    double h = (double)(n - 1) * q;
+    size_t lo, hi;
+    double t;
+    if (h >= (double)(n - 1)) {
+        lo = hi = n - 1;
+        t = 0;
+    } else {
+        lo = (size_t)floor(h);
+        hi = lo + 1;
+        t = h - floor(h);
+    }
+    double a = sorted[lo], b = sorted[hi];
+    if (!isfinite(a) || !isfinite(b)) {
+        if (a == b || t == 0) return a;
+        if (a == -INFINITY && b == INFINITY) return NAN;
+        return a == -INFINITY ? a : b;
+    }
+    double d = b - a;
+    return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+static int cmp_nan_last(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
+    return (x > y) - (x < y);
+}
+
+static void check_quantiles(const char *what, double *v, size_t n) {
+    static const double qs[] = {0, 1e-7, 0.001, 0.01, 0.05, 0.1, 0.25, 1.0 / 3, 0.5, 0.6, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999999, 1};
+    int k = sizeof qs / sizeof qs[0];
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, n, 7, 2);
+    Samples *s = from_values(n, v);
+    double got[sizeof qs / sizeof qs[0]];
+    int ok = smp_quantiles(&ctx, s, qs, k, got);
+    qsort(v, n, sizeof *v, cmp_nan_last);
+    for (int j = 0; j < k; j++) {
+        double want = ref_quantile(v, n, qs[j]);
+        if (!(same(want, got[j]) || (isnan(want) && isnan(got[j])))) {
+            ok = 0;
+            printf("  %s n=%zu q=%.17g: want %.17g got %.17g\n", what, n, qs[j], want, got[j]);
+        }
+    }
+    /* cached answers are the same */
+    double again[3];
+    ok &= smp_quantiles(&ctx, s, (double[]){0.5, 0.05, 0.95}, 3, again) &&
+          (same(again[0], ref_quantile(v, n, 0.5)) || isnan(again[0]));
+    char msg[160];
+    snprintf(msg, sizeof msg, "quantiles: %s, n=%zu", what, n);
+    check(msg, ok);
+    smp_release(s);
+    smp_ctx_free(&ctx);
+}
+
+static void test_quantiles(void) {
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 8);
+    size_t ns[] = {1, 2, 3, 5, 10, 101, 1000, 65535, 65536, 70001, 300000};
+    for (size_t t = 0; t < sizeof ns / sizeof ns[0]; t++) {
+        size_t n = ns[t];
+        double *v = malloc(n * sizeof *v);
+        for (size_t i = 0; i < n; i++) v[i] = gsl_ran_gaussian(r, 3);
+        check_quantiles("normal", v, n);
+        for (size_t i = 0; i < n; i++) v[i] = floor(gsl_ran_exponential(r, 2)); /* many ties */
+        check_quantiles("ties", v, n);
+        for (size_t i = 0; i < n; i++) v[i] = 4.25;
+        check_quantiles("constant", v, n);
+        for (size_t i = 0; i < n; i++) v[i] = gsl_rng_uniform(r) < 0.03 ? (i % 2 ? INFINITY : -INFINITY) : gsl_ran_cauchy(r, 1);
+        check_quantiles("inf draws", v, n);
+        for (size_t i = 0; i < n; i++) v[i] = gsl_ran_gaussian(r, 1);
+        v[n / 2] = NAN;
+        check_quantiles("a NaN draw", v, n);
+        free(v);
+    }
+    /* periodic data must not fool the subsample */
+    size_t n = 32768 * 5;
+    double *v = malloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = i % 5 == 0 ? 0.0 : 1e9 + (double)((i * 7919) % 1000);
+    check_quantiles("periodic", v, n);
+    /* brackets too narrow to hold the ranks: the exact fallback */
+    smp_quantile_margin_sd = 0;
+    for (size_t i = 0; i < n; i++) v[i] = gsl_ran_gaussian(r, 1);
+    check_quantiles("narrow brackets (fallback path)", v, n);
+    smp_quantile_margin_sd = 6;
+    free(v);
+    gsl_rng_free(r);
+}
+
+/* ---- statistical checks ---- */
+
+/* Kolmogorov-Smirnov statistic of the draws against a CDF. */
+static double ks_stat(const double *d, size_t n, double (*cdf)(double, const double *), const double *par) {
+    double *c = malloc(n * sizeof *c);
+    memcpy(c, d, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_d);
+    double D = 0;
+    for (size_t i = 0; i < n; i++) {
+        double F = cdf(c[i], par);
+        double lo = F - (double)i / (double)n, hi = (double)(i + 1) / (double)n - F;
+        D = fmax(D, fmax(lo, hi));
+    }
+    free(c);
+    return D;
+}
+
+static double cdf_norm(double x, const double *p) { return gsl_cdf_gaussian_P(x - p[0], p[1]); }
+static double cdf_lognorm(double x, const double *p) { return gsl_cdf_lognormal_P(x, p[0], p[1]); }
+static double cdf_unif(double x, const double *p) { return gsl_cdf_flat_P(x, p[0], p[1]); }
+static double cdf_gamma(double x, const double *p) { return gsl_cdf_gamma_P(x, p[0], p[1]); }
+
+/* Mean and variance within 5 standard errors (the variance's SE from the sample's 4th moment),
+ * and the KS statistic below its 0.001 critical value. */
+static void check_distribution(const char *what, SampleCtx *ctx, Samples *s, double mean, double var,
+                               double (*cdf)(double, const double *), const double *par) {
+    size_t n = ctx->n;
+    double m, v;
+    smp_mean(ctx, s, &m);
+    smp_var(ctx, s, &v);
+    const double *d = smp_draws(ctx, s);
+    double m4 = 0;
+    for (size_t i = 0; i < n; i++) m4 += pow(d[i] - m, 4);
+    m4 /= (double)n;
+    double se_mean = sqrt(var / (double)n), se_var = sqrt((m4 - v * v) / (double)n);
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: mean %.6g within 5 SE of %.6g", what, m, mean);
+    check(msg, fabs(m - mean) < 5 * se_mean);
+    snprintf(msg, sizeof msg, "%s: var %.6g within 5 SE of %.6g", what, v, var);
+    check(msg, fabs(v - var) < 5 * se_var);
+    double D = ks_stat(d, n, cdf, par);
+    snprintf(msg, sizeof msg, "%s: KS statistic %.3g below %.3g", what, D, 1.95 / sqrt((double)n));
+    check(msg, D < 1.95 / sqrt((double)n));
+}
+
+static void test_statistics(void) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, 1000000, 12345, 2);
+    Samples *z = smp_normal(&ctx, opnd_num(1.5), opnd_num(2), NOSPAN);
+    check_distribution("normal(1.5, 2)", &ctx, z, 1.5, 4, cdf_norm, (double[]){1.5, 2});
+    double mu = 0.3, sg = 0.6;
+    Samples *ln = smp_lognormal(&ctx, opnd_num(mu), opnd_num(sg), NOSPAN);
+    check_distribution("lognormal(0.3, 0.6)", &ctx, ln, exp(mu + sg * sg / 2),
+                       (exp(sg * sg) - 1) * exp(2 * mu + sg * sg), cdf_lognorm, (double[]){mu, sg});
+    Samples *u = smp_uniform(&ctx, opnd_num(-2), opnd_num(5), NOSPAN);
+    check_distribution("uniform(-2, 5)", &ctx, u, 1.5, 49.0 / 12, cdf_unif, (double[]){-2, 5});
+    Samples *g = smp_custom(&ctx, "gamma", gamma_draw, 2, (Operand[]){opnd_num(2.5), opnd_num(1.5)}, GAMMA_PARAMS, NOSPAN);
+    check_distribution("gamma(2.5, 1.5) via GSL", &ctx, g, 2.5 * 1.5, 2.5 * 1.5 * 1.5, cdf_gamma, (double[]){2.5, 1.5});
+    /* the counter adapter's output range */
+    gsl_rng *r = rng_gsl_alloc();
+    rng_gsl_at(r, 42, 7);
+    unsigned long a = gsl_rng_get(r), b = gsl_rng_get(r);
+    rng_gsl_at(r, 42, 7);
+    check("gsl adapter: repositioning replays the draw", gsl_rng_get(r) == a && gsl_rng_get(r) == b);
+    check("gsl adapter: 32-bit range", gsl_rng_max(r) == 0xFFFFFFFFul && gsl_rng_min(r) == 0 && a <= 0xFFFFFFFFul);
+    gsl_rng_free(r);
+    /* mixture shares: point masses 0, 1, 2 */
+    double w[] = {0.2, 0.5, 0.3};
+    Samples *mx = smp_mixture(&ctx, 3, (Operand[]){opnd_num(0), opnd_num(1), opnd_num(2)}, w, NOSPAN);
+    const double *d = smp_draws(&ctx, mx);
+    size_t cnt[3] = {0, 0, 0};
+    for (size_t i = 0; i < ctx.n; i++) cnt[(int)d[i]]++;
+    int ok = 1;
+    for (int k = 0; k < 3; k++) {
+        double share = (double)cnt[k] / (double)ctx.n, se = sqrt(w[k] * (1 - w[k]) / (double)ctx.n);
+        ok &= fabs(share - w[k]) < 5 * se;
+    }
+    check("mixture: component shares within 5 SE of the weights", ok);
+    /* mixture of samples: every draw is the picked component's draw */
+    Samples *mz = smp_mixture(&ctx, 2, (Operand[]){opnd_smp(z), opnd_num(100)}, (double[]){1, 1}, NOSPAN);
+    const double *dz = smp_draws(&ctx, z);
+    const double *dm = smp_draws(&ctx, mz);
+    ok = 1;
+    size_t picked = 0;
+    for (size_t i = 0; i < ctx.n; i++) {
+        ok &= dm[i] == 100 || dm[i] == dz[i];
+        picked += dm[i] == 100;
+    }
+    check("mixture: draws come from the picked component", ok && picked > 0 && picked < ctx.n);
+    double p;
+    Samples *big = smp_binary(SB_GT, opnd_smp(z), opnd_num(1.5));
+    check("cdf/prob: share of z <= 1.5 near 0.5", smp_cdf(&ctx, z, 1.5, &p) && fabs(p - 0.5) < 5 * 0.5 / 1000);
+    Samples *rels[] = {z, ln, u, g, mx, mz, big};
+    for (size_t k = 0; k < sizeof rels / sizeof rels[0]; k++) smp_release(rels[k]);
+    smp_ctx_free(&ctx);
+}
+
+/* ---- per-draw parameter errors ---- */
+
+static void test_errors(void) {
+    const char *msgs[2];
+    char buf[2][512];
+    size_t draw[2];
+    for (int t = 0; t < 2; t++) {
+        SampleCtx ctx;
+        smp_ctx_init(&ctx, 50000, 77, t + 1);
+        Samples *sd = smp_normal(&ctx, opnd_num(3), opnd_num(1), NOSPAN);
+        const double *sdd = smp_draws(&ctx, sd);
+        size_t first = 0;
+        while (sdd[first] >= 0) first++;
+        draw[t] = first;
+        smp_release(NULL); /* allowed: a no-op */
+        Samples *x = smp_normal(&ctx, opnd_num(0), opnd_smp(sd), (Span){NULL, 11, 22});
+        Samples *y = smp_binary(SB_ADD, opnd_smp(x), opnd_num(1));
+        double m;
+        check("error: a negative sd draw fails the reducer", !smp_mean(&ctx, y, &m) && ctx.has_error);
+        check("error: span is the node's origin", ctx.error_span.start == 11 && ctx.error_span.end == 22);
+        snprintf(buf[t], sizeof buf[t], "%s", ctx.error);
+        msgs[t] = buf[t];
+        char want[64];
+        snprintf(want, sizeof want, "on draw %zu (must be >= 0)", first);
+        check("error: names the lowest failing draw", strstr(ctx.error, want) != NULL && strncmp(ctx.error, "norm: sd is -", 13) == 0);
+        check("error: materialize fails too", smp_draws(&ctx, y) == NULL);
+        smp_release(y);
+        smp_release(x);
+        smp_release(sd);
+
+        ctx.has_error = false;
+        Samples *sh = smp_uniform(&ctx, opnd_num(-1), opnd_num(1), NOSPAN);
+        Samples *g = smp_custom(&ctx, "gamma", gamma_draw, 2, (Operand[]){opnd_smp(sh), opnd_num(1)}, GAMMA_PARAMS, NOSPAN);
+        check("error: custom sampler's bad parameter", !smp_mean(&ctx, g, &m) && strncmp(ctx.error, "gamma: parameter 'shape' is -", 29) == 0);
+        smp_release(g);
+        smp_release(sh);
+        Samples *un = smp_uniform(&ctx, opnd_num(2), opnd_num(1), NOSPAN);
+        check("error: uniform with hi < lo", !smp_mean(&ctx, un, &m) && strstr(ctx.error, "on draw 0") != NULL);
+        smp_release(un);
+        smp_ctx_free(&ctx);
+    }
+    check("error: same message for 1 and 2 threads", strcmp(msgs[0], msgs[1]) == 0 && draw[0] == draw[1]);
+}
+
+int main(void) {
+    test_identity();
+    test_broadcast();
+    test_ops();
+    test_select_clamp();
+    test_threads();
+    test_chain();
+    test_cache();
+    test_quantiles();
+    test_statistics();
+    test_errors();
+    printf("samples: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
