@@ -84,7 +84,7 @@ void interp_free(Interp *I) {
     frame_release_all();
     smp_ctx_free(&I->smp);
     for (int i = 0; i < I->nprograms; i++) {
-        program_free(I->programs[i]);
+        if (I->programs[i]) program_free(I->programs[i]);
         source_free(I->sources[i]);
     }
     free(I->programs);
@@ -763,7 +763,7 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     ParseError local;
     Program *prog = parse_program(src, perr ? perr : &local);
     if (!prog) {
-        source_free(src);
+        keep_program(I, NULL, src); /* the error's span points into src */
         return EV_ERR;
     }
     keep_program(I, prog, src);

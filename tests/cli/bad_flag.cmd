@@ -1,0 +1,1 @@
+sqc --frobnicate

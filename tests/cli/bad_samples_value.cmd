@@ -1,0 +1,1 @@
+sqc -e '1' --samples lots

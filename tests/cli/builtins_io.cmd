@@ -1,0 +1,1 @@
+sqc builtins_io.sq && cat out/deeper/table.csv && ls out/deeper

@@ -1,0 +1,1 @@
+sqc -e '1 + 2' && sqc -e 'x = 3; x * 2' && sqc -e 'print("hi")' && sqc -e '"text"' && sqc -e 'mean(norm(1, 3))' --samples 1K

@@ -1,0 +1,1 @@
+sqc --help | head -3 && sqc --version | cut -d' ' -f1

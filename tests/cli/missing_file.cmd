@@ -1,0 +1,1 @@
+sqc no_such_file.sq

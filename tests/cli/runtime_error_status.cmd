@@ -1,0 +1,1 @@
+sqc -e 'print("before"); 1 / 0'

@@ -1,0 +1,1 @@
+printf 'x = 2\nprint(x * 21)\n' | sqc

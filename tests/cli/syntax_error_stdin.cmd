@@ -1,0 +1,1 @@
+printf 'x = (1 +\n' | sqc

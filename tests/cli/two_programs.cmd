@@ -1,0 +1,1 @@
+sqc a.sq b.sq
