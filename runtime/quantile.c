@@ -124,13 +124,52 @@ typedef struct Bracket {
     size_t len, cap;
 } Bracket;
 
-static void bracket_push(Bracket *br, double v) {
-    if (br->len == br->cap) {
-        br->cap = br->cap ? br->cap * 2 : 4096;
-        br->buf = realloc(br->buf, br->cap * sizeof(double));
-        if (!br->buf) abort();
+static void bracket_reserve(Bracket *br, size_t need) {
+    if (need <= br->cap) return;
+    size_t cap = br->cap ? br->cap : 4096;
+    while (cap < need) cap *= 2;
+    br->buf = realloc(br->buf, cap * sizeof(double));
+    if (!br->buf) abort();
+    br->cap = cap;
+}
+
+/* An unsigned key with the order of the doubles (NaNs fall outside -inf .. +inf), so that
+ * "a <= v <= b" is one unsigned comparison: key(v) - key(a) <= key(b) - key(a). */
+static inline uint64_t order_key(double v) {
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000u);
+}
+
+/* Scans x[0..n) once for all k brackets, chunk by chunk so each chunk stays in L1: a counting
+ * loop that vectorizes, then an append whose one branch is rarely taken. (Two double
+ * comparisons would be coin flips near a median, and mispredict half the time.)
+ * Returns the number of NaN draws; NaN is neither below nor inside any bracket. */
+static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
+    size_t nan = 0;
+    for (size_t c0 = 0; c0 < n; c0 += SMP_BLOCK) {
+        const double *restrict v = x + c0;
+        size_t len = n - c0 < SMP_BLOCK ? n - c0 : SMP_BLOCK, chunk_nan = 0;
+#pragma omp simd reduction(+ : chunk_nan)
+        for (size_t i = 0; i < len; i++) chunk_nan += v[i] != v[i];
+        nan += chunk_nan;
+        for (int j = 0; j < k; j++) {
+            double a = br[j].a;
+            size_t below = 0;
+#pragma omp simd reduction(+ : below)
+            for (size_t i = 0; i < len; i++) below += v[i] < a;
+            br[j].below += below;
+            /* both zeros lie inside a bracket that reaches 0 from either side */
+            uint64_t ka = order_key(a == 0 ? -0.0 : a), width = order_key(br[j].b == 0 ? 0.0 : br[j].b) - ka;
+            bracket_reserve(&br[j], br[j].len + len);
+            double *buf = br[j].buf;
+            size_t m = br[j].len;
+            for (size_t i = 0; i < len; i++)
+                if (order_key(v[i]) - ka <= width) buf[m++] = v[i];
+            br[j].len = m;
+        }
     }
-    br->buf[br->len++] = v;
+    return nan;
 }
 
 /* Order statistics lo and hi (hi is lo or lo+1) of x by exact selection on a full copy. */
@@ -143,9 +182,9 @@ static void select_full(const double *x, size_t n, QPos p, double *vlo, double *
     free(c);
 }
 
-/* Large n: a sorted strided subsample brackets each quantile; one pass counts the draws below
- * every bracket and keeps those inside; selection inside the small bracket buffer is exact. */
-static void quantiles_by_bracket(const double *x, size_t n, const double *q, int k, double *out) {
+/* Brackets around each quantile from a sorted, stratified subsample of m draws; returns false
+ * (and NaN results) if the subsample already shows a NaN. */
+static bool place_brackets(const double *x, size_t n, const double *q, int k, Bracket *br) {
     size_t m = SUBSAMPLE;
     double *sub = smp_xmalloc(m * sizeof *sub);
     for (size_t i = 0; i < m; i++) {
@@ -154,14 +193,11 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
         size_t start = (size_t)((uint64_t)i * n / m), end = (size_t)((uint64_t)(i + 1) * n / m);
         sub[i] = x[start + (size_t)(rng_mix_a(i) % (end - start))];
         if (isnan(sub[i])) {
-            for (int j = 0; j < k; j++) out[j] = NAN;
             free(sub);
-            return;
+            return false;
         }
     }
     qsort(sub, m, sizeof *sub, cmp_double);
-
-    Bracket *br = smp_xcalloc((size_t)k, sizeof *br);
     for (int j = 0; j < k; j++) {
         double pos = q[j] * (double)(m - 1);
         double margin = smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS;
@@ -170,16 +206,42 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
         br[j].b = ib >= (double)(m - 1) ? INFINITY : sub[(size_t)ib];
     }
     free(sub);
+    return true;
+}
 
-    size_t nan = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        nan += v != v;
-        for (int j = 0; j < k; j++) {
-            if (v < br[j].a) br[j].below++;
-            else if (v <= br[j].b) bracket_push(&br[j], v); /* NaN fails both tests */
-        }
+/* Large n: a sorted subsample brackets each quantile; one pass (split over threads, each with
+ * its own counts and buffers, merged after) counts the draws below every bracket and keeps those
+ * inside; selection inside the small bracket buffer is exact. The merged buffers hold the same
+ * multiset for any thread count, so the order statistics are too. */
+static void quantiles_by_bracket(const double *x, size_t n, const double *q, int k, double *out,
+                                 int threads) {
+    Bracket *proto = smp_xcalloc((size_t)k, sizeof *proto);
+    if (!place_brackets(x, n, q, k, proto)) {
+        for (int j = 0; j < k; j++) out[j] = NAN; /* numpy: any NaN draw makes every quantile NaN */
+        free(proto);
+        return;
     }
+    if (threads < 1) threads = 1;
+    Bracket *br = smp_xcalloc((size_t)threads * (size_t)k, sizeof *br);
+    size_t *nans = smp_xcalloc((size_t)threads, sizeof *nans);
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int t = 0; t < threads; t++) {
+        Bracket *mine = br + (size_t)t * (size_t)k;
+        for (int j = 0; j < k; j++) mine[j] = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0};
+        size_t lo = n / (size_t)threads * (size_t)t, hi = t == threads - 1 ? n : n / (size_t)threads * (size_t)(t + 1);
+        nans[t] = scan_brackets(x + lo, hi - lo, mine, k);
+    }
+    size_t nan = 0;
+    for (int t = 0; t < threads; t++) nan += nans[t];
+    for (int t = 1; t < threads; t++) /* merge into thread 0's brackets, in thread order */
+        for (int j = 0; j < k; j++) {
+            Bracket *dst = &br[j], *src = &br[(size_t)t * (size_t)k + (size_t)j];
+            dst->below += src->below;
+            bracket_reserve(dst, dst->len + src->len);
+            if (src->len) memcpy(dst->buf + dst->len, src->buf, src->len * sizeof(double));
+            dst->len += src->len;
+            free(src->buf);
+        }
 
     for (int j = 0; j < k; j++) {
         QPos p = qpos(q[j], n);
@@ -198,7 +260,9 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
         }
         free(br[j].buf);
     }
+    free(nans);
     free(br);
+    free(proto);
 }
 
 static bool qcache_get(const Samples *s, double q, double *v) {
@@ -235,7 +299,7 @@ bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *o
         if (ok) {
             double *got = smp_xmalloc((size_t)nwant * sizeof *got);
             if (n < SMALL_N) quantiles_by_sort(s->draws, n, want, nwant, got);
-            else quantiles_by_bracket(s->draws, n, want, nwant, got);
+            else quantiles_by_bracket(s->draws, n, want, nwant, got, ctx->threads);
             for (int j = 0; j < nwant; j++) {
                 out[where[j]] = got[j];
                 qcache_put(s, want[j], got[j]);

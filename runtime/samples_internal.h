@@ -98,6 +98,10 @@ bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink si
 
 static inline size_t smp_nblocks(size_t n) { return (n + SMP_BLOCK - 1) / SMP_BLOCK; }
 
+/* Standard normal draws i0 .. i0+len-1 of stream key into z (i0 a multiple of SMP_BLOCK,
+ * len <= SMP_BLOCK): Box-Muller over the counter hash (samples_normal.c). */
+void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len);
+
 /* Half-width of quantile.c's brackets in standard errors (6); tests lower it to exercise the
  * exact fallback. */
 extern double smp_quantile_margin_sd;

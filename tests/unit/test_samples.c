@@ -4,7 +4,7 @@
  * of the Kolmogorov-Smirnov statistic. Build and run:
  *   cc -std=c11 -Wall -Wextra -O2 -fopenmp -Iruntime -Ilang runtime/rng.c runtime/samples*.c \
  *      runtime/quantile.c runtime/strbuf.c tests/unit/test_samples.c -lgsl -lgslcblas -lm -o /tmp/ts
- *   /tmp/ts
+ *   /tmp/ts            (or /tmp/ts --small under valgrind)
  * Exit status 0 when every check passes, 1 otherwise. */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -18,6 +18,7 @@
 #include "samples_internal.h" /* white-box: smp_quantile_margin_sd */
 
 static int passed, failed;
+static int small; /* --small: fewer draws and a shorter chain, for valgrind */
 
 static void check(const char *what, int ok) {
     if (ok) {
@@ -341,13 +342,14 @@ static void test_chain(void) {
     double m0;
     smp_mean(&ctx, x, &m0);
     Samples *root = smp_retain(x);
-    for (int i = 0; i < 1000000; i++) {
+    int len = small ? 100000 : 1000000;
+    for (int i = 0; i < len; i++) {
         Samples *y = smp_binary(i % 2 ? SB_ADD : SB_SUB, opnd_smp(root), opnd_num(i % 2 ? 3 : 1));
         smp_release(root);
         root = y;
     }
     double m;
-    check("chain of 10^6 nodes evaluates", smp_mean(&ctx, root, &m) && fabs(m - (m0 + 1e6)) < 1e-6);
+    check("a chain of 10^6 nodes evaluates", smp_mean(&ctx, root, &m) && fabs(m - (m0 + len)) < 1e-6);
     smp_release(root); /* must not recurse */
     smp_release(x);
     check("chain released", 1);
@@ -469,7 +471,8 @@ static void test_quantiles(void) {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 8);
     size_t ns[] = {1, 2, 3, 5, 10, 101, 1000, 65535, 65536, 70001, 300000};
-    for (size_t t = 0; t < sizeof ns / sizeof ns[0]; t++) {
+    int nn = small ? 9 : (int)(sizeof ns / sizeof ns[0]);
+    for (int t = 0; t < nn; t++) {
         size_t n = ns[t];
         double *v = malloc(n * sizeof *v);
         for (size_t i = 0; i < n; i++) v[i] = gsl_ran_gaussian(r, 3);
@@ -546,7 +549,7 @@ static void check_distribution(const char *what, SampleCtx *ctx, Samples *s, dou
 
 static void test_statistics(void) {
     SampleCtx ctx;
-    smp_ctx_init(&ctx, 1000000, 12345, 2);
+    smp_ctx_init(&ctx, small ? 20000 : 1000000, 12345, 2);
     Samples *z = smp_normal(&ctx, opnd_num(1.5), opnd_num(2), NOSPAN);
     check_distribution("normal(1.5, 2)", &ctx, z, 1.5, 4, cdf_norm, (double[]){1.5, 2});
     double mu = 0.3, sg = 0.6;
@@ -577,6 +580,25 @@ static void test_statistics(void) {
         ok &= fabs(share - w[k]) < 5 * se;
     }
     check("mixture: component shares within 5 SE of the weights", ok);
+    /* many components take the binary-search path: 20 point masses 0..19, weights 1..20 */
+    Operand comps[20];
+    double w20[20], total = 0;
+    for (int k = 0; k < 20; k++) {
+        comps[k] = opnd_num(k);
+        w20[k] = k + 1;
+        total += w20[k];
+    }
+    Samples *m20 = smp_mixture(&ctx, 20, comps, w20, NOSPAN);
+    d = smp_draws(&ctx, m20);
+    size_t c20[20] = {0};
+    for (size_t i = 0; i < ctx.n; i++) c20[(int)d[i]]++;
+    ok = 1;
+    for (int k = 0; k < 20; k++) {
+        double pk = w20[k] / total, share = (double)c20[k] / (double)ctx.n;
+        ok &= fabs(share - pk) < 5 * sqrt(pk * (1 - pk) / (double)ctx.n);
+    }
+    check("mixture: 20 components, shares within 5 SE", ok);
+    smp_release(m20);
     /* mixture of samples: every draw is the picked component's draw */
     Samples *mz = smp_mixture(&ctx, 2, (Operand[]){opnd_smp(z), opnd_num(100)}, (double[]){1, 1}, NOSPAN);
     const double *dz = smp_draws(&ctx, z);
@@ -640,7 +662,8 @@ static void test_errors(void) {
     check("error: same message for 1 and 2 threads", strcmp(msgs[0], msgs[1]) == 0 && draw[0] == draw[1]);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    small = argc > 1 && strcmp(argv[1], "--small") == 0;
     test_identity();
     test_broadcast();
     test_ops();
