@@ -7,7 +7,8 @@
 #include <string.h>
 
 static Builtin *families[] = {builtins_distributions, builtins_math, builtins_reducers,
-                              builtins_lists,         builtins_strings, builtins_io};
+                              builtins_lists,         builtins_strings, builtins_io,
+                              builtins_hist,          builtins_plot,    builtins_export};
 
 #define MAX_BUILTINS 256
 static const Builtin *table[MAX_BUILTINS];

@@ -92,5 +92,8 @@ extern Builtin builtins_reducers[];
 extern Builtin builtins_lists[];
 extern Builtin builtins_strings[];
 extern Builtin builtins_io[];
+extern Builtin builtins_hist[];   /* hist.c */
+extern Builtin builtins_plot[];   /* plot.c */
+extern Builtin builtins_export[]; /* export.c: write_samples */
 
 #endif

@@ -1,0 +1,304 @@
+/* chart.c — bins, ticks, labels and text escaping shared by hist, plot and --json. */
+#include "chart.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool chart_draws(Args *a, const Value *v, Span span, double **draws, size_t *n) {
+    SampleCtx *ctx = &a->I->smp;
+    double constant = 0;
+    switch (v->kind) {
+    case VAL_SAMPLES: {
+        const double *d = smp_draws(ctx, v->as.smp);
+        if (!d) {
+            rt_error_from_samples(a->I);
+            return false;
+        }
+        *draws = malloc(ctx->n * sizeof **draws);
+        if (!*draws) {
+            rt_error(a->I, span, "%s: out of memory for %zu draws", a->fn->name, ctx->n);
+            return false;
+        }
+        memcpy(*draws, d, ctx->n * sizeof **draws);
+        *n = ctx->n;
+        return true;
+    }
+    case VAL_NUM: constant = v->as.num; break;
+    case VAL_BOOL: constant = v->as.boolean; break;
+    default:
+        rt_error(a->I, span, "%s: expected samples or a number, got %s", a->fn->name, value_kind_name(v));
+        return false;
+    }
+    /* A number is the same value on every draw. */
+    *draws = malloc(ctx->n * sizeof **draws);
+    if (!*draws) {
+        rt_error(a->I, span, "%s: out of memory for %zu draws", a->fn->name, ctx->n);
+        return false;
+    }
+    for (size_t i = 0; i < ctx->n; i++) (*draws)[i] = constant;
+    *n = ctx->n;
+    return true;
+}
+
+/* ---------- bins ---------- */
+
+static bool placeable(double x, bool log) { return isfinite(x) && (!log || x > 0); }
+
+size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
+    *b = (Bins){.n = 0, .log = log};
+    size_t m = 0;
+    bool integral = true;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (!placeable(x[i], log)) continue;
+        m++;
+        if (x[i] < lo) lo = x[i];
+        if (x[i] > hi) hi = x[i];
+        if (integral && x[i] != floor(x[i])) integral = false;
+    }
+    if (!m) return 0;
+    b->lo = lo;
+    b->hi = hi;
+    if (integral && !log && fabs(lo) < 1e15 && fabs(hi) < 1e15 && hi - lo + 1 <= want) {
+        b->unit = true;
+        b->n = (int)(hi - lo) + 1;
+    } else {
+        b->n = lo == hi ? 1 : want;
+    }
+    return m;
+}
+
+double bins_edge(const Bins *b, int i) {
+    if (b->unit) return b->lo + i - 0.5;
+    if (i <= 0) return b->lo;
+    if (i >= b->n) return b->hi;
+    if (b->log) {
+        double l0 = log10(b->lo), l1 = log10(b->hi);
+        return pow(10, l0 + (l1 - l0) * i / b->n);
+    }
+    return b->lo + (b->hi - b->lo) * i / b->n;
+}
+
+int bins_index(const Bins *b, double x) {
+    if (!placeable(x, b->log) || x < b->lo || x > b->hi || b->n <= 0) return -1;
+    if (b->unit) return (int)(x - b->lo);
+    if (b->hi == b->lo) return 0;
+    double t = b->log ? (log10(x) - log10(b->lo)) / (log10(b->hi) - log10(b->lo))
+                      : (x - b->lo) / (b->hi - b->lo);
+    int k = (int)floor(t * b->n);
+    if (k >= b->n) k = b->n - 1;
+    if (k < 0) k = 0;
+    /* t * n can land a hair off an edge; an edge value belongs to the bin it starts. */
+    if (k + 1 < b->n && x >= bins_edge(b, k + 1)) k++;
+    else if (k > 0 && x < bins_edge(b, k)) k--;
+    return k;
+}
+
+void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
+    memset(counts, 0, (size_t)b->n * sizeof *counts);
+    for (size_t i = 0; i < n; i++) {
+        int k = bins_index(b, x[i]);
+        if (k >= 0) counts[k]++;
+    }
+}
+
+/* ---------- labels ---------- */
+
+void chart_label(StrBuf *out, double x, int sig, bool trim) {
+    if (isnan(x)) {
+        sb_puts(out, "nan");
+        return;
+    }
+    if (isinf(x)) {
+        sb_puts(out, x < 0 ? "-inf" : "inf");
+        return;
+    }
+    if (x == 0) {
+        sb_putc(out, '0');
+        return;
+    }
+    if (sig < 1) sig = 1;
+    if (sig > 17) sig = 17;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*e", sig - 1, fabs(x));
+    char digits[24];
+    int nd = 0;
+    const char *p = buf;
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9') digits[nd++] = *p;
+    int exp = atoi(p + 1);
+    StrBuf num;
+    sb_init(&num);
+    char suffix = 0;
+    if (exp < -3 || exp >= 15) {
+        sb_putc(&num, digits[0]);
+        if (nd > 1) sb_putc(&num, '.'), sb_put(&num, digits + 1, (size_t)nd - 1);
+    } else {
+        int e = exp;
+        if (exp >= 3) {
+            int group = exp / 3;
+            suffix = "KMBT"[group - 1];
+            e = exp - 3 * group;
+        }
+        if (e < 0) {
+            sb_puts(&num, "0.");
+            for (int i = 0; i < -e - 1; i++) sb_putc(&num, '0');
+            sb_put(&num, digits, (size_t)nd);
+        } else if (e + 1 >= nd) {
+            sb_put(&num, digits, (size_t)nd);
+            for (int i = nd; i < e + 1; i++) sb_putc(&num, '0');
+        } else {
+            sb_put(&num, digits, (size_t)e + 1);
+            sb_putc(&num, '.');
+            sb_put(&num, digits + e + 1, (size_t)(nd - e - 1));
+        }
+    }
+    if (trim && memchr(num.data, '.', num.len)) {
+        while (num.len && num.data[num.len - 1] == '0') num.len--;
+        if (num.len && num.data[num.len - 1] == '.') num.len--;
+        num.data[num.len] = '\0';
+    }
+    if (x < 0) sb_putc(out, '-');
+    sb_put(out, num.data, num.len);
+    sb_free(&num);
+    if (exp < -3 || exp >= 15) sb_printf(out, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
+    else if (suffix) sb_putc(out, suffix);
+}
+
+int chart_label_digits(const double *xs, int n) {
+    for (int sig = 3; sig < 9; sig++) {
+        bool distinct = true;
+        StrBuf prev, cur;
+        sb_init(&prev);
+        sb_init(&cur);
+        for (int i = 0; i < n && distinct; i++) {
+            sb_clear(&cur);
+            chart_label(&cur, xs[i], sig, false);
+            if (i && prev.len == cur.len && memcmp(prev.data, cur.data, cur.len) == 0) distinct = false;
+            StrBuf t = prev;
+            prev = cur;
+            cur = t;
+        }
+        sb_free(&prev);
+        sb_free(&cur);
+        if (distinct) return sig;
+    }
+    return 9;
+}
+
+/* ---------- ticks ---------- */
+
+static int linear_ticks(double lo, double hi, int target, double *ticks, int max) {
+    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi)) {
+        if (max > 0 && isfinite(lo)) ticks[0] = lo;
+        return max > 0 && isfinite(lo) ? 1 : 0;
+    }
+    double raw = (hi - lo) / (target > 1 ? target : 1);
+    double mag = pow(10, floor(log10(raw)));
+    double norm = raw / mag;
+    double step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
+    double first = ceil(lo / step - 1e-9);
+    int n = 0;
+    for (int i = 0; n < max; i++) {
+        double t = (first + i) * step;
+        if (t > hi + step * 1e-9) break;
+        if (fabs(t) < step * 1e-9) t = 0;
+        ticks[n++] = t;
+    }
+    return n;
+}
+
+int chart_ticks(double lo, double hi, int target, bool log, double *ticks, int max) {
+    if (!log || !(lo > 0) || !(hi > lo)) return linear_ticks(lo, hi, target, ticks, max);
+    double d0 = floor(log10(lo)), d1 = ceil(log10(hi));
+    double decades = log10(hi) - log10(lo);
+    static const double mult_fine[] = {1, 2, 5};
+    int nmult = decades <= 2.5 ? 3 : 1;
+    /* every decade up to ten of them, then every 2nd, 3rd, ... (aligned so that 1 is one) */
+    int every = (int)ceil((d1 - d0) / (target > 10 ? target : 10));
+    if (every < 1) every = 1;
+    int n = 0;
+    for (double d = d0; d <= d1 && n < max; d += 1) {
+        if (nmult == 1 && fmod(fabs(d), every) != 0) continue;
+        for (int m = 0; m < nmult && n < max; m++) {
+            double t = mult_fine[m] * pow(10, d);
+            if (t >= lo * (1 - 1e-12) && t <= hi * (1 + 1e-12)) ticks[n++] = t;
+        }
+    }
+    if (n < 2) return linear_ticks(lo, hi, target, ticks, max);
+    return n;
+}
+
+/* ---------- escaping ---------- */
+
+/* Length of the valid UTF-8 sequence at s (at most len bytes) and its code point; 0 if invalid. */
+static int utf8_decode(const unsigned char *s, size_t len, unsigned *cp) {
+    unsigned c = s[0];
+    if (c < 0x80) return *cp = c, 1;
+    int n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (c >= 0xF5) n = 0;
+    if (!n || (size_t)n > len) return 0;
+    unsigned v = c & (0x7F >> n);
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+void xml_escape(StrBuf *out, const char *s, size_t len) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        int n = utf8_decode(u + i, len - i, &cp);
+        if (!n || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE || cp == 0xFFFF) {
+            sb_puts(out, REPLACEMENT);
+            i += n ? (size_t)n : 1;
+            continue;
+        }
+        switch (cp) {
+        case '&': sb_puts(out, "&amp;"); break;
+        case '<': sb_puts(out, "&lt;"); break;
+        case '>': sb_puts(out, "&gt;"); break;
+        case '"': sb_puts(out, "&quot;"); break;
+        case '\'': sb_puts(out, "&apos;"); break;
+        default: sb_put(out, s + i, (size_t)n);
+        }
+        i += (size_t)n;
+    }
+}
+
+void json_escape(StrBuf *out, const char *s, size_t len) {
+    const unsigned char *u = (const unsigned char *)s;
+    sb_putc(out, '"');
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        int n = utf8_decode(u + i, len - i, &cp);
+        if (!n) {
+            sb_puts(out, "\\ufffd");
+            i++;
+            continue;
+        }
+        switch (cp) {
+        case '"': sb_puts(out, "\\\""); break;
+        case '\\': sb_puts(out, "\\\\"); break;
+        case '\n': sb_puts(out, "\\n"); break;
+        case '\r': sb_puts(out, "\\r"); break;
+        case '\t': sb_puts(out, "\\t"); break;
+        case '\b': sb_puts(out, "\\b"); break;
+        case '\f': sb_puts(out, "\\f"); break;
+        default:
+            if (cp < 0x20) sb_printf(out, "\\u%04x", cp);
+            else sb_put(out, s + i, (size_t)n);
+        }
+        i += (size_t)n;
+    }
+    sb_putc(out, '"');
+}

@@ -1,0 +1,51 @@
+/* chart.h — what hist (terminal) and plot (SVG) share: a samples value's draws as a
+ * plain array, equal-width bins (linear or logarithmic), nice axis ticks, and compact
+ * K/M/B labels with as many digits as it takes to tell neighbours apart. */
+#ifndef SQC_CHART_H
+#define SQC_CHART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "registry.h"
+#include "strbuf.h"
+
+/* Draws of argument value v (samples, a number = one constant draw, or a bool), copied
+ * into a malloc'd array (*n of them). False with the interpreter's error set. */
+bool chart_draws(Args *a, const Value *v, Span span, double **draws, size_t *n);
+
+/* Equal-width bins over [lo, hi]; with `log`, equal width in log10 (lo > 0). With
+ * `unit`, bin k is the single whole number lo + k (integer-valued data). */
+typedef struct Bins {
+    int n;
+    double lo, hi;
+    bool log, unit;
+} Bins;
+
+/* Picks the range from the draws that can be placed (finite; > 0 for log). `want` is
+ * the requested bin count; integer-valued data spanning at most `want` values gets one
+ * bin per value. Returns the number of placeable draws (0: nothing to show). */
+size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log);
+double bins_edge(const Bins *b, int i);      /* i in 0..n: the left edge of bin i (n: the right end) */
+int bins_index(const Bins *b, double x);     /* the bin holding x, or -1 */
+void bins_count(const Bins *b, const double *x, size_t n, size_t *counts); /* counts[b->n], zeroed here */
+
+/* x with `sig` significant digits and a K/M/B/T suffix ("1.26M", "1.265M"); `trim`
+ * drops trailing zeros after the point ("1.2M" rather than "1.20M"). */
+void chart_label(StrBuf *out, double x, int sig, bool trim);
+/* The fewest significant digits (3 to 9) at which the sorted values xs[0..n) all get
+ * different labels. */
+int chart_label_digits(const double *xs, int n);
+
+/* Round-number ticks inside [lo, hi] (about `target` of them) into ticks[], at most max;
+ * returns the count. With `log`, powers of ten (and 2 and 5 times them when the range
+ * is short). */
+int chart_ticks(double lo, double hi, int target, bool log, double *ticks, int max);
+
+/* Text for XML character data and attribute values: & < > " ' escaped, control
+ * characters that XML 1.0 forbids and invalid UTF-8 replaced by U+FFFD. */
+void xml_escape(StrBuf *out, const char *s, size_t len);
+/* A JSON string literal (with quotes); invalid UTF-8 becomes U+FFFD. */
+void json_escape(StrBuf *out, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,169 @@
+/* hist.c — hist(x): a histogram of the draws in the terminal (SPEC §6).
+ *
+ *   mean 1.40M, 90% CI 1.26M to 1.54M
+ *     1.13M │▎                                           3
+ *     1.14M │█▏                                         14
+ *     ...
+ *     1.27M │██████████████████████████▋               312  ← p5
+ *     ...
+ *     1.66M │
+ *
+ * One row per bin, labelled with the bin's left edge (K/M/B, as many digits as it takes
+ * to tell neighbouring edges apart); the last line is the right end of the range. The
+ * bar is in eighths of a cell (U+258F..U+2588), or '#' cells in ASCII mode. The rows
+ * that hold p5, p50 and p95 are marked. Integer-valued draws spanning no more values
+ * than there are bins get one row per value, labelled with the value. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "display.h"
+#include "numfmt.h"
+#include "registry.h"
+
+enum { H_X, H_BINS, H_LOG, H_WIDTH, H_TITLE };
+
+static const char *const EIGHTHS[8] = {"", "\u258F", "\u258E", "\u258D", "\u258C", "\u258B", "\u258A", "\u2589"};
+static const char FULL_BLOCK[] = "\u2588";
+
+static void put_bar(StrBuf *out, size_t count, size_t maxc, int width, bool ascii) {
+    double share = maxc ? (double)count / (double)maxc : 0;
+    int cells;
+    if (ascii) {
+        cells = (int)lround(share * width);
+        if (count && !cells) cells = 1;
+        for (int i = 0; i < cells; i++) sb_putc(out, '#');
+    } else {
+        long eighths = lround(share * width * 8);
+        if (count && !eighths) eighths = 1;
+        cells = (int)(eighths / 8);
+        for (int i = 0; i < cells; i++) sb_puts(out, FULL_BLOCK);
+        if (eighths % 8) sb_puts(out, EIGHTHS[eighths % 8]), cells++;
+    }
+    for (int i = cells; i < width; i++) sb_putc(out, ' ');
+}
+
+static void put_padded(StrBuf *out, const char *s, size_t len, size_t width) {
+    for (size_t i = len; i < width; i++) sb_putc(out, ' ');
+    sb_put(out, s, len);
+}
+
+static bool fn_hist(Args *a, Value *out) {
+    Interp *I = a->I;
+    double bins_d = 40, width_d = 40;
+    bool log = false;
+    const SqString *title = NULL;
+    if (!opt_num(a, H_BINS, 40, &bins_d) || !opt_num(a, H_WIDTH, 40, &width_d)) return false;
+    if (bins_d != floor(bins_d) || bins_d < 1 || bins_d > 1000)
+        return arg_error(a, H_BINS, "bins must be a whole number from 1 to 1000, got %g", bins_d);
+    if (width_d != floor(width_d) || width_d < 4 || width_d > 500)
+        return arg_error(a, H_WIDTH, "width must be a whole number from 4 to 500, got %g", width_d);
+    if (has_arg(a, H_LOG)) {
+        if (a->v[H_LOG]->kind != VAL_BOOL) return arg_type_error(a, H_LOG, "true or false");
+        log = a->v[H_LOG]->as.boolean;
+    }
+    if (has_arg(a, H_TITLE) && !need_str(a, H_TITLE, &title)) return false;
+    int want = (int)bins_d, width = (int)width_d;
+    bool ascii = I->ascii;
+
+    double *x = NULL;
+    size_t n = 0;
+    if (!chart_draws(a, a->v[H_X], a->span[H_X], &x, &n)) return false;
+
+    StrBuf text;
+    sb_init(&text);
+    bool ok = true;
+    if (title) sb_put(&text, title->bytes, title->len), sb_puts(&text, ": ");
+    if (a->v[H_X]->kind == VAL_SAMPLES) ok = display_samples_summary(I, a->v[H_X]->as.smp, &text);
+    else sb_puts(&text, "the constant "), num_shortest(&text, x[0]);
+    double q[3] = {x[0], x[0], x[0]};
+    static const double QS[3] = {0.05, 0.5, 0.95};
+    static const char *const QNAMES[3] = {"p5", "p50", "p95"};
+    if (ok && a->v[H_X]->kind == VAL_SAMPLES && !smp_quantiles(&I->smp, a->v[H_X]->as.smp, QS, 3, q)) {
+        rt_error_from_samples(I);
+        ok = false;
+    }
+    if (!ok) {
+        free(x);
+        sb_free(&text);
+        return false;
+    }
+    if (log) sb_puts(&text, " (log scale)");
+    sb_putc(&text, '\n');
+
+    Bins b;
+    size_t placed = bins_choose(&b, x, n, want, log);
+    size_t nan = 0, inf = 0, nonpos = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i])) nan++;
+        else if (isinf(x[i])) inf++;
+        else if (log && x[i] <= 0) nonpos++;
+    }
+    if (placed) {
+        size_t *counts = malloc((b.n > 0 ? (size_t)b.n : 1) * sizeof *counts);
+        bins_count(&b, x, n, counts);
+        size_t maxc = 0;
+        for (int k = 0; k < b.n; k++)
+            if (counts[k] > maxc) maxc = counts[k];
+        bool by_value = b.unit || b.lo == b.hi; /* rows are values, not ranges */
+        int nedges = by_value ? b.n : b.n + 1;
+        size_t nalloc = nedges > 0 ? (size_t)nedges : 1;
+        double *edges = malloc(nalloc * sizeof *edges);
+        for (int i = 0; i < nedges; i++) edges[i] = by_value ? b.lo + i : bins_edge(&b, i);
+        int sig = by_value ? 0 : chart_label_digits(edges, nedges);
+        StrBuf *labels = calloc(nalloc, sizeof *labels);
+        size_t lw = 0, cw = 1;
+        for (int i = 0; i < nedges; i++) {
+            sb_init(&labels[i]);
+            if (by_value) num_shortest(&labels[i], edges[i]);
+            else chart_label(&labels[i], edges[i], sig, false);
+            if (labels[i].len > lw) lw = labels[i].len;
+        }
+        for (size_t c = maxc; c >= 10; c /= 10) cw++;
+        const char *axis = ascii ? "|" : "\u2502";
+        for (int k = 0; k < b.n; k++) {
+            put_padded(&text, labels[k].data, labels[k].len, lw + 2);
+            sb_putc(&text, ' ');
+            sb_puts(&text, axis);
+            put_bar(&text, counts[k], maxc, width, ascii);
+            char num[32];
+            int len = snprintf(num, sizeof num, "%zu", counts[k]);
+            sb_putc(&text, ' ');
+            put_padded(&text, num, (size_t)len, cw);
+            int marks = 0;
+            for (int j = 0; j < 3; j++) {
+                if (bins_index(&b, q[j]) != k) continue;
+                sb_puts(&text, marks++ ? ", " : ascii ? "  <- " : "  \u2190 ");
+                sb_puts(&text, QNAMES[j]);
+            }
+            sb_putc(&text, '\n');
+        }
+        if (!by_value) {
+            put_padded(&text, labels[b.n].data, labels[b.n].len, lw + 2);
+            sb_putc(&text, ' ');
+            sb_puts(&text, axis);
+            sb_putc(&text, '\n');
+        }
+        for (int i = 0; i < nedges; i++) sb_free(&labels[i]);
+        free(labels);
+        free(edges);
+        free(counts);
+    } else {
+        sb_puts(&text, "  (no draws to show)\n");
+    }
+    if (nonpos) sb_printf(&text, "  %zu draw%s <= 0 left out (log scale)\n", nonpos, nonpos == 1 ? "" : "s");
+    if (nan) sb_printf(&text, "  %zu NaN draw%s left out\n", nan, nan == 1 ? "" : "s");
+    if (inf) sb_printf(&text, "  %zu infinite draw%s left out\n", inf, inf == 1 ? "" : "s");
+    fwrite(text.data, 1, text.len, I->out);
+    sb_free(&text);
+    free(x);
+    *out = val_nil();
+    return true;
+}
+
+Builtin builtins_hist[] = {
+    BUILTIN("hist", "x, bins=, log=, width=, title=", "output",
+     "print a histogram of x's draws (bins=40; log=true for log-spaced bins; width=40 cells)", fn_hist),
+    {.name = NULL},
+};
