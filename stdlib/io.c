@@ -1,5 +1,7 @@
 /* io.c — print, now and write_csv (SPEC §6). */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -73,30 +75,93 @@ static bool csv_value(Args *a, const Value *v, StrBuf *out) {
     return ok;
 }
 
+/* A column that holds samples in any row is written as its summary, one column each:
+ * "x mean", "x sd", "x p5", "x p50", "x p95" (the fields of summary(x)). */
+static const char *const CSV_SUMMARY[] = {"mean", "sd", "p5", "p50", "p95"};
+#define CSV_NSUMMARY 5
+
+static bool csv_summary_cells(Args *a, int r, const SqString *key, const Value *v, StrBuf *out) {
+    double cells[CSV_NSUMMARY];
+    if (!v || v->kind == VAL_NIL) {
+        for (int j = 1; j < CSV_NSUMMARY; j++) sb_putc(out, ',');
+        return true;
+    }
+    if (v->kind == VAL_SAMPLES) {
+        static const double qs[3] = {0.05, 0.5, 0.95};
+        SampleCtx *ctx = &a->I->smp;
+        double var;
+        if (!smp_mean(ctx, v->as.smp, &cells[0]) || !smp_var(ctx, v->as.smp, &var) ||
+            !smp_quantiles(ctx, v->as.smp, qs, 3, cells + 2)) {
+            rt_error_from_samples(a->I);
+            return false;
+        }
+        cells[1] = sqrt(var);
+    } else if (v->kind == VAL_NUM || v->kind == VAL_BOOL) { /* a number is a constant */
+        double x = v->kind == VAL_NUM ? v->as.num : v->as.boolean;
+        cells[0] = cells[2] = cells[3] = cells[4] = x;
+        cells[1] = 0;
+    } else {
+        return arg_error(a, 1, "row %d: the column \"%s\" holds samples in another row, but %s here", r,
+                         key->bytes, value_kind_name(v));
+    }
+    for (int j = 0; j < CSV_NSUMMARY; j++) {
+        if (j) sb_putc(out, ',');
+        num_shortest(out, cells[j]);
+    }
+    return true;
+}
+
 static bool csv_build(Args *a, const SqList *rows, StrBuf *out) {
     if (rows->len == 0) return arg_error(a, 1, "there are no rows to write");
     for (int r = 0; r < rows->len; r++)
         if (rows->items[r].kind != VAL_RECORD)
             return arg_error(a, 1, "row %d is %s; each row must be a record", r, value_kind_name(&rows->items[r]));
     const SqRecord *head = rows->items[0].as.rec;
+    bool *summarize = calloc((size_t)head->len + 1, sizeof *summarize);
+    for (int r = 0; r < rows->len; r++) {
+        const SqRecord *row = rows->items[r].as.rec;
+        for (int k = 0; k < head->len; k++) {
+            int i = record_find(row, head->keys[k]->bytes, head->keys[k]->len);
+            if (i >= 0 && row->vals[i].kind == VAL_SAMPLES) summarize[k] = true;
+        }
+    }
     for (int k = 0; k < head->len; k++) {
         if (k) sb_putc(out, ',');
-        csv_field(out, head->keys[k]->bytes, head->keys[k]->len);
+        if (!summarize[k]) {
+            csv_field(out, head->keys[k]->bytes, head->keys[k]->len);
+            continue;
+        }
+        for (int j = 0; j < CSV_NSUMMARY; j++) {
+            StrBuf name;
+            sb_init(&name);
+            sb_printf(&name, "%s %s", head->keys[k]->bytes, CSV_SUMMARY[j]);
+            if (j) sb_putc(out, ',');
+            csv_field(out, name.data, name.len);
+            sb_free(&name);
+        }
     }
     sb_putc(out, '\n');
     for (int r = 0; r < rows->len; r++) {
         const SqRecord *row = rows->items[r].as.rec;
         for (int k = 0; k < row->len; k++)
-            if (record_find(head, row->keys[k]->bytes, row->keys[k]->len) < 0)
+            if (record_find(head, row->keys[k]->bytes, row->keys[k]->len) < 0) {
+                free(summarize);
                 return arg_error(a, 1, "row %d has the key \"%s\", which the first row (the header) lacks", r,
                                  row->keys[k]->bytes);
+            }
         for (int k = 0; k < head->len; k++) {
             if (k) sb_putc(out, ',');
             int i = record_find(row, head->keys[k]->bytes, head->keys[k]->len);
-            if (i >= 0 && !csv_value(a, &row->vals[i], out)) return false;
+            bool ok = summarize[k] ? csv_summary_cells(a, r, head->keys[k], i >= 0 ? &row->vals[i] : NULL, out)
+                                   : i < 0 || csv_value(a, &row->vals[i], out);
+            if (!ok) {
+                free(summarize);
+                return false;
+            }
         }
         sb_putc(out, '\n');
     }
+    free(summarize);
     return true;
 }
 
