@@ -14,6 +14,8 @@
     "  --seed S      random seed (default 0); overrides the script's `set seed`\n" \
     "  --threads T   worker threads (default: one per core); output is the same for any T\n" \
     "  --ascii       no Unicode in histograms and sparklines\n" \
+    "  --json        print no text; at the end, every top-level binding as one JSON\n" \
+    "                object (samples as {mean, sd, p1 ... p99, min, max})\n" \
     "  -e CODE       run CODE instead of a file\n" \
     "  --help        this text\n" \
     "  --version     the version\n" \

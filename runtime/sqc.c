@@ -13,6 +13,7 @@
 #include "cli_help.h"
 #include "display.h"
 #include "eval.h"
+#include "json_out.h"
 #include "repl.h"
 
 #ifndef SQC_VERSION
@@ -26,6 +27,7 @@ typedef struct Options {
     const char *code; /* -e */
     double samples, seed, threads; /* < 0: not given */
     bool ascii;
+    bool json; /* --json: no text output; the bindings as JSON at the end */
 } Options;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -79,6 +81,10 @@ static int parse_options(int argc, char **argv, Options *o) {
             o->ascii = true;
             continue;
         }
+        if (!strcmp(arg, "--json")) {
+            o->json = true;
+            continue;
+        }
         if (!strcmp(arg, "-e")) {
             if (i + 1 >= argc) return usage_error("%s needs the code to run", arg);
             if (o->code || o->file) return usage_error("%s: give one program (a file or -e CODE)", arg);
@@ -104,6 +110,8 @@ static int parse_options(int argc, char **argv, Options *o) {
     if (o->samples == 0 || o->samples > 1e9) return usage_error("--samples must be from 1 to 1B, got %s", "0 or more than 1B");
     if (o->threads == 0 || o->threads > 256) return usage_error("--threads must be from 1 to 256, got %s", o->threads == 0 ? "0" : "more than 256");
     if (o->seed > 18446744073709549568.0) return usage_error("--seed is too large%s", "");
+    if (o->json && !o->file && !o->code && isatty(STDIN_FILENO))
+        return usage_error("--json needs a program (a FILE, -e CODE or one on standard input)%s", "");
     return -1;
 }
 
@@ -160,6 +168,17 @@ static void *run_main(void *arg) {
     Interp I;
     interp_init(&I, stdout);
     apply_options(&I, &o);
+    FILE *discard = NULL;
+    if (o.json) { /* the script's own output (print, hist) goes nowhere */
+        discard = fopen("/dev/null", "w");
+        if (!discard) {
+            fprintf(stderr, "sqc: --json: cannot open /dev/null\n");
+            interp_free(&I);
+            job->status = 1;
+            return NULL;
+        }
+        I.out = discard;
+    }
     if (o.code) {
         status = run_source(&I, source_from_string("<command line>", o.code, strlen(o.code)), true);
     } else if (o.file) {
@@ -181,6 +200,17 @@ static void *run_main(void *arg) {
         while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
         status = run_source(&I, source_from_string("<stdin>", in.data ? in.data : "", in.len), false);
         sb_free(&in);
+    }
+    if (discard) {
+        if (status == 0) {
+            StrBuf json;
+            sb_init(&json);
+            if (json_globals(&I, &json)) fwrite(json.data, 1, json.len, stdout);
+            else interp_print_error(&I, stderr), status = 1;
+            sb_free(&json);
+        }
+        I.out = stdout;
+        fclose(discard);
     }
     interp_free(&I);
     job->status = status;
