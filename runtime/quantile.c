@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #define SMALL_N 65536      /* below this, copy and sort */
 #define SUBSAMPLE 32768    /* strided subsample that locates each quantile's bracket */
 #define MARGIN_RANKS 4.0   /* added to the bracket for the discreteness of small q(1-q) */
@@ -122,6 +126,8 @@ typedef struct Bracket {
     size_t below;
     double *buf;
     size_t len, cap;
+    size_t limit;  /* streaming: more draws than this inside means a bad bracket (overflow) */
+    bool overflow;
 } Bracket;
 
 static void bracket_reserve(Bracket *br, size_t need) {
@@ -161,6 +167,15 @@ static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
             br[j].below += below;
             /* both zeros lie inside a bracket that reaches 0 from either side */
             uint64_t ka = order_key(a == 0 ? -0.0 : a), width = order_key(br[j].b == 0 ? 0.0 : br[j].b) - ka;
+            if (br[j].overflow) continue;
+            if (br[j].len + len > br[j].limit) { /* may overflow: count first */
+                size_t in = 0;
+                for (size_t i = 0; i < len; i++) in += order_key(v[i]) - ka <= width;
+                if (br[j].len + in > br[j].limit) {
+                    br[j].overflow = true;
+                    continue;
+                }
+            }
             bracket_reserve(&br[j], br[j].len + len);
             double *buf = br[j].buf;
             size_t m = br[j].len;
@@ -182,6 +197,8 @@ static void select_full(const double *x, size_t n, QPos p, double *vlo, double *
     free(c);
 }
 
+static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br);
+
 /* Brackets around each quantile from a sorted, stratified subsample of m draws; returns false
  * (and NaN results) if the subsample already shows a NaN. */
 static bool place_brackets(const double *x, size_t n, const double *q, int k, Bracket *br) {
@@ -197,6 +214,12 @@ static bool place_brackets(const double *x, size_t n, const double *q, int k, Br
             return false;
         }
     }
+    brackets_from_pilot(sub, m, q, k, br);
+    free(sub);
+    return true;
+}
+
+static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br) {
     qsort(sub, m, sizeof *sub, cmp_double);
     for (int j = 0; j < k; j++) {
         double pos = q[j] * (double)(m - 1);
@@ -204,9 +227,8 @@ static bool place_brackets(const double *x, size_t n, const double *q, int k, Br
         double ia = floor(pos - margin), ib = ceil(pos + margin);
         br[j].a = ia <= 0 ? -INFINITY : sub[(size_t)ia];
         br[j].b = ib >= (double)(m - 1) ? INFINITY : sub[(size_t)ib];
+        br[j].limit = SIZE_MAX;
     }
-    free(sub);
-    return true;
 }
 
 /* Large n: a sorted subsample brackets each quantile; one pass (split over threads, each with
@@ -227,7 +249,7 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int t = 0; t < threads; t++) {
         Bracket *mine = br + (size_t)t * (size_t)k;
-        for (int j = 0; j < k; j++) mine[j] = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0};
+        for (int j = 0; j < k; j++) mine[j] = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0, SIZE_MAX, false};
         size_t lo = n / (size_t)threads * (size_t)t, hi = t == threads - 1 ? n : n / (size_t)threads * (size_t)(t + 1);
         nans[t] = scan_brackets(x + lo, hi - lo, mine, k);
     }
@@ -281,33 +303,198 @@ static void qcache_put(Samples *s, double q, double v) {
     s->qval[j] = v;
 }
 
+/* ---- streaming: order statistics of a node that is never stored ---- */
+
+/* True if every draw of s comes from a recipe (no smp_from_array array below it): then the
+ * draws are exchangeable and a few blocks are a fair pilot. */
+static bool exchangeable(Samples *root) {
+    size_t cap = 64, depth = 0;
+    Samples **stack = smp_xmalloc(cap * sizeof *stack);
+    bool ok = true;
+    stack[depth++] = root;
+    while (depth && ok) { /* a DAG: shared nodes may be visited more than once; graphs are small */
+        Samples *s = stack[--depth];
+        if (s->kind == NK_ARRAY) ok = false;
+        if (s->draws) continue;
+        for (int k = 0; k < s->nops; k++)
+            if (s->ops[k].node) {
+                if (depth == cap) {
+                    cap *= 2;
+                    stack = realloc(stack, cap * sizeof *stack);
+                    if (!stack) abort();
+                }
+                stack[depth++] = s->ops[k].node;
+            }
+        if (depth > 4096) ok = false; /* an unusually deep graph: not worth the walk */
+    }
+    free(stack);
+    return ok;
+}
+
+#define PILOT_BLOCKS (SUBSAMPLE / SMP_BLOCK)
+
+typedef struct PilotArg {
+    const size_t *sel;
+    double *sub;
+} PilotArg;
+
+static void pilot_sink(void *arg, size_t b, const double *x, size_t len) {
+    PilotArg *a = arg;
+    int j = 0;
+    while (a->sel[j] != b) j++;
+    memcpy(a->sub + (size_t)j * SMP_BLOCK, x, len * sizeof *x);
+}
+
+typedef struct StreamArg {
+    Bracket *br; /* threads x k */
+    size_t *nans; /* per thread */
+    int k;
+    BlockStats *bs; /* per block, or NULL */
+} StreamArg;
+
+static void stream_sink(void *arg, size_t b, const double *x, size_t len) {
+    StreamArg *a = arg;
+#ifdef _OPENMP
+    int t = omp_get_thread_num();
+#else
+    int t = 0;
+#endif
+    a->nans[t] += scan_brackets(x, len, a->br + (size_t)t * (size_t)a->k, a->k);
+    if (a->bs) smp_block_stats(&a->bs[b], x, len);
+}
+
+/* Quantiles of a node's draws in two streaming passes over its graph (a pilot of PILOT_BLOCKS
+ * blocks spread over the run, then one bracket pass), without an n-draw array; the bracket pass
+ * also fills the node's mean/var/min/max. Returns 1 on success, 0 if a bracket missed (the caller
+ * falls back to the stored array), -1 on an evaluation error in the main pass. */
+static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int k, double *out) {
+    size_t n = ctx->n, nb = smp_nblocks(n);
+    size_t sel[PILOT_BLOCKS];
+    for (size_t j = 0; j < PILOT_BLOCKS; j++) sel[j] = j * nb / PILOT_BLOCKS;
+    double *sub = smp_xmalloc(SUBSAMPLE * sizeof *sub);
+    PilotArg pa = {sel, sub};
+    if (!smp_eval_some_blocks(ctx, s, NULL, pilot_sink, &pa, sel, PILOT_BLOCKS)) {
+        ctx->has_error = false; /* the full pass reports the lowest failing draw instead */
+        free(sub);
+        return 0;
+    }
+    size_t m = (size_t)(PILOT_BLOCKS - 1) * SMP_BLOCK + (sel[PILOT_BLOCKS - 1] == nb - 1 ? n - (nb - 1) * SMP_BLOCK : SMP_BLOCK);
+    for (size_t i = 0; i < m; i++)
+        if (isnan(sub[i])) { /* numpy: any NaN draw makes every quantile NaN */
+            free(sub);
+            for (int j = 0; j < k; j++) out[j] = NAN;
+            return 1;
+        }
+    Bracket *proto = smp_xcalloc((size_t)k, sizeof *proto);
+    brackets_from_pilot(sub, m, q, k, proto);
+    free(sub);
+
+    int threads = ctx->threads < 1 ? 1 : ctx->threads;
+    Bracket *br = smp_xcalloc((size_t)threads * (size_t)k, sizeof *br);
+    for (int t = 0; t < threads; t++)
+        for (int j = 0; j < k; j++) {
+            /* a bracket holds ~2*margin/m of the draws; 4x that (and 64K) means the pilot lied */
+            double share = 2 * (smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS + 1) / (double)m;
+            size_t limit = (size_t)(4 * share * (double)n) + 65536;
+            br[(size_t)t * (size_t)k + (size_t)j] = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0, limit, false};
+        }
+    free(proto);
+    StreamArg sa = {br, smp_xcalloc((size_t)threads, sizeof(size_t)), k,
+                    s->have_stats ? NULL : smp_xcalloc(nb, sizeof(BlockStats))};
+    if (!smp_eval_blocks(ctx, s, NULL, stream_sink, &sa)) {
+        for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) free(br[i].buf);
+        free(br);
+        free(sa.nans);
+        free(sa.bs);
+        return -1;
+    }
+    if (sa.bs) smp_stats_finish(s, sa.bs, n);
+    size_t nan = 0;
+    for (int t = 0; t < threads; t++) nan += sa.nans[t];
+    bool overflow = false;
+    for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) overflow |= br[i].overflow;
+    for (int t = 1; t < threads; t++) /* the multiset of each bracket is what matters: order is free */
+        for (int j = 0; j < k; j++) {
+            Bracket *dst = &br[j], *src = &br[(size_t)t * (size_t)k + (size_t)j];
+            dst->below += src->below;
+            bracket_reserve(dst, dst->len + src->len);
+            if (src->len) memcpy(dst->buf + dst->len, src->buf, src->len * sizeof(double));
+            dst->len += src->len;
+            free(src->buf);
+        }
+    int ok = 1;
+    for (int j = 0; j < k; j++) {
+        QPos p = qpos(q[j], n);
+        if (nan) {
+            out[j] = NAN;
+        } else if (!overflow && p.lo >= br[j].below && p.hi < br[j].below + br[j].len) {
+            size_t r = p.lo - br[j].below;
+            select_kth(br[j].buf, br[j].len, r);
+            double vlo = br[j].buf[r];
+            double vhi = p.hi == p.lo ? vlo : min_from(br[j].buf, r + 1, br[j].len);
+            out[j] = lerp_numpy(vlo, vhi, p.t);
+        } else {
+            ok = 0;
+        }
+        free(br[j].buf);
+    }
+    free(br);
+    free(sa.nans);
+    free(sa.bs);
+    return ok;
+}
+
+/* Every first request for a node's quantiles also computes these, so that the p5/p50/p95 of a
+ * table row, a summary and a printed CI cost one pass between them. */
+static const double STANDARD_Q[] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
+#define NSTANDARD (int)(sizeof STANDARD_Q / sizeof STANDARD_Q[0])
+
 bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *out) {
     size_t n = ctx->n;
-    double *want = smp_xmalloc((size_t)(k ? k : 1) * sizeof *want);
-    int *where = smp_xmalloc((size_t)(k ? k : 1) * sizeof *where);
+    int cap = k + NSTANDARD;
+    double *want = smp_xmalloc((size_t)cap * sizeof *want);
     int nwant = 0;
     for (int j = 0; j < k; j++) {
         if (isnan(q[j]) || n == 0) out[j] = NAN;
         else if (!qcache_get(s, q[j], &out[j])) {
-            want[nwant] = q[j];
-            where[nwant++] = j;
+            bool dup = false;
+            for (int i = 0; i < nwant; i++) dup |= want[i] == q[j];
+            if (!dup) want[nwant++] = q[j];
+        }
+    }
+    int asked = nwant;
+    if (nwant && nwant + NSTANDARD <= SMP_QCACHE) {
+        for (int i = 0; i < NSTANDARD; i++) {
+            double v, sq = STANDARD_Q[i];
+            bool dup = qcache_get(s, sq, &v);
+            for (int j = 0; j < nwant; j++) dup |= want[j] == sq;
+            if (!dup) want[nwant++] = sq;
         }
     }
     bool ok = true;
     if (nwant) {
-        ok = smp_materialize(ctx, s);
-        if (ok) {
-            double *got = smp_xmalloc((size_t)nwant * sizeof *got);
-            if (n < SMALL_N) quantiles_by_sort(s->draws, n, want, nwant, got);
-            else quantiles_by_bracket(s->draws, n, want, nwant, got, ctx->threads);
-            for (int j = 0; j < nwant; j++) {
-                out[where[j]] = got[j];
-                qcache_put(s, want[j], got[j]);
-            }
-            free(got);
+        double *got = smp_xmalloc((size_t)nwant * sizeof *got);
+        int done = 0;
+        if (n >= SMALL_N && !s->draws && exchangeable(s)) {
+            done = quantiles_streaming(ctx, s, want, nwant, got);
+            if (done < 0) ok = false;
         }
+        if (ok && !done) {
+            ok = smp_materialize(ctx, s);
+            if (ok) {
+                if (n < SMALL_N) quantiles_by_sort(s->draws, n, want, nwant, got);
+                else quantiles_by_bracket(s->draws, n, want, nwant, got, ctx->threads);
+            }
+        }
+        if (ok) {
+            /* the asked-for ones last, so that the ring keeps them if it is short */
+            for (int j = asked; j < nwant; j++) qcache_put(s, want[j], got[j]);
+            for (int j = 0; j < asked; j++) qcache_put(s, want[j], got[j]);
+            for (int j = 0; j < k; j++)
+                if (!(isnan(q[j]) || n == 0)) qcache_get(s, q[j], &out[j]);
+        }
+        free(got);
     }
     free(want);
-    free(where);
     return ok;
 }

@@ -353,7 +353,52 @@ static inline double round_digits(double x, double d) {
 static inline double nan_min(double a, double b) { return isnan(a) ? a : (a < b ? a : b); }
 static inline double nan_max(double a, double b) { return isnan(a) ? a : (a > b ? a : b); }
 
+/* Veltkamp/Dekker exact product: a*b == *hi + *lo exactly (|a|, |b| well inside the range). */
+static inline void two_prod(double a, double b, double *hi, double *lo) {
+#ifdef FP_FAST_FMA /* built with FMA (-march=...): exact, and safe from contraction */
+    *hi = a * b;
+    *lo = fma(a, b, -*hi);
+    return;
+#endif
+    const double split = 134217729.0; /* 2^27 + 1 */
+    double p = a * b;
+    double ca = split * a, ah = ca - (ca - a), al = a - ah;
+    double cb = split * b, bh = cb - (cb - b), bl = b - bh;
+    *hi = p;
+    *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/* x^k for k = 3 or 4 by double-double multiplication: the exact power to ~2^-100 relative,
+ * rounded once, so correctly rounded except on draws within ~2^-50 ulp of a rounding boundary.
+ * libm's pow() (what the scalar x^k uses) is within 0.52 ulp, so the two can differ in the last
+ * bit on rare draws. Outside 2^-100 .. 2^100 (and for 0, inf, NaN) pow() itself is used. */
+static inline double pow_3_4(double x, int k) {
+    double ax = fabs(x);
+    if (!(ax > 0x1p-100 && ax < 0x1p100)) return pow(x, k);
+    double h, l, p, pe;
+    two_prod(x, x, &h, &l);
+    if (k == 3) {
+        two_prod(h, x, &p, &pe);
+        return p + (pe + l * x);
+    }
+    two_prod(h, h, &p, &pe);
+    return p + (pe + 2.0 * h * l);
+}
+
 static void binary_kernel(double *restrict o, SmpBinary op, In a, In b, size_t len) {
+    if (op == SB_POW && a.v && !b.v && (b.c == 0 || b.c == 1 || b.c == 2 || b.c == 3 || b.c == 4)) {
+        /* small whole exponents (x ^ i in a loop): pow() costs ~30 ns a draw. 0, 1 and 2 are
+         * exact (numpy does the same); 3 and 4 see pow_3_4. */
+        const double *restrict av = a.v;
+        int k = (int)b.c;
+        switch (k) {
+        case 0: for (size_t i = 0; i < len; i++) o[i] = 1.0; break;
+        case 1: for (size_t i = 0; i < len; i++) o[i] = av[i]; break;
+        case 2: for (size_t i = 0; i < len; i++) o[i] = av[i] * av[i]; break;
+        default: for (size_t i = 0; i < len; i++) o[i] = pow_3_4(av[i], k); break;
+        }
+        return;
+    }
     const double *restrict av = a.v;
     const double *restrict bv = b.v;
     double ac = a.c, bc = b.c;
@@ -469,7 +514,12 @@ static void report_error(SampleCtx *ctx, const Plan *p, const BlockErr *e) {
 }
 
 bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg) {
-    size_t n = ctx->n, nb = smp_nblocks(n);
+    return smp_eval_some_blocks(ctx, root, dst, sink, arg, NULL, smp_nblocks(ctx->n));
+}
+
+bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
+                          const size_t *sel, size_t nsel) {
+    size_t n = ctx->n, nb = sel ? nsel : smp_nblocks(n);
     if (nb == 0) return true;
     Plan p;
     plan_build(&p, root, dst != NULL);
@@ -486,13 +536,14 @@ bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink si
     BlockErr *errs = smp_xcalloc(nb, sizeof *errs);
 
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (size_t b = 0; b < nb; b++) {
+    for (size_t j = 0; j < nb; j++) {
 #ifdef _OPENMP
         Work *w = &ws[omp_get_thread_num()];
 #else
         Work *w = &ws[0];
 #endif
-        const double *x = eval_block(&p, w, b, n, dst, &errs[b]);
+        size_t b = sel ? sel[j] : j;
+        const double *x = eval_block(&p, w, b, n, dst, &errs[j]);
         if (sink) {
             size_t i0 = b * SMP_BLOCK;
             sink(arg, b, x, n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK);
@@ -581,14 +632,7 @@ static void ksum_add(KSum *k, double x) {
 
 static double ksum_value(const KSum *k) { return k->s + k->c; }
 
-/* One block's moments and extremes. */
-typedef struct BlockStats {
-    double sum, m2, min, max;
-    size_t len, nan, inf;
-} BlockStats;
-
-static void stats_sink(void *arg, size_t b, const double *x, size_t len) {
-    BlockStats *bs = &((BlockStats *)arg)[b];
+void smp_block_stats(BlockStats *bs, const double *x, size_t len) {
     double dev[SMP_BLOCK];
     double sum = pairwise_sum(x, len), mean = sum / (double)len;
     double mn = INFINITY, mx = -INFINITY;
@@ -602,6 +646,10 @@ static void stats_sink(void *arg, size_t b, const double *x, size_t len) {
         inf += fabs(v) == INFINITY;
     }
     *bs = (BlockStats){sum, pairwise_sum(dev, len), mn, mx, len, nan, inf};
+}
+
+static void stats_sink(void *arg, size_t b, const double *x, size_t len) {
+    smp_block_stats(&((BlockStats *)arg)[b], x, len);
 }
 
 /* Mean, population variance, min, max and non-finite counts in one streaming pass, cached. */
@@ -619,6 +667,13 @@ static bool ensure_stats(SampleCtx *ctx, Samples *s) {
         free(bs);
         return false;
     }
+    smp_stats_finish(s, bs, n);
+    free(bs);
+    return true;
+}
+
+void smp_stats_finish(Samples *s, const BlockStats *bs, size_t n) {
+    size_t nb = smp_nblocks(n);
     KSum sum = {0, 0}, m2 = {0, 0};
     double mn = INFINITY, mx = -INFINITY;
     size_t nan = 0, inf = 0;
@@ -644,8 +699,6 @@ static bool ensure_stats(SampleCtx *ctx, Samples *s) {
     s->nan_count = nan;
     s->inf_count = inf;
     s->have_stats = true;
-    free(bs);
-    return true;
 }
 
 bool smp_mean(SampleCtx *ctx, Samples *s, double *out) {

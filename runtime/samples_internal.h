@@ -41,7 +41,7 @@ typedef enum NodeKind {
     NK_CLAMP,     /* ops: x, lo, hi */
 } NodeKind;
 
-#define SMP_QCACHE 8 /* quantiles remembered per node */
+#define SMP_QCACHE 24 /* quantiles remembered per node */
 
 struct Samples {
     int refcount;
@@ -95,6 +95,19 @@ void smp_lru_touch(SampleCtx *ctx, Samples *s); /* s is being used: most recent 
  * error, with ctx's error set for the lowest failing draw. */
 typedef void (*SmpBlockSink)(void *arg, size_t b, const double *x, size_t len);
 bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg);
+
+/* The same for the blocks sel[0..nsel) only (ascending); sink gets the real block index. */
+bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
+                          const size_t *sel, size_t nsel);
+
+/* One block's moments and extremes; smp_stats_finish combines all n draws' blocks (in block
+ * order, so the result is the same for any thread count) into s's cached statistics. */
+typedef struct BlockStats {
+    double sum, m2, min, max;
+    size_t len, nan, inf;
+} BlockStats;
+void smp_block_stats(BlockStats *bs, const double *x, size_t len);
+void smp_stats_finish(Samples *s, const BlockStats *bs, size_t n);
 
 static inline size_t smp_nblocks(size_t n) { return (n + SMP_BLOCK - 1) / SMP_BLOCK; }
 
