@@ -1,41 +1,608 @@
-/* repl.c — the interactive session: read a line, run it, show its value. */
+/* repl.c — the interactive session (SPEC §7): read a line with GNU readline, run it in
+ * the session's interpreter, show its value.
+ *
+ * Entries. A line is added to the pending entry; the entry is run when it parses. A syntax
+ * error at the end of the input (an open bracket, a trailing operator, `{` without `}`)
+ * means "not finished": the next line is read with the continuation prompt and the whole
+ * entry is parsed again, as Lua's REPL does. Any other syntax error is reported at once.
+ *
+ * Settings. `:samples N` and `:seed S` cannot change a live interpreter: a samples value
+ * is tied to the draw count it was created with (materialized arrays and cached
+ * statistics are N-sized and seed-specific). So the REPL keeps a log of every entry that
+ * parsed (typed lines and :load-ed files) and a settings command starts a fresh
+ * interpreter with the new settings and re-runs the log into it with print output
+ * discarded. The session is then what the same entries would give as a script run with
+ * those settings: bindings stay, and samples are re-drawn at the new count or seed.
+ * Like a command-line flag, a setting given this way wins over `set` lines in the log.
+ *
+ * History: one entry per physical line, appended to the history file as each entry is
+ * read (so a session that is killed keeps its lines) and trimmed to HISTORY_MAX on exit.
+ * The file is $SQC_HISTORY, else $HOME/.sqc_history.
+ */
+#define _POSIX_C_SOURCE 200809L
 #include "repl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "display.h"
+#include "registry.h"
+#include "sparkline.h"
 
-int repl_run(Interp *I) {
-    printf("sqc — type an expression; Ctrl-D or :quit to leave\n");
-    for (;;) {
-        char *line = readline("sq> ");
-        if (!line) break;
-        if (!strcmp(line, ":quit")) {
-            free(line);
-            break;
-        }
-        if (*line) add_history(line);
-        ParseError perr;
-        Value last;
-        EvStatus st = interp_run(I, source_from_string("<repl>", line, strlen(line)), &perr, &last);
-        free(line);
-        if (st != EV_OK) {
-            if (I->has_error) interp_print_error(I, stderr);
-            else diag_print(stderr, perr.span, perr.message);
+#ifndef SQC_VERSION
+#define SQC_VERSION "0.1.0"
+#endif
+
+#define PROMPT "sq> "
+#define PROMPT_MORE "... "
+#define HISTORY_MAX 1000
+#define SHOW_ITEMS 10 /* list and record entries shown before "…" */
+
+static const char *const KEYWORDS[] = {
+    "if", "then", "else", "for", "in", "while", "break", "continue", "return",
+    "and", "or", "not", "true", "false", "nil", "to", "set", NULL,
+};
+
+static const struct {
+    const char *name, *args, *doc;
+} COMMANDS[] = {
+    {":help", "[NAME]", "list the commands and builtins, or show one builtin's signature and doc"},
+    {":samples", "[N]", "draws per uncertain value (1K, 100_000 work); re-runs the session's entries"},
+    {":seed", "[S]", "the random seed; re-runs the session's entries"},
+    {":load", "FILE", "run a script into the session (its bindings stay)"},
+    {":quit", "", "leave (so does Ctrl-D)"},
+    {NULL, NULL, NULL},
+};
+
+/* One entry that parsed, kept for re-running after a settings change. */
+typedef struct Entry {
+    char *name; /* "<repl>" or the :load-ed path */
+    char *text;
+    size_t len;
+    bool ok; /* it ran without error the first time */
+} Entry;
+
+typedef struct Repl {
+    Interp *I;
+    Entry *log;
+    int nlog, cap;
+    char note[96];      /* what restart() did, shown after the new setting */
+    char *history_path; /* NULL: no history file */
+    bool history_exists;
+} Repl;
+
+static Repl *the_repl; /* for readline's callbacks, which take no context */
+static volatile sig_atomic_t got_sigint;
+static bool entry_cancelled;
+
+/* ---------- small helpers ---------- */
+
+static char *xstrdup(const char *s) {
+    char *d = strdup(s);
+    if (!d) {
+        fputs("sqc: out of memory\n", stderr);
+        abort();
+    }
+    return d;
+}
+
+static bool blank(const char *s) {
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s)) return false;
+    return true;
+}
+
+/* A whole number as on the command line: "10K", "1M", "100_000", "2.5K". */
+static bool parse_count(const char *text, double *out) {
+    char digits[64];
+    size_t n = 0;
+    for (const char *p = text; *p && n + 1 < sizeof digits; p++)
+        if (*p != '_') digits[n++] = *p;
+    digits[n] = '\0';
+    if (!n) return false;
+    double scale = 1;
+    switch (digits[n - 1]) {
+    case 'k': case 'K': scale = 1e3; break;
+    case 'M': scale = 1e6; break;
+    case 'B': scale = 1e9; break;
+    }
+    if (scale != 1) digits[--n] = '\0';
+    if (!n || !(isdigit((unsigned char)digits[0]) || digits[0] == '.')) return false;
+    char *end;
+    errno = 0;
+    double x = strtod(digits, &end);
+    if (*end || errno || !(x >= 0)) return false;
+    x *= scale;
+    if (x > 18446744073709549568.0 || x != floor(x)) return false;
+    *out = x;
+    return true;
+}
+
+static void log_add(Repl *r, const char *name, const char *text, size_t len, bool ok) {
+    if (r->nlog == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 16;
+        r->log = realloc(r->log, (size_t)r->cap * sizeof *r->log);
+        if (!r->log) abort();
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) abort();
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    r->log[r->nlog++] = (Entry){xstrdup(name), copy, len, ok};
+}
+
+/* ---------- showing values ---------- */
+
+static bool show_compact(Interp *I, const Value *v, StrBuf *out);
+
+/* A record key that print shows bare. */
+static bool is_name(const char *s, size_t len) {
+    if (!len || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return false;
+    for (size_t i = 1; i < len; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_')) return false;
+    return true;
+}
+
+static bool show_items(Interp *I, const Value *v, StrBuf *out) {
+    bool is_list = v->kind == VAL_LIST;
+    int len = is_list ? v->as.list->len : v->as.rec->len;
+    sb_putc(out, is_list ? '[' : '{');
+    for (int i = 0; i < len && i < SHOW_ITEMS; i++) {
+        if (i) sb_puts(out, ", ");
+        if (is_list) {
+            if (!show_compact(I, &v->as.list->items[i], out)) return false;
             continue;
         }
+        SqString *k = v->as.rec->keys[i];
+        if (is_name(k->bytes, k->len)) sb_put(out, k->bytes, k->len);
+        else display_quoted(out, k->bytes, k->len);
+        sb_puts(out, ": ");
+        if (!show_compact(I, &v->as.rec->vals[i], out)) return false;
+    }
+    if (len > SHOW_ITEMS) sb_printf(out, ", … %d more", len - SHOW_ITEMS);
+    sb_putc(out, is_list ? ']' : '}');
+    return true;
+}
+
+static bool show_compact(Interp *I, const Value *v, StrBuf *out) {
+    if (v->kind == VAL_LIST || v->kind == VAL_RECORD) return show_items(I, v, out);
+    return display_value(I, v, out, false);
+}
+
+/* The text shown for an entry's value: samples with a sparkline, strings quoted,
+ * long lists and records cut short. */
+static bool show_value(Interp *I, const Value *v, StrBuf *out) {
+    if (v->kind == VAL_SAMPLES) {
+        if (!display_samples_summary(I, v->as.smp, out)) return false;
+        if (smp_is_bool(v->as.smp)) return true;
+        StrBuf bars;
+        sb_init(&bars);
+        bool ok = sparkline_samples(&I->smp, v->as.smp, SPARKLINE_WIDTH, I->ascii, &bars);
+        if (ok && bars.len) sb_puts(out, "  "), sb_put(out, bars.data, bars.len);
+        sb_free(&bars);
+        if (!ok) rt_error_from_samples(I);
+        return ok;
+    }
+    return show_compact(I, v, out);
+}
+
+/* ---------- running code ---------- */
+
+static void report_syntax(const ParseError *perr) {
+    fflush(stdout);
+    diag_print(stderr, perr->span, perr->message);
+    fflush(stderr);
+}
+
+static void report_runtime(Interp *I) {
+    fflush(stdout);
+    interp_print_error(I, stderr);
+    fflush(stderr);
+}
+
+/* Runs text as an entry called `name`. Returns false when it does not parse because the
+ * input ended too soon (the caller reads more); otherwise it has run (or failed) and
+ * been logged. */
+static bool run_entry(Repl *r, const char *name, const char *text, size_t len, bool show) {
+    Interp *I = r->I;
+    ParseError perr;
+    Value last;
+    EvStatus st = interp_run(I, source_from_string(name, text, len), &perr, show ? &last : NULL);
+    if (st != EV_OK && !I->has_error) { /* a syntax error: nothing ran */
+        if (perr.at_end && show) return false;
+        report_syntax(&perr);
+        return true;
+    }
+    log_add(r, name, text, len, st == EV_OK);
+    if (st != EV_OK) {
+        report_runtime(I);
+        return true;
+    }
+    if (show) {
         if (last.kind != VAL_NIL) {
             StrBuf sb;
             sb_init(&sb);
-            if (display_value(I, &last, &sb, false)) printf("%s\n", sb.data);
-            else interp_print_error(I, stderr);
+            if (show_value(I, &last, &sb)) {
+                sb_putc(&sb, '\n');
+                fwrite(sb.data, 1, sb.len, I->out);
+            } else {
+                r->log[r->nlog - 1].ok = false;
+                report_runtime(I);
+            }
             sb_free(&sb);
         }
         value_release(last);
-        fflush(stdout);
     }
+    fflush(I->out);
+    return true;
+}
+
+/* Starts a fresh interpreter with n draws and the given seed and re-runs the log. */
+static void restart(Repl *r, size_t n, bool fix_n, uint64_t seed, bool fix_seed) {
+    Interp *I = r->I;
+    FILE *out = I->out;
+    int threads = I->smp.threads;
+    bool ascii = I->ascii;
+    bool samples_fixed = I->samples_fixed || fix_n, seed_fixed = I->seed_fixed || fix_seed;
+    size_t base_n = samples_fixed ? n : SQC_DEFAULT_SAMPLES;
+    uint64_t base_seed = seed_fixed ? seed : SQC_DEFAULT_SEED;
+    interp_free(I);
+    interp_init(I, out);
+    I->smp.threads = threads;
+    I->ascii = ascii;
+    I->smp.n = base_n;
+    I->smp.seed = base_seed;
+    I->samples_fixed = samples_fixed;
+    I->seed_fixed = seed_fixed;
+    r->note[0] = '\0';
+    if (!r->nlog) return;
+
+    FILE *null = fopen("/dev/null", "w");
+    I->out = null ? null : out;
+    int failed = 0;
+    for (int i = 0; i < r->nlog; i++) {
+        const Entry *e = &r->log[i];
+        EvStatus st = interp_run(I, source_from_string(e->name, e->text, e->len), NULL, NULL);
+        if (st != EV_OK && e->ok && I->has_error) { /* it worked before: say why not now */
+            if (!failed++) fprintf(stderr, "re-running the session's entries:\n");
+            report_runtime(I);
+        }
+    }
+    if (null) fclose(null);
+    I->out = out;
+    snprintf(r->note, sizeof r->note, " (re-ran the session's %d entr%s: earlier samples are re-drawn%s)", r->nlog,
+             r->nlog == 1 ? "y" : "ies", failed ? ", some failed" : "");
+}
+
+/* ---------- commands ---------- */
+
+static void help_all(void) {
+    printf("Type an expression or a statement; its value is shown. A statement left open\n"
+           "(a bracket, a trailing operator, `{` without `}`) continues on the next line.\n"
+           "Tab completes names; Ctrl-C drops the entry being typed.\n\ncommands:\n");
+    for (int i = 0; COMMANDS[i].name; i++) {
+        char head[32];
+        snprintf(head, sizeof head, "%s %s", COMMANDS[i].name, COMMANDS[i].args);
+        printf("  %-14s %s\n", head, COMMANDS[i].doc);
+    }
+    printf("\nbuiltins (:help NAME for one):\n");
+    int n = registry_count();
+    const char *done[32];
+    int ndone = 0;
+    for (int i = 0; i < n; i++) {
+        const char *fam = registry_at(i)->family;
+        bool seen = false;
+        for (int k = 0; k < ndone; k++) seen |= !strcmp(done[k], fam);
+        if (seen || ndone == 32) continue;
+        done[ndone++] = fam;
+        printf("  %s:", fam);
+        int col = 4 + (int)strlen(fam);
+        for (int j = i; j < n; j++) {
+            const Builtin *b = registry_at(j);
+            if (strcmp(b->family, fam)) continue;
+            int w = (int)strlen(b->name) + 1;
+            if (col + w > 78) printf("\n   "), col = 3;
+            printf(" %s", b->name);
+            col += w;
+        }
+        printf("\n");
+    }
+}
+
+static void help_one(const char *name) {
+    for (int i = 0; COMMANDS[i].name; i++)
+        if (!strcmp(name, COMMANDS[i].name) || (name[0] != ':' && !strcmp(name, COMMANDS[i].name + 1) &&
+                                                 !registry_find(sym_intern_cstr(name)))) {
+            printf("%s %s\n  %s\n", COMMANDS[i].name, COMMANDS[i].args, COMMANDS[i].doc);
+            return;
+        }
+    const Builtin *b = registry_find(sym_intern_cstr(name));
+    if (b) {
+        printf("%s(%s)    [%s]\n  %s\n", b->name, b->signature, b->family, b->doc);
+        return;
+    }
+    for (int i = 0; KEYWORDS[i]; i++)
+        if (!strcmp(name, KEYWORDS[i])) {
+            printf("'%s' is a keyword; docs/language.md describes the statements and operators\n", name);
+            return;
+        }
+    Value v;
+    if (interp_get_global(the_repl->I, sym_intern_cstr(name), &v)) {
+        printf("'%s' is your %s\n", name, value_kind_name(&v));
+        return;
+    }
+    printf("no builtin named '%s'; :help lists them\n", name);
+}
+
+/* Runs a ':' command line; returns false for :quit. */
+static bool command(Repl *r, char *line) {
+    char *p = line + strspn(line, " \t");
+    char *name = p;
+    p += strcspn(p, " \t");
+    if (*p) *p++ = '\0';
+    p += strspn(p, " \t");
+    size_t alen = strlen(p);
+    while (alen && isspace((unsigned char)p[alen - 1])) p[--alen] = '\0';
+    const char *arg = p;
+    Interp *I = r->I;
+
+    if (!strcmp(name, ":quit") || !strcmp(name, ":q") || !strcmp(name, ":exit")) return false;
+    if (!strcmp(name, ":help") || !strcmp(name, ":h") || !strcmp(name, ":?")) {
+        if (*arg) help_one(arg);
+        else help_all();
+    } else if (!strcmp(name, ":samples") || !strcmp(name, ":seed")) {
+        bool is_samples = name[2] == 'a';
+        double x;
+        if (!*arg) {
+            printf("samples = %zu, seed = %llu\n", I->smp.n, (unsigned long long)I->smp.seed);
+        } else if (!parse_count(arg, &x) || (is_samples && (x < 1 || x > 1e9))) {
+            fprintf(stderr, "%s needs a whole number%s, got '%s'\n", name,
+                    is_samples ? " from 1 to 1B" : " >= 0", arg);
+        } else if (is_samples) {
+            restart(r, (size_t)x, true, I->smp.seed, false);
+            printf("samples = %zu%s\n", I->smp.n, r->note);
+        } else {
+            restart(r, I->smp.n, false, (uint64_t)x, true);
+            printf("seed = %llu%s\n", (unsigned long long)I->smp.seed, r->note);
+        }
+    } else if (!strcmp(name, ":load")) {
+        if (!*arg) {
+            fprintf(stderr, ":load needs a file: :load FILE\n");
+        } else {
+            char err[600];
+            Source *src = source_from_file(arg, err, sizeof err);
+            if (!src) {
+                fprintf(stderr, "sqc: %s\n", err);
+            } else {
+                run_entry(r, arg, src->text, src->len, false);
+                source_free(src);
+            }
+        }
+    } else {
+        fprintf(stderr, "unknown command '%s'; :help lists the commands\n", name);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    return true;
+}
+
+/* ---------- completion ---------- */
+
+typedef struct Names {
+    char **v;
+    int n, cap;
+} Names;
+
+static Names candidates;
+static int candidate_next;
+
+static void names_add(Names *ns, const char *s) {
+    for (int i = 0; i < ns->n; i++)
+        if (!strcmp(ns->v[i], s)) return;
+    if (ns->n == ns->cap) {
+        ns->cap = ns->cap ? 2 * ns->cap : 64;
+        ns->v = realloc(ns->v, (size_t)ns->cap * sizeof *ns->v);
+        if (!ns->v) abort();
+    }
+    ns->v[ns->n++] = xstrdup(s);
+}
+
+static void names_clear(Names *ns) {
+    for (int i = 0; i < ns->n; i++) free(ns->v[i]);
+    ns->n = 0;
+}
+
+static void add_global(void *ctx, Sym name) { names_add(ctx, name); }
+
+static char *candidate(const char *text, int state) {
+    if (!state) candidate_next = 0;
+    size_t len = strlen(text);
+    while (candidate_next < candidates.n) {
+        const char *s = candidates.v[candidate_next++];
+        if (!strncmp(s, text, len)) return xstrdup(s);
+    }
+    return NULL;
+}
+
+static char **complete(const char *text, int start, int end) {
+    (void)end;
+    names_clear(&candidates);
+    int lead = (int)strspn(rl_line_buffer, " \t");
+    bool first_word = start <= lead;
+    if (first_word && text[0] == ':') {
+        for (int i = 0; COMMANDS[i].name; i++) names_add(&candidates, COMMANDS[i].name);
+    } else if (rl_line_buffer[lead] == ':') {
+        if (!strncmp(rl_line_buffer + lead, ":load", 5)) return NULL; /* readline completes file names */
+        if (strncmp(rl_line_buffer + lead, ":help", 5)) {
+            rl_attempted_completion_over = 1;
+            return NULL;
+        }
+        for (int i = 0; COMMANDS[i].name; i++) names_add(&candidates, COMMANDS[i].name);
+        for (int i = 0; i < registry_count(); i++) names_add(&candidates, registry_at(i)->name);
+    } else {
+        interp_each_global(the_repl->I, add_global, &candidates);
+        for (int i = 0; i < registry_count(); i++) names_add(&candidates, registry_at(i)->name);
+        for (int i = 0; KEYWORDS[i]; i++) names_add(&candidates, KEYWORDS[i]);
+    }
+    rl_attempted_completion_over = 1;
+    char **matches = rl_completion_matches(text, candidate);
+    /* after a whole name: "(" for a function, a space for a keyword or command, else nothing */
+    rl_completion_append_character = '\0';
+    if (matches && !matches[1]) {
+        Value v;
+        Sym name = sym_intern_cstr(matches[0]);
+        if (matches[0][0] == ':' || rl_line_buffer[lead] == ':') rl_completion_append_character = ' ';
+        else if (registry_find(name)) rl_completion_append_character = '(';
+        else if (interp_get_global(the_repl->I, name, &v))
+            rl_completion_append_character = v.kind == VAL_FUNC || v.kind == VAL_BUILTIN ? '(' : '\0';
+        else rl_completion_append_character = ' ';
+    }
+    return matches;
+}
+
+/* ---------- Ctrl-C while reading: drop the entry, fresh prompt ---------- */
+
+static pthread_t repl_thread; /* sqc runs the interpreter on a thread of its own */
+
+static void on_sigint(int sig) {
+    got_sigint = 1;
+    /* the kernel may pick another thread (sqc's main thread waits in pthread_join):
+     * pass the signal on so that the REPL thread's read is interrupted */
+    if (!pthread_equal(pthread_self(), repl_thread)) pthread_kill(repl_thread, sig);
+}
+
+/* Called by readline (outside the signal handler) when a read is interrupted. */
+static int after_signal(void) {
+    if (!got_sigint) return 0;
+    got_sigint = 0;
+    entry_cancelled = true;
+    rl_replace_line("", 0);
+    rl_point = rl_end = 0;
+    rl_crlf();
+    rl_set_prompt(PROMPT);
+    rl_on_new_line();
+    rl_redisplay();
+    return 0;
+}
+
+static void catch_sigint(bool on) {
+    if (on) got_sigint = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on ? on_sigint : SIG_DFL; /* while code runs, Ctrl-C stops sqc */
+    sa.sa_flags = 0;                          /* no SA_RESTART: the read returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* ---------- history ---------- */
+
+static void history_open(Repl *r) {
+    const char *env = getenv("SQC_HISTORY");
+    if (env && *env) {
+        r->history_path = xstrdup(env);
+    } else {
+        const char *home = getenv("HOME");
+        if (home && *home) {
+            size_t n = strlen(home) + sizeof "/.sqc_history";
+            r->history_path = malloc(n);
+            if (!r->history_path) abort();
+            snprintf(r->history_path, n, "%s/.sqc_history", home);
+        }
+    }
+    using_history();
+    stifle_history(HISTORY_MAX);
+    if (r->history_path) r->history_exists = read_history(r->history_path) == 0;
+}
+
+static void history_note(Repl *r, const char *line) {
+    if (blank(line)) return;
+    HIST_ENTRY *prev = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+    if (prev && !strcmp(prev->line, line)) return; /* no repeats in a row */
+    add_history(line);
+    if (!r->history_path) return;
+    if (r->history_exists && append_history(1, r->history_path) == 0) return;
+    r->history_exists = write_history(r->history_path) == 0;
+}
+
+static void history_close(Repl *r) {
+    if (r->history_path && r->history_exists) history_truncate_file(r->history_path, HISTORY_MAX);
+    free(r->history_path);
+    clear_history();
+}
+
+/* ---------- the loop ---------- */
+
+int repl_run(Interp *I) {
+    Repl r = {.I = I};
+    the_repl = &r;
+    repl_thread = pthread_self();
+    rl_readline_name = "sqc";
+    rl_attempted_completion_function = complete;
+    rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{(}),[]+-*/^!%#~.";
+    rl_catch_signals = 0;
+    rl_signal_event_hook = after_signal;
+    history_open(&r);
+
+    printf("sqc %s: samples = %zu, seed = %llu. :help for help, Ctrl-D or :quit to leave\n",
+           SQC_VERSION, I->smp.n, (unsigned long long)I->smp.seed);
+    fflush(stdout);
+
+    StrBuf entry;
+    sb_init(&entry);
+    bool more = false;
+    for (;;) {
+        catch_sigint(true);
+        entry_cancelled = false;
+        char *line = readline(more ? PROMPT_MORE : PROMPT);
+        catch_sigint(false);
+        if (got_sigint && line) { /* Ctrl-C came while readline was busy, not waiting */
+            free(line);
+            line = xstrdup("");
+            entry_cancelled = true;
+            printf("\n");
+        }
+        if (entry_cancelled) sb_clear(&entry), more = false;
+        if (!line) {
+            printf("\n");
+            break;
+        }
+        history_note(&r, line);
+        if (!more && line[strspn(line, " \t")] == ':') {
+            bool go_on = command(&r, line);
+            free(line);
+            if (!go_on) break;
+            continue;
+        }
+        if (more) sb_putc(&entry, '\n');
+        sb_puts(&entry, line);
+        free(line);
+        if (!entry.data || blank(entry.data)) {
+            sb_clear(&entry);
+            more = false;
+            continue;
+        }
+        more = !run_entry(&r, "<repl>", entry.data, entry.len, true);
+        if (!more) sb_clear(&entry);
+    }
+    fflush(stdout);
+    sb_free(&entry);
+    history_close(&r);
+    names_clear(&candidates);
+    free(candidates.v);
+    candidates = (Names){0};
+    for (int i = 0; i < r.nlog; i++) free(r.log[i].name), free(r.log[i].text);
+    free(r.log);
+    the_repl = NULL;
     return 0;
 }
