@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "dist_common.h"
+#include "dist_family.h"
 #include "registry.h"
 
 /* The normal's (mean, sd) from lo/hi (a credible interval) or mean=/sd=. */
@@ -53,18 +54,20 @@ static bool fn_norm(Args *a, Value *out) {
     Operand mean, sd;
     if (!normal_params(a, N_LO, N_HI, N_MEAN, N_SD, N_CRED, "mean", "sd", false, &mean, &sd)) return false;
     Samples *s = smp_normal(&a->I->smp, mean, sd, a->call->span);
+    bool ok = dist_finish_family(a, s, DF_NORMAL, (Operand[]){mean, sd}, N_LCLIP, N_RCLIP, out);
     opnd_release(mean);
     opnd_release(sd);
-    return dist_finish(a, s, N_LCLIP, N_RCLIP, out);
+    return ok;
 }
 
 static bool fn_lognorm(Args *a, Value *out) {
     Operand mu, sigma;
     if (!normal_params(a, N_LO, N_HI, N_MEAN, N_SD, N_CRED, "mu", "sigma", true, &mu, &sigma)) return false;
     Samples *s = smp_lognormal(&a->I->smp, mu, sigma, a->call->span);
+    bool ok = dist_finish_family(a, s, DF_LOGNORMAL, (Operand[]){mu, sigma}, N_LCLIP, N_RCLIP, out);
     opnd_release(mu);
     opnd_release(sigma);
-    return dist_finish(a, s, N_LCLIP, N_RCLIP, out);
+    return ok;
 }
 
 enum { T_LO, T_HI, T_CRED, T_LCLIP, T_RCLIP };
@@ -86,13 +89,15 @@ static bool fn_to(Args *a, Value *out) {
     Operand mean = opnd_arith(SB_MUL, sum, opnd_num(0.5)), sd = opnd_arith(SB_DIV, width, opnd_num(2 * z));
     Samples *s = log_space ? smp_lognormal(&a->I->smp, mean, sd, a->call->span)
                            : smp_normal(&a->I->smp, mean, sd, a->call->span);
+    bool ok = dist_finish_family(a, s, log_space ? DF_LOGNORMAL : DF_NORMAL, (Operand[]){mean, sd}, T_LCLIP,
+                                 T_RCLIP, out);
     opnd_release(sum);
     opnd_release(width);
     opnd_release(mean);
     opnd_release(sd);
     opnd_release(lo);
     opnd_release(hi);
-    return dist_finish(a, s, T_LCLIP, T_RCLIP, out);
+    return ok;
 }
 
 enum { U_LO, U_HI, U_LCLIP, U_RCLIP };
@@ -101,7 +106,8 @@ static bool fn_uniform(Args *a, Value *out) {
     Operand lo, hi;
     if (!need_operand(a, U_LO, &lo) || !need_operand(a, U_HI, &hi)) return false;
     if (!dist_check_order(a, U_LO, U_HI, lo, hi)) return false;
-    return dist_finish(a, smp_uniform(&a->I->smp, lo, hi, a->call->span), U_LCLIP, U_RCLIP, out);
+    return dist_finish_family(a, smp_uniform(&a->I->smp, lo, hi, a->call->span), DF_UNIFORM, (Operand[]){lo, hi},
+                              U_LCLIP, U_RCLIP, out);
 }
 
 enum { C_X, C_LCLIP, C_RCLIP };
@@ -110,7 +116,9 @@ static bool fn_const(Args *a, Value *out) {
     double x;
     if (!need_num(a, C_X, &x)) return false;
     /* uniform(x, x) is x on every draw exactly: x + 0 * u. */
-    return dist_finish(a, smp_uniform(&a->I->smp, opnd_num(x), opnd_num(x), a->call->span), C_LCLIP, C_RCLIP, out);
+    Samples *s = smp_uniform(&a->I->smp, opnd_num(x), opnd_num(x), a->call->span);
+    if (!has_arg(a, C_LCLIP) && !has_arg(a, C_RCLIP)) desc_register_const(s, x);
+    return dist_finish(a, s, C_LCLIP, C_RCLIP, out);
 }
 
 Builtin builtins_distributions[] = {

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static Builtin *families[] = {builtins_distributions, builtins_math, builtins_reducers,
+static Builtin *families[] = {builtins_distributions, builtins_dist_continuous, builtins_dist_discrete,
+                              builtins_dist_combinators, builtins_math, builtins_reducers,
                               builtins_lists,         builtins_strings, builtins_io,
                               builtins_hist,          builtins_plot,    builtins_export};
 

@@ -87,6 +87,9 @@ Value result_samples(Args *a, Samples *s);
 
 /* Family registration tables, one per stdlib file. */
 extern Builtin builtins_distributions[];
+extern Builtin builtins_dist_continuous[];
+extern Builtin builtins_dist_discrete[];
+extern Builtin builtins_dist_combinators[];
 extern Builtin builtins_math[];
 extern Builtin builtins_reducers[];
 extern Builtin builtins_lists[];

@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""bench.py — runs the benchmark programs and prints a Markdown table of whole-process wall time
+(median of several runs), peak RSS (largest of the runs) and the ratios the targets are about,
+all measured in this one run. Called by bench/run.sh, which builds and installs what it needs.
+usage: bench.py SQC LIMIT [--reps R] [--quick]"""
+import os, statistics, subprocess, sys, tempfile, time
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(here)
+sqc, limit = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+reps = int(sys.argv[sys.argv.index("--reps") + 1]) if "--reps" in sys.argv else 5
+quick = "--quick" in sys.argv
+py = "/usr/bin/python3"  # Debian's python3 with Debian's python3-numpy
+node = ["node", "--max-old-space-size=12000"]
+work = tempfile.mkdtemp(prefix="sqc-bench-")  # the timeline writes a CSV and an SVG here
+M = lambda p: os.path.join(here, "models", p)
+timeline = os.path.join(root, "examples", "trainium2_timeline.sq")
+
+
+def measure_rss(cmd, n):
+    walls, rss, out = [], 0, ""
+    for _ in range(n):
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out_b = p.stdout.read()
+        err_b = p.stderr.read()
+        _, status, ru = os.wait4(p.pid, 0)
+        walls.append(time.perf_counter() - t0)
+        if status != 0:
+            sys.exit(f"bench: {' '.join(cmd)} failed ({status}):\n{err_b.decode()[-2000:]}")
+        rss = max(rss, ru.ru_maxrss / 1024)
+        out = out_b.decode()
+    return statistics.median(walls), rss, out
+
+
+rows, res = [], {}
+
+
+def run(key, label, cmd, n=reps):
+    wall, rss, out = measure_rss(cmd, n)
+    res[key] = (wall, rss, out)
+    rows.append((label, wall, rss, n))
+    print(f"  {label}: {wall:.3f} s, {rss:.0f} MB", file=sys.stderr, flush=True)
+
+
+sizes = ["1M", "10M"]
+print("time-to-botec", file=sys.stderr)
+for s in sizes:
+    n = {"1M": "1000000", "10M": "10000000"}[s]
+    run(f"ttb_sqc_{s}", f"time-to-botec {s}: sqc --threads 1", [sqc, M("ttb.sq"), "--samples", s, "--threads", "1"])
+    run(f"ttb_sqc2_{s}", f"time-to-botec {s}: sqc --threads 2", [sqc, M("ttb.sq"), "--samples", s, "--threads", "2"])
+    run(f"ttb_limit_{s}", f"time-to-botec {s}: C limit (bench/limit)", [limit, n])
+    run(f"ttb_numpy_{s}", f"time-to-botec {s}: numpy", [py, M("ttb_numpy.py"), n])
+    if not quick or s == "1M":
+        run(f"ttb_squiggle_{s}", f"time-to-botec {s}: Squiggle (node)",
+            node + [os.path.join(here, "squiggle", "ttb.mjs"), n], 1 if s == "10M" else min(reps, 3))
+
+print("timeline", file=sys.stderr)
+for s in ["100K", "1M", "10M"]:
+    run(f"tl_sqc1_{s}", f"timeline {s}: sqc --threads 1", [sqc, timeline, "--samples", s, "--threads", "1"])
+    run(f"tl_sqc2_{s}", f"timeline {s}: sqc --threads 2", [sqc, timeline, "--samples", s, "--threads", "2"])
+for s, n in [("1M", "1000000"), ("10M", "10000000")]:
+    run(f"tl_numpy_{s}", f"timeline {s}: numpy", [py, M("timeline_numpy.py"), n], min(reps, 3))
+run("startup", "startup + parse of the timeline (--samples 1000)", [sqc, timeline, "--samples", "1000", "--threads", "1"], 2 * reps)
+
+same = res["tl_sqc1_10M"][2] == res["tl_sqc2_10M"][2]
+def ratio(a, b):
+    return res[a][0] / res[b][0]
+
+print(f"| program | wall (median) | peak RSS | runs |")
+print(f"|---|---:|---:|---:|")
+for label, wall, rss, n in rows:
+    print(f"| {label} | {wall:.3f} s | {rss:.0f} MB | {n} |")
+print()
+print("| ratio (this run) | value | target |")
+print("|---|---:|---|")
+print(f"| time-to-botec 10M: sqc 1 thread / C limit | {ratio('ttb_sqc_10M', 'ttb_limit_10M'):.2f}x | <= 1.5x |")
+if "ttb_squiggle_10M" in res:
+    print(f"| time-to-botec 10M: Squiggle / sqc 1 thread | {ratio('ttb_squiggle_10M', 'ttb_sqc_10M'):.1f}x | >= 50x |")
+print(f"| time-to-botec 1M: Squiggle / sqc 1 thread | {ratio('ttb_squiggle_1M', 'ttb_sqc_1M'):.1f}x | |")
+print(f"| time-to-botec 10M: numpy / sqc 1 thread | {ratio('ttb_numpy_10M', 'ttb_sqc_10M'):.1f}x | |")
+print(f"| timeline 10M: numpy / sqc 2 threads | {ratio('tl_numpy_10M', 'tl_sqc2_10M'):.1f}x | >= 20x |")
+print(f"| timeline 10M: numpy / sqc 1 thread | {ratio('tl_numpy_10M', 'tl_sqc1_10M'):.1f}x | |")
+print(f"| timeline 10M: peak RSS sqc (2 threads) | {res['tl_sqc2_10M'][1]:.0f} MB | <= 800 MB |")
+print(f"| timeline 10M: --threads 1 / --threads 2 | {ratio('tl_sqc1_10M', 'tl_sqc2_10M'):.2f}x | >= 1.8x |")
+print(f"| timeline 10M: output of 1 and 2 threads byte-identical | {'yes' if same else 'NO'} | yes |")
+print(f"| timeline scaling 1M / 100K, 10M / 1M (1 thread) | {ratio('tl_sqc1_1M', 'tl_sqc1_100K'):.1f}x, {ratio('tl_sqc1_10M', 'tl_sqc1_1M'):.1f}x | ~10x (linear) |")
+print(f"| startup + parse + 1000-draw run of the timeline | {res['startup'][0]*1000:.1f} ms | < 5 ms |")

@@ -1,0 +1,65 @@
+/* ttb_limit.c — time-to-botec as plain C: our "physical limit" for sqc on this model.
+ *
+ * The same sampling algorithms as sqc's runtime (the counter-based hash of runtime/rng_inline.h,
+ * the block Box-Muller of runtime/samples_normal.c, included here), with nothing interpreted:
+ * for each 4096-draw block, pick a component per draw, then draw each lognormal component only
+ * for the draws that picked it (gathered, so exp/log/sin/cos vectorize through libmvec), and
+ * sum. One thread. Built with -O3 -ffast-math by bench/run.sh.
+ * usage: ttb_limit N   prints the mean (~0.887) */
+#include "samples_normal.c"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define Z90 1.6448536269514722
+
+static double pairwise(const double *x, size_t n) {
+    if (n <= 64) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += x[i];
+        return s;
+    }
+    return pairwise(x, n / 2) + pairwise(x + n / 2, n - n / 2);
+}
+
+int main(int argc, char **argv) {
+    size_t n = argc > 1 ? (size_t)strtod(argv[1], NULL) : 1000000;
+    const double p_c = 0.8 * 0.5;
+    const double cumw[3] = {1 - p_c, 1 - p_c + p_c / 2, 1 - p_c + 3 * p_c / 4};
+    const double lo[2] = {1, 2}, hi[2] = {3, 10};
+    double mu[2], sg[2];
+    for (int c = 0; c < 2; c++) {
+        mu[c] = (log(lo[c]) + log(hi[c])) / 2;
+        sg[c] = (log(hi[c]) - log(lo[c])) / (2 * Z90);
+    }
+    const uint64_t kmix = 0x1234567, kcomp[2] = {0xabcdef1, 0x7654321};
+    static double out[SMP_BLOCK], r[SMP_BLOCK], a[SMP_BLOCK], v[SMP_BLOCK];
+    static uint64_t idx[2][SMP_BLOCK];
+    double total = 0;
+    for (size_t i0 = 0; i0 < n; i0 += SMP_BLOCK) {
+        size_t len = n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK, m[2] = {0, 0};
+        for (size_t i = 0; i < len; i++) {
+            double u = rng_open01_inline(kmix, i0 + i, 0);
+            int c = (u >= cumw[0]) + (u >= cumw[1]) + (u >= cumw[2]);
+            out[i] = c == 1 ? 1.0 : 0.0;
+            if (c >= 2) idx[c - 2][m[c - 2]++] = i0 + i;
+        }
+        for (int c = 0; c < 2; c++) {
+            size_t mc = m[c];
+            for (size_t j = 0; j < mc; j++) {
+                uint64_t p = idx[c][j] >> 1;
+                r[j] = rng_open01_inline(kcomp[c], p, 0);
+                a[j] = rng_open01_inline(kcomp[c], p, 1);
+            }
+            for (size_t j = 0; j < mc; j++) {
+                double rad = sqrt(-2.0 * log(r[j])), ang = a[j] * TWO_PI;
+                double z = (idx[c][j] & 1) ? rad * sin(ang) : rad * cos(ang);
+                v[j] = exp(mu[c] + sg[c] * z);
+            }
+            for (size_t j = 0; j < mc; j++) out[idx[c][j] - i0] = v[j];
+        }
+        total += pairwise(out, len);
+    }
+    printf("%.17g\n", total / (double)n);
+    return 0;
+}

@@ -1,0 +1,564 @@
+/* dist_family.c — per-family parameter checks, GSL samplers, GSL CDFs and inverses, exact
+ * moments, and the descriptor table that lets `truncate` recover a distribution. */
+#include "dist_family.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist_common.h"
+#include "numfmt.h"
+
+/* Largest Poisson mean and binomial n: GSL's samplers return unsigned int. */
+#define COUNT_MAX 1e9
+
+static const FamilyInfo INFO[DF_COUNT] = {
+    [DF_NORMAL] = {"norm", 2, {"mean", "sd"}, true},
+    [DF_LOGNORMAL] = {"lognorm", 2, {"mu", "sigma"}, true},
+    [DF_UNIFORM] = {"uniform", 2, {"lo", "hi"}, true},
+    [DF_BETA] = {"beta", 2, {"a", "b"}, true},
+    [DF_GAMMA] = {"gamma", 2, {"shape", "scale"}, true},
+    [DF_EXPONENTIAL] = {"exponential", 1, {"scale"}, true},
+    [DF_CHISQ] = {"chisquare", 1, {"k"}, true},
+    [DF_PARETO] = {"pareto", 1, {"a"}, true},
+    [DF_TRIANGULAR] = {"triangular", 3, {"lo", "mode", "hi"}, true},
+    [DF_PERT] = {"pert", 4, {"lo", "mode", "hi", "lam"}, true},
+    [DF_T] = {"tdist", 4, {"lo", "hi", "t", "quantile"}, true},
+    [DF_LOGT] = {"log_tdist", 4, {"lo", "hi", "t", "quantile"}, true},
+    [DF_POISSON] = {"poisson", 1, {"lam"}, false},
+    [DF_BINOMIAL] = {"binomial", 2, {"n", "p"}, false},
+    [DF_BERNOULLI] = {"bernoulli", 1, {"p"}, false},
+    [DF_GEOMETRIC] = {"geometric", 1, {"p"}, false},
+};
+
+const FamilyInfo *family_info(DistFamily f) { return &INFO[f]; }
+
+static bool pos(double x) { return x > 0 && x < INFINITY; }
+static bool prob01(double x) { return x >= 0 && x <= 1; }
+
+int family_check(DistFamily f, const double *p) {
+    switch (f) {
+    case DF_NORMAL:
+    case DF_LOGNORMAL:
+        if (isnan(p[0])) return 0;
+        return p[1] >= 0 && p[1] < INFINITY ? -1 : 1;
+    case DF_UNIFORM:
+        if (!isfinite(p[0])) return 0;
+        return isfinite(p[1]) && p[1] >= p[0] ? -1 : 1;
+    case DF_BETA:
+    case DF_GAMMA:
+        return !pos(p[0]) ? 0 : !pos(p[1]) ? 1 : -1;
+    case DF_EXPONENTIAL:
+    case DF_CHISQ:
+    case DF_PARETO: return pos(p[0]) ? -1 : 0;
+    case DF_PERT:
+        if (!(p[3] >= 0 && p[3] < INFINITY)) return 3;
+        /* fall through */
+    case DF_TRIANGULAR:
+        if (!isfinite(p[0])) return 0;
+        if (!(p[1] >= p[0] && isfinite(p[1]))) return 1;
+        return isfinite(p[2]) && p[2] >= p[1] ? -1 : 2;
+    case DF_LOGT:
+        if (!pos(p[0])) return 0;
+        /* fall through */
+    case DF_T:
+        if (!isfinite(p[0])) return 0;
+        if (!(isfinite(p[1]) && p[1] >= p[0])) return 1;
+        return pos(p[2]) ? -1 : 2;
+    case DF_POISSON: return p[0] >= 0 && p[0] <= COUNT_MAX ? -1 : 0;
+    case DF_BINOMIAL:
+        if (!(p[0] >= 0 && p[0] <= COUNT_MAX && p[0] == floor(p[0]))) return 0;
+        return prob01(p[1]) ? -1 : 1;
+    case DF_BERNOULLI: return prob01(p[0]) ? -1 : 0;
+    case DF_GEOMETRIC: return p[0] > 0 && p[0] <= 1 ? -1 : 0;
+    default: return 0;
+    }
+}
+
+/* The one-parameter part of family_check: is x acceptable as parameter i on its own? */
+static bool param_ok(DistFamily f, int i, double x) {
+    switch (f) {
+    case DF_NORMAL:
+    case DF_LOGNORMAL: return i == 0 ? !isnan(x) : x >= 0 && x < INFINITY;
+    case DF_UNIFORM:
+    case DF_TRIANGULAR: return isfinite(x);
+    case DF_PERT: return i == 3 ? x >= 0 && x < INFINITY : isfinite(x);
+    case DF_T: return i == 2 ? pos(x) : isfinite(x);
+    case DF_LOGT: return i == 2 ? pos(x) : i == 0 ? pos(x) : isfinite(x);
+    case DF_BETA:
+    case DF_GAMMA:
+    case DF_EXPONENTIAL:
+    case DF_CHISQ:
+    case DF_PARETO: return pos(x);
+    case DF_POISSON: return x >= 0 && x <= COUNT_MAX;
+    case DF_BINOMIAL: return i == 0 ? x >= 0 && x <= COUNT_MAX && x == floor(x) : prob01(x);
+    case DF_BERNOULLI: return prob01(x);
+    case DF_GEOMETRIC: return x > 0 && x <= 1;
+    default: return false;
+    }
+}
+
+/* What parameter i must be, for messages ("a must be > 0, got -1"). */
+static const char *RULES[DF_COUNT][DF_MAX_PARAMS] = {
+    [DF_NORMAL] = {"a number", ">= 0"},
+    [DF_LOGNORMAL] = {"a number", ">= 0"},
+    [DF_UNIFORM] = {"finite", "finite and >= lo"},
+    [DF_BETA] = {"> 0", "> 0"},
+    [DF_GAMMA] = {"> 0", "> 0"},
+    [DF_EXPONENTIAL] = {"> 0"},
+    [DF_CHISQ] = {"> 0"},
+    [DF_PARETO] = {"> 0"},
+    [DF_TRIANGULAR] = {"finite", "between lo and hi", "finite and >= mode"},
+    [DF_PERT] = {"finite", "between lo and hi", "finite and >= mode", ">= 0"},
+    [DF_T] = {"finite", "finite and >= lo", "> 0"},
+    [DF_LOGT] = {"> 0", "finite and >= lo", "> 0"},
+    [DF_POISSON] = {"between 0 and 1e9"},
+    [DF_BINOMIAL] = {"a whole number between 0 and 1e9", "between 0 and 1"},
+    [DF_BERNOULLI] = {"between 0 and 1"},
+    [DF_GEOMETRIC] = {"> 0 and <= 1"},
+};
+
+bool family_check_args(Args *a, DistFamily f, const Operand *params, const int *arg_index) {
+    const FamilyInfo *fi = &INFO[f];
+    double v[DF_MAX_PARAMS] = {0};
+    bool all_numbers = true;
+    int bad = -1;
+    for (int i = 0; i < fi->nparams; i++) {
+        if (params[i].node) {
+            all_numbers = false;
+            continue;
+        }
+        v[i] = params[i].num;
+        if (bad < 0 && !param_ok(f, i, v[i])) bad = i;
+    }
+    if (bad < 0 && all_numbers) bad = family_check(f, v);
+    if (bad < 0) return true;
+    char num[40];
+    int ai = arg_index ? arg_index[bad] : -1;
+    if (ai >= 0)
+        return arg_error(a, ai, "%s must be %s, got %s", fi->param_names[bad], RULES[f][bad],
+                         dist_num(num, sizeof num, v[bad]));
+    return call_error(a, "%s must be %s, got %s", fi->param_names[bad], RULES[f][bad],
+                      dist_num(num, sizeof num, v[bad]));
+}
+
+/* ---- shapes derived from the stored parameters ---- */
+
+static void pert_shape(const double *p, double *alpha, double *beta) {
+    double w = p[2] - p[0];
+    *alpha = 1 + p[3] * (p[1] - p[0]) / w;
+    *beta = 1 + p[3] * (p[2] - p[1]) / w;
+}
+
+/* Location and scale of the t families (in log space for DF_LOGT). */
+static void t_loc_scale(DistFamily f, const double *p, double *loc, double *scale) {
+    double lo = f == DF_LOGT ? log(p[0]) : p[0], hi = f == DF_LOGT ? log(p[1]) : p[1];
+    *loc = lo + (hi - lo) / 2;
+    *scale = (hi - lo) / (2 * p[3]);
+}
+
+/* Triangular inverse CDF, by hand: GSL has no triangular distribution (closed form). */
+static double tri_Pinv(double u, const double *p) {
+    double lo = p[0], mode = p[1], hi = p[2], w = hi - lo;
+    if (w == 0) return lo;
+    double fc = (mode - lo) / w;
+    if (u < fc) return lo + sqrt(u * w * (mode - lo));
+    return hi - sqrt((1 - u) * w * (hi - mode));
+}
+
+static double tri_Qinv(double q, const double *p) {
+    double lo = p[0], mode = p[1], hi = p[2], w = hi - lo;
+    if (w == 0) return lo;
+    double fc = (hi - mode) / w; /* Q at the mode */
+    if (q < fc) return hi - sqrt(q * w * (hi - mode));
+    return lo + sqrt((1 - q) * w * (mode - lo));
+}
+
+static double tri_P(double x, const double *p) {
+    double lo = p[0], mode = p[1], hi = p[2], w = hi - lo;
+    if (x < lo) return 0;
+    if (x >= hi) return 1;
+    if (x <= mode) return (x - lo) * (x - lo) / (w * (mode - lo));
+    return 1 - (hi - x) * (hi - x) / (w * (hi - mode));
+}
+
+static double tri_Q(double x, const double *p) {
+    double lo = p[0], mode = p[1], hi = p[2], w = hi - lo;
+    if (x < lo) return 1;
+    if (x >= hi) return 0;
+    if (x > mode) return (hi - x) * (hi - x) / (w * (hi - mode));
+    return 1 - (x - lo) * (x - lo) / (w * (mode - lo));
+}
+
+double family_draw(DistFamily f, const gsl_rng *r, const double *p) {
+    switch (f) {
+    case DF_NORMAL: return p[0] + gsl_ran_gaussian_ziggurat(r, p[1]);
+    case DF_LOGNORMAL: return gsl_ran_lognormal(r, p[0], p[1]);
+    case DF_UNIFORM: return gsl_ran_flat(r, p[0], p[1]);
+    case DF_BETA: return gsl_ran_beta(r, p[0], p[1]);
+    case DF_GAMMA: return gsl_ran_gamma(r, p[0], p[1]);
+    case DF_EXPONENTIAL: return gsl_ran_exponential(r, p[0]);
+    case DF_CHISQ: return gsl_ran_chisq(r, p[0]);
+    case DF_PARETO: return gsl_ran_pareto(r, p[0], 1.0) - 1.0; /* numpy's pareto: Lomax */
+    case DF_TRIANGULAR: return tri_Pinv(gsl_rng_uniform_pos(r), p);
+    case DF_PERT: {
+        if (p[2] == p[0]) return p[0];
+        double al, be;
+        pert_shape(p, &al, &be);
+        return p[0] + (p[2] - p[0]) * gsl_ran_beta(r, al, be);
+    }
+    case DF_T:
+    case DF_LOGT: {
+        double loc, scale;
+        t_loc_scale(f, p, &loc, &scale);
+        double x = loc + scale * gsl_ran_tdist(r, p[2]);
+        return f == DF_LOGT ? exp(x) : x;
+    }
+    case DF_POISSON: return (double)gsl_ran_poisson(r, p[0]);
+    case DF_BINOMIAL: return (double)gsl_ran_binomial(r, p[1], (unsigned)p[0]);
+    case DF_BERNOULLI: return (double)gsl_ran_bernoulli(r, p[0]);
+    case DF_GEOMETRIC: return (double)gsl_ran_geometric(r, p[0]);
+    default: return NAN;
+    }
+}
+
+/* A count's CDF at floor(x), through `cdf(k)` for k in [0, UINT_MAX]. */
+static unsigned count_floor(double x) { return x >= 4294967295.0 ? 4294967295u : (unsigned)floor(x); }
+
+double family_cdf_P(DistFamily f, double x, const double *p) {
+    if (isnan(x)) return NAN;
+    if (isinf(x)) return x > 0;
+    switch (f) {
+    case DF_NORMAL: return p[1] == 0 ? (x >= p[0]) : gsl_cdf_gaussian_P(x - p[0], p[1]);
+    case DF_LOGNORMAL: return x <= 0 ? 0 : gsl_cdf_lognormal_P(x, p[0], p[1]);
+    case DF_UNIFORM: return x < p[0] ? 0 : x >= p[1] ? 1 : (x - p[0]) / (p[1] - p[0]);
+    case DF_BETA: return gsl_cdf_beta_P(x, p[0], p[1]);
+    case DF_GAMMA: return gsl_cdf_gamma_P(x, p[0], p[1]);
+    case DF_EXPONENTIAL: return gsl_cdf_exponential_P(x, p[0]);
+    case DF_CHISQ: return gsl_cdf_chisq_P(x, p[0]);
+    case DF_PARETO: return gsl_cdf_pareto_P(x + 1.0, p[0], 1.0);
+    case DF_TRIANGULAR: return tri_P(x, p);
+    case DF_PERT: {
+        if (p[2] == p[0]) return x >= p[0];
+        double al, be;
+        pert_shape(p, &al, &be);
+        return gsl_cdf_beta_P((x - p[0]) / (p[2] - p[0]), al, be);
+    }
+    case DF_T:
+    case DF_LOGT: {
+        double loc, scale;
+        t_loc_scale(f, p, &loc, &scale);
+        if (f == DF_LOGT) {
+            if (x <= 0) return 0;
+            x = log(x);
+        }
+        return scale == 0 ? (x >= loc) : gsl_cdf_tdist_P((x - loc) / scale, p[2]);
+    }
+    case DF_POISSON: return x < 0 ? 0 : gsl_cdf_poisson_P(count_floor(x), p[0]);
+    case DF_BINOMIAL: return x < 0 ? 0 : x >= p[0] ? 1 : gsl_cdf_binomial_P(count_floor(x), p[1], (unsigned)p[0]);
+    case DF_BERNOULLI: return x < 0 ? 0 : x < 1 ? 1 - p[0] : 1;
+    case DF_GEOMETRIC: return x < 1 ? 0 : gsl_cdf_geometric_P(count_floor(x), p[0]);
+    default: return NAN;
+    }
+}
+
+double family_cdf_Q(DistFamily f, double x, const double *p) {
+    if (isnan(x)) return NAN;
+    if (isinf(x)) return x < 0;
+    switch (f) {
+    case DF_NORMAL: return p[1] == 0 ? (x < p[0]) : gsl_cdf_gaussian_Q(x - p[0], p[1]);
+    case DF_LOGNORMAL: return x <= 0 ? 1 : gsl_cdf_lognormal_Q(x, p[0], p[1]);
+    case DF_UNIFORM: return x < p[0] ? 1 : x >= p[1] ? 0 : (p[1] - x) / (p[1] - p[0]);
+    case DF_BETA: return gsl_cdf_beta_Q(x, p[0], p[1]);
+    case DF_GAMMA: return gsl_cdf_gamma_Q(x, p[0], p[1]);
+    case DF_EXPONENTIAL: return gsl_cdf_exponential_Q(x, p[0]);
+    case DF_CHISQ: return gsl_cdf_chisq_Q(x, p[0]);
+    case DF_PARETO: return gsl_cdf_pareto_Q(x + 1.0, p[0], 1.0);
+    case DF_TRIANGULAR: return tri_Q(x, p);
+    case DF_PERT: {
+        if (p[2] == p[0]) return x < p[0];
+        double al, be;
+        pert_shape(p, &al, &be);
+        return gsl_cdf_beta_Q((x - p[0]) / (p[2] - p[0]), al, be);
+    }
+    case DF_T:
+    case DF_LOGT: {
+        double loc, scale;
+        t_loc_scale(f, p, &loc, &scale);
+        if (f == DF_LOGT) {
+            if (x <= 0) return 1;
+            x = log(x);
+        }
+        return scale == 0 ? (x < loc) : gsl_cdf_tdist_Q((x - loc) / scale, p[2]);
+    }
+    case DF_POISSON: return x < 0 ? 1 : gsl_cdf_poisson_Q(count_floor(x), p[0]);
+    case DF_BINOMIAL: return x < 0 ? 1 : x >= p[0] ? 0 : gsl_cdf_binomial_Q(count_floor(x), p[1], (unsigned)p[0]);
+    case DF_BERNOULLI: return x < 0 ? 1 : x < 1 ? p[0] : 0;
+    case DF_GEOMETRIC: return x < 1 ? 1 : gsl_cdf_geometric_Q(count_floor(x), p[0]);
+    default: return NAN;
+    }
+}
+
+double family_Pinv(DistFamily f, double u, const double *p) {
+    switch (f) {
+    case DF_NORMAL: return p[0] + gsl_cdf_gaussian_Pinv(u, p[1]);
+    case DF_LOGNORMAL: return gsl_cdf_lognormal_Pinv(u, p[0], p[1]);
+    case DF_UNIFORM: return p[0] + u * (p[1] - p[0]);
+    case DF_BETA: return gsl_cdf_beta_Pinv(u, p[0], p[1]);
+    case DF_GAMMA: return gsl_cdf_gamma_Pinv(u, p[0], p[1]);
+    case DF_EXPONENTIAL: return gsl_cdf_exponential_Pinv(u, p[0]);
+    case DF_CHISQ: return gsl_cdf_chisq_Pinv(u, p[0]);
+    case DF_PARETO: return gsl_cdf_pareto_Pinv(u, p[0], 1.0) - 1.0;
+    case DF_TRIANGULAR: return tri_Pinv(u, p);
+    case DF_PERT: {
+        if (p[2] == p[0]) return p[0];
+        double al, be;
+        pert_shape(p, &al, &be);
+        return p[0] + (p[2] - p[0]) * gsl_cdf_beta_Pinv(u, al, be);
+    }
+    case DF_T:
+    case DF_LOGT: {
+        double loc, scale;
+        t_loc_scale(f, p, &loc, &scale);
+        double x = loc + scale * gsl_cdf_tdist_Pinv(u, p[2]);
+        return f == DF_LOGT ? exp(x) : x;
+    }
+    default: return NAN;
+    }
+}
+
+double family_Qinv(DistFamily f, double u, const double *p) {
+    switch (f) {
+    case DF_NORMAL: return p[0] + gsl_cdf_gaussian_Qinv(u, p[1]);
+    case DF_LOGNORMAL: return gsl_cdf_lognormal_Qinv(u, p[0], p[1]);
+    case DF_UNIFORM: return p[1] - u * (p[1] - p[0]);
+    case DF_BETA: return gsl_cdf_beta_Qinv(u, p[0], p[1]);
+    case DF_GAMMA: return gsl_cdf_gamma_Qinv(u, p[0], p[1]);
+    case DF_EXPONENTIAL: return gsl_cdf_exponential_Qinv(u, p[0]);
+    case DF_CHISQ: return gsl_cdf_chisq_Qinv(u, p[0]);
+    case DF_PARETO: return gsl_cdf_pareto_Qinv(u, p[0], 1.0) - 1.0;
+    case DF_TRIANGULAR: return tri_Qinv(u, p);
+    case DF_PERT: {
+        if (p[2] == p[0]) return p[0];
+        double al, be;
+        pert_shape(p, &al, &be);
+        return p[0] + (p[2] - p[0]) * gsl_cdf_beta_Qinv(u, al, be);
+    }
+    case DF_T:
+    case DF_LOGT: {
+        double loc, scale;
+        t_loc_scale(f, p, &loc, &scale);
+        double x = loc + scale * gsl_cdf_tdist_Qinv(u, p[2]);
+        return f == DF_LOGT ? exp(x) : x;
+    }
+    default: return NAN;
+    }
+}
+
+void family_moments(DistFamily f, const double *p, double *mean, double *var) {
+    double m = NAN, v = NAN;
+    switch (f) {
+    case DF_NORMAL: m = p[0], v = p[1] * p[1]; break;
+    case DF_LOGNORMAL: {
+        double s2 = p[1] * p[1];
+        m = exp(p[0] + s2 / 2), v = expm1(s2) * exp(2 * p[0] + s2);
+        break;
+    }
+    case DF_UNIFORM: m = (p[0] + p[1]) / 2, v = (p[1] - p[0]) * (p[1] - p[0]) / 12; break;
+    case DF_BETA: {
+        double s = p[0] + p[1];
+        m = p[0] / s, v = p[0] * p[1] / (s * s * (s + 1));
+        break;
+    }
+    case DF_GAMMA: m = p[0] * p[1], v = p[0] * p[1] * p[1]; break;
+    case DF_EXPONENTIAL: m = p[0], v = p[0] * p[0]; break;
+    case DF_CHISQ: m = p[0], v = 2 * p[0]; break;
+    case DF_PARETO: {
+        double a = p[0];
+        m = a > 1 ? 1 / (a - 1) : INFINITY;
+        v = a > 2 ? a / ((a - 1) * (a - 1) * (a - 2)) : INFINITY;
+        break;
+    }
+    case DF_TRIANGULAR: {
+        double a = p[0], c = p[1], b = p[2];
+        m = (a + b + c) / 3, v = (a * a + b * b + c * c - a * b - a * c - b * c) / 18;
+        break;
+    }
+    case DF_PERT: {
+        double al, be, w = p[2] - p[0];
+        pert_shape(p, &al, &be);
+        double s = al + be;
+        m = p[0] + w * al / s, v = w * w * al * be / (s * s * (s + 1));
+        break;
+    }
+    case DF_T: {
+        double loc, scale;
+        t_loc_scale(f, p, &loc, &scale);
+        m = p[2] > 1 ? loc : NAN;
+        v = p[2] > 2 ? scale * scale * p[2] / (p[2] - 2) : INFINITY;
+        break;
+    }
+    case DF_LOGT: m = INFINITY, v = INFINITY; break;
+    case DF_POISSON: m = v = p[0]; break;
+    case DF_BINOMIAL: m = p[0] * p[1], v = p[0] * p[1] * (1 - p[1]); break;
+    case DF_BERNOULLI: m = p[0], v = p[0] * (1 - p[0]); break;
+    case DF_GEOMETRIC: m = 1 / p[0], v = (1 - p[0]) / (p[0] * p[0]); break;
+    default: break;
+    }
+    *mean = m;
+    *var = v;
+}
+
+double family_mass(DistFamily f, double lo, double hi, const double *p) {
+    if (!(lo <= hi)) return 0;
+    if (!INFO[f].continuous) {
+        /* P(X <= floor(hi)) - P(X <= ceil(lo) - 1) */
+        double below = ceil(lo) - 1;
+        double pl = family_cdf_P(f, below, p);
+        if (pl > 0.5) return family_cdf_Q(f, below, p) - family_cdf_Q(f, hi, p);
+        return family_cdf_P(f, hi, p) - pl;
+    }
+    double pl = family_cdf_P(f, lo, p);
+    if (pl > 0.5) return family_cdf_Q(f, lo, p) - family_cdf_Q(f, hi, p);
+    return family_cdf_P(f, hi, p) - pl;
+}
+
+/* ---- smp_custom draw functions, one per family ---- */
+
+#define FAMILY_DRAW(F)                                                                  \
+    static double draw_##F(const gsl_rng *r, const double *p, int *bad) {               \
+        int b = family_check(F, p);                                                     \
+        if (b >= 0) {                                                                   \
+            *bad = b;                                                                   \
+            return NAN;                                                                 \
+        }                                                                               \
+        return family_draw(F, r, p);                                                    \
+    }
+FAMILY_DRAW(DF_NORMAL)
+FAMILY_DRAW(DF_LOGNORMAL)
+FAMILY_DRAW(DF_UNIFORM)
+FAMILY_DRAW(DF_BETA)
+FAMILY_DRAW(DF_GAMMA)
+FAMILY_DRAW(DF_EXPONENTIAL)
+FAMILY_DRAW(DF_CHISQ)
+FAMILY_DRAW(DF_PARETO)
+FAMILY_DRAW(DF_TRIANGULAR)
+FAMILY_DRAW(DF_PERT)
+FAMILY_DRAW(DF_T)
+FAMILY_DRAW(DF_LOGT)
+FAMILY_DRAW(DF_POISSON)
+FAMILY_DRAW(DF_BINOMIAL)
+FAMILY_DRAW(DF_BERNOULLI)
+FAMILY_DRAW(DF_GEOMETRIC)
+
+static const SmpDrawFn DRAW_FNS[DF_COUNT] = {
+    draw_DF_NORMAL, draw_DF_LOGNORMAL, draw_DF_UNIFORM, draw_DF_BETA, draw_DF_GAMMA, draw_DF_EXPONENTIAL,
+    draw_DF_CHISQ, draw_DF_PARETO, draw_DF_TRIANGULAR, draw_DF_PERT, draw_DF_T, draw_DF_LOGT,
+    draw_DF_POISSON, draw_DF_BINOMIAL, draw_DF_BERNOULLI, draw_DF_GEOMETRIC,
+};
+
+SmpDrawFn family_draw_fn(DistFamily f) { return DRAW_FNS[f]; }
+
+Samples *family_node(SampleCtx *ctx, DistFamily f, const Operand *params, Span origin) {
+    const FamilyInfo *fi = &INFO[f];
+    if (f == DF_NORMAL) return smp_normal(ctx, params[0], params[1], origin);
+    if (f == DF_LOGNORMAL) return smp_lognormal(ctx, params[0], params[1], origin);
+    return smp_custom(ctx, fi->name, DRAW_FNS[f], fi->nparams, params, fi->param_names, origin);
+}
+
+bool family_build(Args *a, DistFamily f, const Operand *params, const int *arg_index, int lclip_i, int rclip_i,
+                  Value *out) {
+    if (!family_check_args(a, f, params, arg_index)) return false;
+    Samples *s = family_node(&a->I->smp, f, params, a->call->span);
+    return dist_finish_family(a, s, f, params, lclip_i, rclip_i, out);
+}
+
+/* ---- descriptors ---- */
+
+static DistDesc table[DESC_TABLE_MAX];
+static int table_next, table_len; /* a ring: table_next is the slot written next */
+
+static void desc_free(DistDesc *d) {
+    if (!d->node) return;
+    for (int i = 0; i < DF_MAX_PARAMS; i++) opnd_release(d->params[i]);
+    for (int i = 0; i < d->k; i++) opnd_release(d->comps[i]);
+    free(d->comps);
+    free(d->weights);
+    smp_release(d->node);
+    memset(d, 0, sizeof *d);
+}
+
+static DistDesc *desc_slot(Samples *s, DescKind kind) {
+    DistDesc *d = &table[table_next];
+    desc_free(d);
+    table_next = (table_next + 1) % DESC_TABLE_MAX;
+    if (table_len < DESC_TABLE_MAX) table_len++;
+    d->node = smp_retain(s);
+    d->kind = kind;
+    return d;
+}
+
+void desc_register_family(Samples *s, DistFamily f, const Operand *params) {
+    DistDesc *d = desc_slot(s, DESC_FAMILY);
+    d->family = f;
+    for (int i = 0; i < INFO[f].nparams; i++) {
+        d->params[i] = params[i];
+        if (params[i].node) smp_retain(params[i].node);
+    }
+}
+
+void desc_register_const(Samples *s, double x) {
+    DistDesc *d = desc_slot(s, DESC_CONST);
+    d->params[0] = opnd_num(x);
+}
+
+void desc_register_mixture(Samples *s, int k, const Operand *comps, const double *weights) {
+    DistDesc *d = desc_slot(s, DESC_MIXTURE);
+    d->k = k;
+    d->comps = malloc((size_t)k * sizeof *d->comps);
+    d->weights = malloc((size_t)k * sizeof *d->weights);
+    if (!d->comps || !d->weights) abort();
+    for (int i = 0; i < k; i++) {
+        d->comps[i] = comps[i];
+        if (comps[i].node) smp_retain(comps[i].node);
+        d->weights[i] = weights[i];
+    }
+}
+
+const DistDesc *desc_find(const Samples *s) {
+    for (int n = 0, i = table_next; n < table_len; n++) {
+        i = (i + DESC_TABLE_MAX - 1) % DESC_TABLE_MAX;
+        if (table[i].node == s) return &table[i];
+    }
+    return NULL;
+}
+
+void desc_clear(void) {
+    for (int i = 0; i < DESC_TABLE_MAX; i++) desc_free(&table[i]);
+    table_next = table_len = 0;
+}
+
+bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params, int lclip_i, int rclip_i,
+                        Value *out) {
+    bool clipped = (lclip_i >= 0 && has_arg(a, lclip_i)) || (rclip_i >= 0 && has_arg(a, rclip_i));
+    if (!clipped) desc_register_family(s, f, params);
+    return dist_finish(a, s, lclip_i, rclip_i, out);
+}
+
+const char *dist_num(char *buf, size_t len, double x) {
+    StrBuf sb;
+    sb_init(&sb);
+    num_shortest(&sb, x);
+    char *t = sb_take(&sb);
+    snprintf(buf, len, "%s", t);
+    free(t);
+    return buf;
+}
+
+void dist_gsl_quiet(void) {
+    static bool done;
+    if (!done) gsl_set_error_handler_off(), done = true;
+}

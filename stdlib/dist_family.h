@@ -1,0 +1,112 @@
+/* dist_family.h — the parametric families behind the distribution constructors: one place
+ * that knows, per family, how to check parameters, draw (through GSL's samplers), and
+ * evaluate the CDF and its inverse (GSL's gsl_cdf_*). The constructors, `truncate` and the
+ * statistical tests all go through it, so they cannot disagree about a parameterization.
+ *
+ * It also remembers what each constructor built ("descriptors", keyed by the Samples node
+ * it returned) so that `truncate(d, lo, hi)` can redraw d's family inside [lo, hi]. */
+#ifndef SQC_DIST_FAMILY_H
+#define SQC_DIST_FAMILY_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+
+#include "registry.h"
+
+typedef enum DistFamily {
+    /* continuous: truncated by the inverse CDF */
+    DF_NORMAL,      /* mean, sd */
+    DF_LOGNORMAL,   /* mu, sigma (of the log) */
+    DF_UNIFORM,     /* lo, hi */
+    DF_BETA,        /* a, b */
+    DF_GAMMA,       /* shape, scale */
+    DF_EXPONENTIAL, /* scale */
+    DF_CHISQ,       /* k */
+    DF_PARETO,      /* a: numpy's pareto (Lomax, support [0, inf)) */
+    DF_TRIANGULAR,  /* lo, mode, hi */
+    DF_PERT,        /* lo, mode, hi, lam */
+    DF_T,           /* lo, hi, t, q: location (lo+hi)/2, scale (hi-lo)/(2q), q = the t quantile */
+    DF_LOGT,        /* lo, hi, t, q: the same on ln lo, ln hi */
+    /* discrete: truncated by rejection */
+    DF_POISSON,     /* lam */
+    DF_BINOMIAL,    /* n, p */
+    DF_BERNOULLI,   /* p */
+    DF_GEOMETRIC,   /* p (support 1, 2, ...) */
+    DF_COUNT
+} DistFamily;
+
+#define DF_MAX_PARAMS 4
+
+typedef struct FamilyInfo {
+    const char *name;   /* the constructor's name, as in error messages */
+    int nparams;
+    const char *param_names[DF_MAX_PARAMS];
+    bool continuous;
+} FamilyInfo;
+
+const FamilyInfo *family_info(DistFamily f);
+
+/* -1 when p is valid for f, else the index of the first invalid parameter. */
+int family_check(DistFamily f, const double *p);
+/* Checks the numbers among params (a call's parameters, some may be samples); on a bad one
+ * reports "NAME must be RULE, got VALUE" at argument arg_index[i] (or the call when that is
+ * -1 or arg_index is NULL) and returns false. Samples parameters are checked per draw. */
+bool family_check_args(Args *a, DistFamily f, const Operand *params, const int *arg_index);
+/* One draw (p must be valid). */
+double family_draw(DistFamily f, const gsl_rng *r, const double *p);
+/* P(X <= x) and P(X > x); for the discrete families x is rounded down. */
+double family_cdf_P(DistFamily f, double x, const double *p);
+double family_cdf_Q(DistFamily f, double x, const double *p);
+/* Continuous families only: the x with P(X <= x) = u, resp. P(X > x) = u. */
+double family_Pinv(DistFamily f, double u, const double *p);
+double family_Qinv(DistFamily f, double u, const double *p);
+/* Exact mean and variance (inf or NaN where they do not exist). For the tests. */
+void family_moments(DistFamily f, const double *p, double *mean, double *var);
+/* P(lo <= X <= hi). */
+double family_mass(DistFamily f, double lo, double hi, const double *p);
+
+/* The smp_custom draw function of family f (checks its parameters per draw). */
+SmpDrawFn family_draw_fn(DistFamily f);
+
+/* A fresh node of family f with the given parameters (borrowed), drawn per draw. */
+Samples *family_node(SampleCtx *ctx, DistFamily f, const Operand *params, Span origin);
+
+/* A constructor's body: checks params (borrowed), builds the node, clips, registers. */
+bool family_build(Args *a, DistFamily f, const Operand *params, const int *arg_index, int lclip_i, int rclip_i,
+                  Value *out);
+
+/* ---- descriptors: what a constructor call built ---- */
+
+typedef enum DescKind { DESC_FAMILY, DESC_CONST, DESC_MIXTURE } DescKind;
+
+typedef struct DistDesc {
+    Samples *node;   /* the key; retained while the descriptor lives */
+    DescKind kind;
+    DistFamily family;              /* DESC_FAMILY */
+    Operand params[DF_MAX_PARAMS];  /* DESC_FAMILY (retained); DESC_CONST: params[0] */
+    int k;                          /* DESC_MIXTURE: components (retained) and weights */
+    Operand *comps;
+    double *weights;
+} DistDesc;
+
+/* Remembers what node s is (params and comps are borrowed and retained here). The table
+ * holds a reference to s, so its address cannot be reused while it is listed; it keeps
+ * the most recent DESC_TABLE_MAX entries and releases older ones. */
+#define DESC_TABLE_MAX 4096
+void desc_register_family(Samples *s, DistFamily f, const Operand *params);
+void desc_register_const(Samples *s, double x);
+void desc_register_mixture(Samples *s, int k, const Operand *comps, const double *weights);
+const DistDesc *desc_find(const Samples *s);
+void desc_clear(void); /* releases every descriptor (at interpreter exit) */
+
+/* dist_finish (clips) for a family node, registering its descriptor when no clip applies. */
+bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params, int lclip_i, int rclip_i,
+                        Value *out);
+
+/* Numbers in messages: shortest text that reads back ("0.1", "5", "1e-09"). */
+const char *dist_num(char *buf, size_t len, double x);
+
+/* Turns GSL's abort-on-error handler off (its CDF inverses report non-convergence so). */
+void dist_gsl_quiet(void);
+
+#endif
