@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "display.h"
+#include "dist_family.h"
 #include "frame.h"
 #include "ops.h"
 #include "registry.h"
@@ -72,6 +75,9 @@ static Value make_func(Sym name, const AstParam *params, int nparams, const Ast 
 void interp_init(Interp *I, FILE *out) {
     memset(I, 0, sizeof *I);
     registry_init();
+    /* GSL's default error handler aborts the process (some CDF inverses call it on
+     * extreme arguments); with it off they return NaN or an error code instead. */
+    gsl_set_error_handler_off();
     smp_ctx_init(&I->smp, SQC_DEFAULT_SAMPLES, SQC_DEFAULT_SEED, 1);
     I->globals = frame_new(NULL);
     I->out = out;
@@ -82,6 +88,7 @@ void interp_free(Interp *I) {
     value_release(I->ret_value);
     frame_release(I->globals);
     frame_release_all();
+    desc_clear(); /* the distribution descriptors truncate() reads hold samples too */
     smp_ctx_free(&I->smp);
     for (int i = 0; i < I->nprograms; i++) {
         if (I->programs[i]) program_free(I->programs[i]);
