@@ -14,6 +14,7 @@
 #include "display.h"
 #include "eval.h"
 #include "json_out.h"
+#include "registry.h"
 #include "repl.h"
 
 #ifndef SQC_VERSION
@@ -75,6 +76,11 @@ static int parse_options(int argc, char **argv, Options *o) {
         }
         if (!strcmp(arg, "--version")) {
             printf("sqc %s\n", SQC_VERSION);
+            return 0;
+        }
+        if (!strcmp(arg, "--list-builtins")) { /* for the docs test: every registered name */
+            registry_init();
+            for (int k = 0; k < registry_count(); k++) puts(registry_at(k)->name);
             return 0;
         }
         if (!strcmp(arg, "--ascii")) {
