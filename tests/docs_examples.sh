@@ -8,6 +8,7 @@
 # examples that write files leave nothing behind. A failure names the file and line.
 set -u
 sqc=$1; shift
+export LC_ALL=C.UTF-8   # hist and sparklines draw Unicode blocks in a UTF-8 locale, '#' otherwise
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 blocks=0; bad=0
 
