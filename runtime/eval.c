@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -13,8 +16,6 @@
 #include "frame.h"
 #include "ops.h"
 #include "registry.h"
-
-#define MAX_LOOP_ITERATIONS 100000000L /* a loop that runs longer is taken to be stuck */
 
 static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out);
 
@@ -82,6 +83,8 @@ void interp_init(Interp *I, FILE *out) {
     I->globals = frame_new(NULL);
     I->out = out;
     I->ret_value = val_nil();
+    I->max_depth = SQC_MAX_CALL_DEPTH;
+    I->loop_limit = SQC_MAX_LOOP_ITERATIONS;
 }
 
 void interp_free(Interp *I) {
@@ -96,6 +99,67 @@ void interp_free(Interp *I) {
     }
     free(I->programs);
     free(I->sources);
+}
+
+/* ---------- memory for samples ---------- */
+
+#define SAMPLES_ARRAYS 3 /* a materialized node, a cached one and the quantile work copy */
+
+/* Bytes this process may still use: the least of MemAvailable, the cgroup's limit, the
+ * address-space limit and SQC_MEMORY_LIMIT (bytes, with an optional K/M/G/T suffix, powers of 1000). */
+static double memory_available(const char **source) {
+    double best = INFINITY;
+    *source = "available";
+    FILE *fp = fopen("/proc/meminfo", "r");
+    if (fp) {
+        char line[256];
+        double kb;
+        while (fgets(line, sizeof line, fp))
+            if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) best = kb * 1024;
+        fclose(fp);
+    }
+    if (!isfinite(best)) {
+        long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+        if (pages > 0 && size > 0) best = (double)pages * (double)size;
+    }
+    fp = fopen("/sys/fs/cgroup/memory.max", "r");
+    if (fp) {
+        double limit;
+        if (fscanf(fp, "%lf", &limit) == 1 && limit < best) best = limit, *source = "allowed by the cgroup";
+        fclose(fp);
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (double)rl.rlim_cur < best)
+        best = (double)rl.rlim_cur, *source = "allowed by ulimit -v";
+    const char *env = getenv("SQC_MEMORY_LIMIT");
+    if (env && *env) {
+        char *end;
+        double x = strtod(env, &end);
+        double scale = *end == 'K' || *end == 'k' ? 1e3 : *end == 'M' ? 1e6 : *end == 'G' ? 1e9 : *end == 'T' ? 1e12 : 1;
+        if (x > 0 && x * scale < best) best = x * scale, *source = "allowed by SQC_MEMORY_LIMIT";
+    }
+    return best;
+}
+
+static void human_bytes(char *buf, size_t len, double bytes) {
+    static const char *units[] = {"bytes", "KB", "MB", "GB", "TB"};
+    int u = 0;
+    while (bytes >= 1000 && u < 4) bytes /= 1000, u++;
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+}
+
+bool interp_samples_fit(size_t n, char *err, size_t errlen) {
+    double need = (double)n * sizeof(double) * SAMPLES_ARRAYS;
+    if (need <= 256.0 * 1048576) return true; /* small runs never need the check */
+    const char *source;
+    double avail = memory_available(&source);
+    if (need <= avail) return true;
+    char a[32], b[32];
+    human_bytes(a, sizeof a, need);
+    human_bytes(b, sizeof b, avail);
+    snprintf(err, errlen, "%zu samples would need about %s of memory, but only %s is %s; use fewer samples",
+             n, a, b, source);
+    return false;
 }
 
 void interp_note_samples(Interp *I) { I->samples_made = true; }
@@ -137,7 +201,9 @@ static void consider(void *ctx, Sym name) {
 }
 
 static EvStatus unknown_name(Interp *I, Frame *f, Sym name, Span span) {
-    Suggest s = {name, NULL, strlen(name) <= 3 ? 2 : 3};
+    /* suggest a name at most a third of whose letters differ: 'revenu' -> 'revenue', but 'x' -> nothing */
+    size_t len = strlen(name);
+    Suggest s = {name, NULL, len / 3 + 1 < 4 ? len / 3 + 1 : 4};
     for (Frame *fr = f; fr; fr = NULL) frame_each(fr, consider, &s);
     frame_each(I->globals, consider, &s);
     for (int i = 0; i < registry_count(); i++) consider(&s, registry_at(i)->name);
@@ -202,8 +268,8 @@ static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *ou
     if (call->npos > fn->nparams)
         return rt_error(I, call->span, "%s: takes %d argument%s, got %d", fname, fn->nparams,
                         fn->nparams == 1 ? "" : "s", call->npos);
-    if (I->depth >= SQC_MAX_CALL_DEPTH)
-        return rt_error(I, call->span, "recursion too deep (more than %d nested calls)", SQC_MAX_CALL_DEPTH);
+    if (I->depth >= I->max_depth)
+        return rt_error(I, call->span, "recursion too deep (more than %d nested calls)", I->max_depth);
     Frame *frame = frame_new(fn->closure);
     for (int i = 0; i < call->npos; i++) frame_set(frame, fn->params[i].name, value_retain(call->pos[i]));
     EvStatus st = EV_OK;
@@ -216,6 +282,7 @@ static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *ou
             st = rt_error(I, call->kw_span[k], "%s: argument '%s' given twice", fname, call->kw_names[k]);
         else frame_set(frame, call->kw_names[k], value_retain(call->kw[k]));
     }
+    I->depth++; /* a default value may call the function again: f(x=f()) = 1 */
     for (int i = call->npos; i < fn->nparams && st == EV_OK; i++) {
         if (frame_lookup_local(frame, fn->params[i].name)) continue;
         if (!fn->params[i].default_value) {
@@ -227,17 +294,16 @@ static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *ou
         if (st == EV_OK) frame_set(frame, fn->params[i].name, d);
     }
     if (st == EV_OK) {
-        I->depth++;
         st = eval(I, fn->body, frame, out);
-        I->depth--;
         if (st == EV_RETURN) {
             *out = I->ret_value;
             I->ret_value = val_nil();
             st = EV_OK;
         } else if (st == EV_BREAK || st == EV_CONTINUE) {
-            st = rt_error(I, call->span, "%s: break or continue outside a loop", fname);
+            st = rt_error(I, I->error_span, "%s outside a loop (in %s)", st == EV_BREAK ? "break" : "continue", fname);
         }
     }
+    I->depth--;
     frame_release(frame);
     return st;
 }
@@ -458,6 +524,9 @@ static EvStatus eval_set(Interp *I, const Ast *n, Frame *f) {
     if (is_seed && (uint64_t)v.as.num == I->smp.seed) return EV_OK;
     if (I->samples_made)
         return rt_error(I, n->span, "set %s must come before the first distribution", name);
+    char why[200];
+    if (is_samples && !interp_samples_fit((size_t)v.as.num, why, sizeof why))
+        return rt_error(I, n->as.set.value->span, "set samples: %s", why);
     if (is_samples) I->smp.n = (size_t)v.as.num;
     else I->smp.seed = (uint64_t)v.as.num;
     return EV_OK;
@@ -466,9 +535,9 @@ static EvStatus eval_set(Interp *I, const Ast *n, Frame *f) {
 /* ---------- loops ---------- */
 
 static EvStatus loop_guard(Interp *I, long iterations, Span span) {
-    if (iterations > MAX_LOOP_ITERATIONS)
+    if (iterations > I->loop_limit)
         return rt_error(I, span, "this loop has run %ld times; stopping (is its condition ever false?)",
-                        MAX_LOOP_ITERATIONS);
+                        I->loop_limit);
     return EV_OK;
 }
 
@@ -676,9 +745,30 @@ static EvStatus eval_binary(Interp *I, const Ast *n, Frame *f, Value *out) {
     return st;
 }
 
+static double monotonic_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The step and time budgets (set by embedders such as the fuzzer; off by default). */
+static bool over_budget(Interp *I, Span span) {
+    ++I->steps;
+    if (I->step_limit && I->steps > I->step_limit) {
+        rt_error(I, span, "the program ran longer than its budget of %lu steps", I->step_limit);
+        return true;
+    }
+    if (I->time_limit && (I->steps & 1023) == 0 && monotonic_seconds() - I->started > I->time_limit) {
+        rt_error(I, span, "the program ran longer than its budget of %g seconds", I->time_limit);
+        return true;
+    }
+    return false;
+}
+
 static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out) {
     EvStatus st;
     Value a, b;
+    if ((I->step_limit || I->time_limit) && over_budget(I, n->span)) return EV_ERR;
     switch (n->kind) {
     case AST_NUM: *out = val_num(n->as.num); return EV_OK;
     case AST_STR: *out = val_str(n->as.str.bytes, n->as.str.len); return EV_OK;
@@ -767,6 +857,8 @@ static bool is_expression(const Ast *n) {
 EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     if (last) *last = val_nil();
     I->has_error = false;
+    I->steps = 0;
+    if (I->time_limit) I->started = monotonic_seconds();
     ParseError local;
     Program *prog = parse_program(src, perr ? perr : &local);
     if (!prog) {
@@ -783,7 +875,8 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
             frame_set(I->globals, s->as.call.args[0]->as.name, v);
             v = val_nil();
         }
-        if (st == EV_BREAK || st == EV_CONTINUE) st = rt_error(I, I->error_span, "break or continue outside a loop");
+        if (st == EV_BREAK || st == EV_CONTINUE)
+            st = rt_error(I, I->error_span, "%s outside a loop", st == EV_BREAK ? "break" : "continue");
         if (st == EV_RETURN) st = rt_error(I, I->error_span, "return outside a function");
         if (st != EV_OK) {
             if (last) value_release(*last), *last = val_nil();

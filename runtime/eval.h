@@ -15,6 +15,7 @@
 #define SQC_DEFAULT_SAMPLES 10000
 #define SQC_DEFAULT_SEED 0
 #define SQC_MAX_CALL_DEPTH 2000
+#define SQC_MAX_LOOP_ITERATIONS 100000000L /* a loop that runs longer is taken to be stuck */
 
 /* How evaluation of a node ended. Anything but EV_OK unwinds to whoever handles it:
  * loops take BREAK/CONTINUE, calls take RETURN, the top level reports ERR. */
@@ -42,6 +43,13 @@ typedef struct Interp {
     bool samples_made;           /* a samples value exists: `set samples` may no longer change N */
     bool ascii;                  /* no Unicode output (--ascii or a non-UTF-8 locale) */
     int depth;                   /* user-function call depth */
+    /* limits (interp_init sets the defaults; the fuzzer lowers them) */
+    int max_depth;               /* nested user-function calls: SQC_MAX_CALL_DEPTH */
+    long loop_limit;             /* iterations of one while loop: SQC_MAX_LOOP_ITERATIONS */
+    unsigned long step_limit;    /* evaluated syntax nodes per interp_run; 0 = no limit */
+    double time_limit;           /* seconds of one interp_run; 0 = no limit */
+    unsigned long steps;
+    double started;              /* when interp_run began (monotonic seconds) */
     Value ret_value;             /* the value carried by EV_RETURN */
     /* the current error */
     bool has_error;
@@ -61,6 +69,10 @@ void interp_free(Interp *I);
  * EV_ERR with I->error set. When `last` is non-NULL it receives the value of the last
  * top-level expression statement (nil otherwise). */
 EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last);
+
+/* Checks that N draws per samples value fit in memory (N x 8 bytes, times the few arrays
+ * an evaluation keeps at once); false with a message in err when they would not. */
+bool interp_samples_fit(size_t n, char *err, size_t errlen);
 
 /* Reports I's runtime error (file:line:col, message, source line, caret) to out. */
 void interp_print_error(Interp *I, FILE *out);

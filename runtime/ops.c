@@ -74,7 +74,12 @@ static EvStatus samples_binary(AstOp op, Operand x, Operand y, Value *out) {
     return EV_OK;
 }
 
-static EvStatus concat_strings(Interp *I, const Value *a, const Value *b, Value *out) {
+#define MAX_STRING_BYTES 100000000 /* 100M: a longer string is a runaway program */
+#define MAX_LIST_ITEMS 10000000    /* 10M, as range() and samples_of() */
+
+static EvStatus concat_strings(Interp *I, const Value *a, const Value *b, Span span, Value *out) {
+    if (a->kind == VAL_STR && b->kind == VAL_STR && a->as.str->len + b->as.str->len > MAX_STRING_BYTES)
+        return rt_error(I, span, "the joined string would be longer than 100M bytes");
     StrBuf sb;
     sb_init(&sb);
     const Value *parts[2] = {a, b};
@@ -84,6 +89,10 @@ static EvStatus concat_strings(Interp *I, const Value *a, const Value *b, Value 
             sb_free(&sb);
             return EV_ERR;
         }
+    }
+    if (sb.len > MAX_STRING_BYTES) {
+        sb_free(&sb);
+        return rt_error(I, span, "the joined string would be longer than 100M bytes");
     }
     *out = val_str(sb.data ? sb.data : "", sb.len);
     sb_free(&sb);
@@ -127,10 +136,12 @@ EvStatus op_binary(Interp *I, AstOp op, const Value *a, const Value *b, Span spa
         *out = val_num(num_arith(op, x.num, y.num));
         return EV_OK;
     }
-    if (op == OP_ADD && (a->kind == VAL_STR || b->kind == VAL_STR)) return concat_strings(I, a, b, out);
+    if (op == OP_ADD && (a->kind == VAL_STR || b->kind == VAL_STR)) return concat_strings(I, a, b, span, out);
     if (op == OP_MUL && ((a->kind == VAL_STR && b->kind == VAL_NUM) || (a->kind == VAL_NUM && b->kind == VAL_STR)))
         return repeat_string(I, a->kind == VAL_STR ? a : b, a->kind == VAL_NUM ? a : b, span, out);
     if (op == OP_ADD && a->kind == VAL_LIST && b->kind == VAL_LIST) {
+        if ((long)a->as.list->len + b->as.list->len > MAX_LIST_ITEMS)
+            return rt_error(I, span, "the joined list would have more than 10M elements");
         *out = val_list_new(a->as.list->len + b->as.list->len);
         for (int i = 0; i < a->as.list->len; i++) list_push(out->as.list, value_retain(a->as.list->items[i]));
         for (int i = 0; i < b->as.list->len; i++) list_push(out->as.list, value_retain(b->as.list->items[i]));

@@ -114,6 +114,23 @@ static void lru_evict(SampleCtx *ctx, const Samples *keep) {
     }
 }
 
+bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare) {
+    if (need > ctx->cache_budget) return false;
+    Samples *v = ctx->lru_tail;
+    while (ctx->cache_used + need > ctx->cache_budget && v) {
+        Samples *prev = v->lru_prev;
+        if (v->plan_mark != spare) {
+            lru_unlink(ctx, v);
+            ctx->cache_used -= v->draws_len * sizeof(double);
+            v->in_lru = false;
+            v->ctx = NULL;
+            drop_draws(v);
+        }
+        v = prev;
+    }
+    return ctx->cache_used + need <= ctx->cache_budget;
+}
+
 void smp_lru_add(SampleCtx *ctx, Samples *s) {
     s->in_lru = true;
     s->ctx = ctx;
@@ -124,6 +141,13 @@ void smp_lru_add(SampleCtx *ctx, Samples *s) {
 
 /* ---- constructors ---- */
 
+/* True if operand k of s is a node that no earlier operand of s is. */
+static bool first_use(const Samples *s, int k) {
+    for (int j = 0; j < k; j++)
+        if (s->ops[j].node == s->ops[k].node) return false;
+    return true;
+}
+
 static Samples *node_new(NodeKind kind, int nops, const Operand *ops) {
     Samples *s = smp_xcalloc(1, sizeof *s + (size_t)nops * sizeof(Operand));
     s->refcount = 1;
@@ -131,7 +155,10 @@ static Samples *node_new(NodeKind kind, int nops, const Operand *ops) {
     s->nops = nops;
     for (int k = 0; k < nops; k++) {
         s->ops[k] = ops[k];
-        if (ops[k].node) smp_retain(ops[k].node);
+        if (ops[k].node) {
+            smp_retain(ops[k].node);
+            if (first_use(s, k)) ops[k].node->consumers++;
+        }
     }
     return s;
 }
@@ -242,6 +269,7 @@ void smp_release(Samples *s) {
         stack = dead->free_next;
         for (int k = 0; k < dead->nops; k++) {
             Samples *c = dead->ops[k].node;
+            if (c && first_use(dead, k)) c->consumers--;
             if (c && --c->refcount == 0) {
                 c->free_next = stack;
                 stack = c;

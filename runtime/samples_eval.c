@@ -23,12 +23,14 @@
 /* Plans                                                                                  */
 /* ====================================================================================== */
 
-enum { SLOT_LEAF = -1, SLOT_DST = -2 };
+enum { SLOT_LEAF = -1, SLOT_DST = -2, SLOT_MAT = -3 };
 
 typedef struct Step {
     Samples *node;
-    int slot; /* buffer slot, or SLOT_LEAF (read node->draws) or SLOT_DST (write the caller's array) */
+    int slot; /* buffer slot, or SLOT_LEAF (read node->draws), SLOT_DST (write the caller's array)
+               * or SLOT_MAT (write mat, the node's future draws) */
     int arg;  /* offset in Plan.args of this step's nops operand step indexes (-1: a number) */
+    double *mat;
 } Step;
 
 typedef struct Plan {
@@ -38,6 +40,7 @@ typedef struct Plan {
     int nslots;
     int max_ops;
     bool has_custom;
+    int nmat; /* steps with SLOT_MAT */
 } Plan;
 
 /* Marks visited nodes per plan without clearing: a node is in the current plan iff its
@@ -80,7 +83,7 @@ static void plan_order(Plan *p, Samples *root) {
             if (!p->steps) abort();
         }
         s->plan_idx = p->nsteps;
-        p->steps[p->nsteps++] = (Step){s, SLOT_LEAF, 0};
+        p->steps[p->nsteps++] = (Step){s, SLOT_LEAF, 0, NULL};
         depth--;
     }
     free(stack);
@@ -119,7 +122,8 @@ static void plan_slots(Plan *p, bool root_to_dst) {
     for (int t = 0; t < p->nsteps; t++) {
         Step *st = &p->steps[t];
         if (st->node->draws) continue; /* leaf: SLOT_LEAF */
-        if (t == root && root_to_dst) st->slot = SLOT_DST;
+        if (st->slot == SLOT_MAT) {
+        } else if (t == root && root_to_dst) st->slot = SLOT_DST;
         else st->slot = nfree ? free_slots[--nfree] : p->nslots++;
         /* Inputs are freed only after the output slot is taken: kernels never run in place. */
         for (int k = 0; k < st->node->nops; k++) {
@@ -133,10 +137,95 @@ static void plan_slots(Plan *p, bool root_to_dst) {
     free(last_use);
 }
 
-static void plan_build(Plan *p, Samples *root, bool root_to_dst) {
+/* Rough cost of computing one draw of a node itself, in units of a cheap arithmetic op. */
+static double own_cost(const Samples *s) {
+    switch ((NodeKind)s->kind) {
+    case NK_NORMAL: return 4;
+    case NK_LOGNORMAL: return 6;
+    case NK_UNIFORM: return 3;
+    case NK_CUSTOM: return 12;
+    case NK_MIXTURE: return 3;
+    case NK_UNARY: return s->op <= SU_NOT || s->op == SU_ABS ? 1 : 3;
+    case NK_BINARY: return s->op == SB_POW || s->op == SB_IDIV || s->op == SB_MOD || s->op == SB_ROUND_DIGITS ? 3 : 1;
+    default: return 1;
+    }
+}
+
+#define MAT_MIN_COST 8.0 /* a stored array costs about this much to write and read back */
+
+typedef struct MatCand {
+    double value;
+    int step;
+} MatCand;
+
+static int cmp_cand(const void *pa, const void *pb) {
+    const MatCand *a = pa, *b = pb;
+    if (a->value != b->value) return a->value < b->value ? 1 : -1;
+    return a->step - b->step; /* deterministic */
+}
+
+/* Chooses the steps to store during this pass (see "Sharing intermediates" in
+ * samples_internal.h) and allocates their arrays. */
+static void plan_choose_mat(Plan *p, SampleCtx *ctx, bool root_to_dst) {
+    size_t n = ctx->n, bytes = n * sizeof(double);
+    if (n == 0 || ctx->cache_budget < bytes) return;
+    double *cost = smp_xmalloc((size_t)p->nsteps * sizeof *cost);
+    MatCand *cand = smp_xmalloc((size_t)p->nsteps * sizeof *cand);
+    int ncand = 0, root = p->nsteps - 1;
+    size_t pinned = 0; /* arrays this plan reads: they cannot make room */
+    for (int t = 0; t < p->nsteps; t++) {
+        Samples *s = p->steps[t].node;
+        if (s->draws) {
+            cost[t] = 0.5;
+            if (s->in_lru) pinned += s->draws_len * sizeof(double);
+            continue;
+        }
+        double c = own_cost(s);
+        for (int k = 0; k < s->nops; k++)
+            if (s->ops[k].node) c += cost[s->ops[k].node->plan_idx];
+        cost[t] = c < 1e12 ? c : 1e12; /* a DAG counted as a tree: an over-estimate, capped */
+        if (s->consumers >= 2 && c >= MAT_MIN_COST && !(t == root && root_to_dst))
+            cand[ncand++] = (MatCand){c * (double)s->consumers, t};
+    }
+    if (ncand) {
+        qsort(cand, (size_t)ncand, sizeof *cand, cmp_cand);
+        size_t room = ctx->cache_budget > pinned ? ctx->cache_budget - pinned : 0, take = 0;
+        for (int j = 0; j < ncand && (size_t)(take + 1) * bytes <= room; j++) take++;
+        while (take && !smp_lru_make_room(ctx, take * bytes, root >= 0 ? p->steps[root].node->plan_mark : 0))
+            take--;
+        for (size_t j = 0; j < take; j++) {
+            Step *st = &p->steps[cand[j].step];
+            st->slot = SLOT_MAT;
+            st->mat = smp_xmalloc(bytes);
+        }
+        p->nmat = (int)take;
+    }
+    free(cand);
+    free(cost);
+}
+
+static void plan_build(Plan *p, Samples *root, bool root_to_dst, SampleCtx *ctx, bool share) {
     memset(p, 0, sizeof *p);
     plan_order(p, root);
+    if (share) plan_choose_mat(p, ctx, root_to_dst);
     plan_slots(p, root_to_dst);
+}
+
+/* After the pass: the stored arrays become their nodes' draws (ok), or are dropped. */
+static void plan_finish_mat(Plan *p, SampleCtx *ctx, bool ok) {
+    if (!p->nmat) return;
+    for (int t = 0; t < p->nsteps; t++) {
+        Step *st = &p->steps[t];
+        if (st->slot != SLOT_MAT) continue;
+        if (ok) {
+            st->node->draws = st->mat;
+            st->node->draws_len = ctx->n;
+            smp_lru_add(ctx, st->node);
+        } else {
+            free(st->mat);
+        }
+        st->mat = NULL;
+    }
 }
 
 static void plan_free(Plan *p) {
@@ -456,6 +545,7 @@ static double *step_out(const Plan *p, const Work *w, int t, size_t i0, double *
     const Step *st = &p->steps[t];
     if (st->slot == SLOT_LEAF) return st->node->draws + i0;
     if (st->slot == SLOT_DST) return dst + i0;
+    if (st->slot == SLOT_MAT) return st->mat + i0;
     return w->buf + (size_t)st->slot * SMP_BLOCK;
 }
 
@@ -522,7 +612,7 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
     size_t n = ctx->n, nb = sel ? nsel : smp_nblocks(n);
     if (nb == 0) return true;
     Plan p;
-    plan_build(&p, root, dst != NULL);
+    plan_build(&p, root, dst != NULL, ctx, sel == NULL);
     int threads = ctx->threads < 1 ? 1 : ctx->threads;
     if ((size_t)threads > nb) threads = (int)nb;
 
@@ -557,6 +647,7 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
             ok = false;
         }
     free(errs);
+    plan_finish_mat(&p, ctx, ok);
     for (int t = 0; t < threads; t++) {
         free(ws[t].buf);
         free(ws[t].bcast);

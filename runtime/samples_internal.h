@@ -22,6 +22,16 @@
  *   used first when cache_used exceeds cache_budget, never the node being materialized.
  *   smp_from_array nodes own their array for life: they have no recipe and are never in the LRU.
  *   A node is tied to the context (and its n) it was evaluated with.
+ *
+ * Sharing intermediates
+ *   Every node counts its consumers (distinct parent nodes; interpreter variables and stdlib
+ *   descriptors hold references but are not consumers). When a full pass is planned, steps whose
+ *   node has >= 2 consumers and whose subgraph is costly (a weighted count of the steps below it,
+ *   random draws weighing most) are written straight into a fresh n-draw array during that same
+ *   pass instead of a block buffer; after the pass the arrays become the nodes' draws (in the LRU),
+ *   so later plans read them as leaves. Highest cost x consumers first, while the arrays fit in
+ *   cache_budget (evicting older arrays the plan does not read). The stored draws are the very
+ *   block outputs the recipe gives, so results are unchanged, for any thread count.
  */
 #ifndef SQC_SAMPLES_INTERNAL_H
 #define SQC_SAMPLES_INTERNAL_H
@@ -44,7 +54,8 @@ typedef enum NodeKind {
 #define SMP_QCACHE 24 /* quantiles remembered per node */
 
 struct Samples {
-    int refcount;
+    int refcount;  /* references: consumer nodes, interpreter values, stdlib descriptors */
+    int consumers; /* distinct nodes that read this one as an operand (x - x counts once) */
     uint8_t kind; /* NodeKind */
     uint8_t op;   /* SmpUnary / SmpBinary */
     bool is_bool;
@@ -88,6 +99,9 @@ bool smp_materialize(SampleCtx *ctx, Samples *s);
 /* LRU bookkeeping for materialized arrays (samples.c). */
 void smp_lru_add(SampleCtx *ctx, Samples *s);   /* s->draws was just filled */
 void smp_lru_touch(SampleCtx *ctx, Samples *s); /* s is being used: most recent */
+/* Evicts least recently used arrays, sparing nodes whose plan_mark is `spare`, until `need` more
+ * bytes fit in the budget; returns false (evicting nothing more) if they cannot. */
+bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare);
 
 /* Streams the blocks of `root` to sink(arg, b, x, len) (x = draws b*SMP_BLOCK ..), possibly
  * from several threads at once; sink must write only to per-block storage. If dst is non-NULL

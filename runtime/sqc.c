@@ -113,7 +113,11 @@ static int parse_options(int argc, char **argv, Options *o) {
         if (o->file || o->code) return usage_error("unexpected argument '%s': give one program (a file or -e CODE)", arg);
         o->file = arg;
     }
-    if (o->samples == 0 || o->samples > 1e9) return usage_error("--samples must be from 1 to 1B, got %s", "0 or more than 1B");
+    if (o->samples == 0 || o->samples > 1e9) {
+        char given[32];
+        snprintf(given, sizeof given, "%.0f", o->samples);
+        return usage_error("--samples must be from 1 to 1B, got %s", given);
+    }
     if (o->threads == 0 || o->threads > 256) return usage_error("--threads must be from 1 to 256, got %s", o->threads == 0 ? "0" : "more than 256");
     if (o->seed > 18446744073709549568.0) return usage_error("--seed is too large%s", "");
     if (o->json && !o->file && !o->code && isatty(STDIN_FILENO))
@@ -128,6 +132,14 @@ static void apply_options(Interp *I, const Options *o) {
     if (o->seed >= 0) I->smp.seed = (uint64_t)o->seed, I->seed_fixed = true;
     const char *lang = setlocale(LC_CTYPE, "");
     I->ascii = o->ascii || !lang || !(strstr(lang, "UTF-8") || strstr(lang, "utf8") || strstr(lang, "UTF8"));
+}
+
+/* Refuses a --samples count whose arrays would not fit in memory (before anything runs). */
+static int check_samples_memory(const Options *o) {
+    char why[200];
+    if (o->samples <= 0 || interp_samples_fit((size_t)o->samples, why, sizeof why)) return 0;
+    fprintf(stderr, "sqc: error: --samples: %s\n", why);
+    return 1;
 }
 
 /* Runs one program; prints its last value when `show_last`. Returns the exit status. */
@@ -171,6 +183,7 @@ static void *run_main(void *arg) {
         job->status = status;
         return NULL;
     }
+    if ((job->status = check_samples_memory(&o)) != 0) return NULL;
     Interp I;
     interp_init(&I, stdout);
     apply_options(&I, &o);

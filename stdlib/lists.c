@@ -163,6 +163,7 @@ static bool fn_concat(Args *a, Value *out) {
         return op_binary(a->I, OP_ADD, a->v[0], a->v[1], a->call->span, out) == EV_OK;
     const SqList *x, *y;
     if (!need_list(a, 0, &x) || !need_list(a, 1, &y)) return false;
+    if ((long)x->len + y->len > MAX_LIST_LEN) return call_error(a, "the joined list would have more than 10M elements");
     *out = copy_list(x, y->len);
     for (int i = 0; i < y->len; i++) list_push(out->as.list, value_retain(y->items[i]));
     return true;

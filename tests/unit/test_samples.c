@@ -403,6 +403,49 @@ static void test_cache(void) {
     smp_ctx_free(&ctx);
 }
 
+/* ---- shared intermediates: stored during a pass, same draws as recomputing them ---- */
+
+static void sharing_run(int threads, size_t budget, double *out, int *stored) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, 5 * 4096 + 13, 21, threads);
+    ctx.cache_budget = budget;
+    Samples *z = norm01(&ctx);
+    Samples *e = smp_unary(SU_EXP, z);
+    Samples *sh = smp_binary(SB_MUL, opnd_smp(e), opnd_smp(smp_lognormal(&ctx, opnd_num(0), opnd_num(0.5), NOSPAN)));
+    smp_release(sh->ops[1].node); /* sh holds it */
+    Samples *a = smp_binary(SB_ADD, opnd_smp(sh), opnd_num(1));
+    Samples *b = smp_binary(SB_MUL, opnd_smp(sh), opnd_smp(z));
+    double q[3], qs[] = {0.05, 0.5, 0.95};
+    smp_mean(&ctx, a, &out[0]);
+    *stored = sh->draws != NULL;
+    smp_mean(&ctx, b, &out[1]);
+    smp_quantiles(&ctx, b, qs, 3, q);
+    memcpy(out + 2, q, sizeof q);
+    const double *d = smp_draws(&ctx, b);
+    double s = 0;
+    for (size_t i = 0; i < ctx.n; i++) s += d[i] * (double)(i % 7 + 1);
+    out[5] = s;
+    smp_release(a);
+    smp_release(b);
+    smp_release(sh);
+    smp_release(e);
+    smp_release(z);
+    check("sharing: cache empty after releasing everything", ctx.cache_used == 0 && !ctx.lru_head);
+    smp_ctx_free(&ctx);
+}
+
+static void test_sharing(void) {
+    double ref[6], got[6];
+    int stored;
+    sharing_run(1, 0, ref, &stored);
+    check("sharing: budget 0 stores nothing", !stored);
+    sharing_run(1, (size_t)64 << 20, got, &stored);
+    check("sharing: a costly node read by two consumers is stored during the pass", stored);
+    check("sharing: same results as recomputing (1 thread)", memcmp(ref, got, sizeof ref) == 0);
+    sharing_run(2, (size_t)64 << 20, got, &stored);
+    check("sharing: same results as recomputing (2 threads)", stored && memcmp(ref, got, sizeof ref) == 0);
+}
+
 /* ---- quantiles against a full sort ---- */
 
 static int cmp_d(const void *a, const void *b) {
@@ -671,6 +714,7 @@ int main(int argc, char **argv) {
     test_threads();
     test_chain();
     test_cache();
+    test_sharing();
     test_quantiles();
     test_statistics();
     test_errors();
