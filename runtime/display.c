@@ -2,6 +2,8 @@
 #include "display.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eval.h"
@@ -33,6 +35,50 @@ static bool is_identifier(const char *s, size_t len) {
     return true;
 }
 
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* numpy's default (linear) quantile of sorted finite values */
+static double sorted_quantile(const double *x, size_t n, double q) {
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)h;
+    if (lo + 1 >= n) return x[n - 1];
+    return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
+}
+
+/* The summary when some draws are NaN or infinite: mean and 90% CI of the finite draws, and
+ * how many draws were left out, rather than a NaN mean and percentiles that NaN poisons. */
+static bool summary_of_finite(Interp *I, Samples *s, size_t nans, size_t infs, StrBuf *out) {
+    const double *d = smp_draws(&I->smp, s);
+    if (!d) return false;
+    size_t n = I->smp.n, m = 0;
+    double *fin = malloc((n ? n : 1) * sizeof *fin);
+    if (!fin) abort();
+    double mean = 0; /* a running mean: a sum of draws near 1e308 would overflow */
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(d[i])) fin[m++] = d[i], mean += (d[i] - mean) / (double)m;
+    if (m) {
+        qsort(fin, m, sizeof *fin, compare_doubles);
+        sb_puts(out, "mean ");
+        num_compact(out, mean);
+        sb_puts(out, ", 90% CI ");
+        num_compact(out, sorted_quantile(fin, m, 0.05));
+        sb_puts(out, " to ");
+        num_compact(out, sorted_quantile(fin, m, 0.95));
+        sb_puts(out, " of the finite draws (");
+    } else {
+        sb_puts(out, "no finite draws (");
+    }
+    if (nans) sb_printf(out, "%zu NaN", nans);
+    if (nans && infs) sb_puts(out, " and ");
+    if (infs) sb_printf(out, "%zu infinite", infs);
+    sb_puts(out, m ? " draws left out)" : " draws)");
+    free(fin);
+    return true;
+}
+
 bool display_samples_summary(Interp *I, Samples *s, StrBuf *out) {
     SampleCtx *ctx = &I->smp;
     if (smp_is_bool(s)) {
@@ -50,6 +96,9 @@ bool display_samples_summary(Interp *I, Samples *s, StrBuf *out) {
     }
     double mean, q[2];
     static const double ci[2] = {0.05, 0.95};
+    size_t nans = 0, infs = 0;
+    if (!smp_nonfinite(ctx, s, &nans, &infs)) return false;
+    if (nans || infs) return summary_of_finite(I, s, nans, infs, out);
     if (!smp_mean(ctx, s, &mean) || !smp_quantiles(ctx, s, ci, 2, q)) return false;
     sb_puts(out, "mean ");
     num_compact(out, mean);
@@ -57,10 +106,6 @@ bool display_samples_summary(Interp *I, Samples *s, StrBuf *out) {
     num_compact(out, q[0]);
     sb_puts(out, " to ");
     num_compact(out, q[1]);
-    size_t nans = 0, infs = 0;
-    if (!smp_nonfinite(ctx, s, &nans, &infs)) return false;
-    if (nans) sb_printf(out, " (%zu NaN draws)", nans);
-    if (infs) sb_printf(out, " (%zu infinite draws)", infs);
     return true;
 }
 
