@@ -32,8 +32,16 @@ static bool make_parents(const char *path, char *err, size_t errlen) {
     return true;
 }
 
+static const char *files_denied; /* afile_deny: why no file may be written */
+
+void afile_deny(const char *why) { files_denied = why; }
+
 bool afile_open(AtomicFile *f, const char *path, char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
+    if (files_denied) {
+        snprintf(err, errlen, "writing files is turned off (%s)", files_denied);
+        return false;
+    }
     if (!*path) {
         snprintf(err, errlen, "the path is empty");
         return false;

@@ -19,5 +19,8 @@ bool afile_open(AtomicFile *f, const char *path, char *err, size_t errlen);
 bool afile_commit(AtomicFile *f, char *err, size_t errlen);
 /* Drops the temporary file; the target is untouched. */
 void afile_abort(AtomicFile *f);
+/* From now on afile_open fails with "writing files is turned off (why)"; NULL allows
+ * writing again. The fuzzer uses it so that no generated program touches the disk. */
+void afile_deny(const char *why);
 
 #endif
