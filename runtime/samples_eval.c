@@ -23,12 +23,13 @@
 /* Plans                                                                                  */
 /* ====================================================================================== */
 
-enum { SLOT_LEAF = -1, SLOT_DST = -2, SLOT_MAT = -3 };
+enum { SLOT_LEAF = -1, SLOT_DST = -2, SLOT_MAT = -3, SLOT_LAZY = -4 };
 
 typedef struct Step {
     Samples *node;
     int slot; /* buffer slot, or SLOT_LEAF (read node->draws), SLOT_DST (write the caller's array)
-               * or SLOT_MAT (write mat, the node's future draws) */
+               * or SLOT_MAT (write mat, the node's future draws) or SLOT_LAZY (not run: a
+               * mixture component that the mixture draws only where picked) */
     int arg;  /* offset in Plan.args of this step's nops operand step indexes (-1: a number) */
     double *mat;
 } Step;
@@ -41,6 +42,7 @@ typedef struct Plan {
     int max_ops;
     bool has_custom;
     int nmat; /* steps with SLOT_MAT */
+    bool has_lazy;
 } Plan;
 
 /* Marks visited nodes per plan without clearing: a node is in the current plan iff its
@@ -121,7 +123,7 @@ static void plan_slots(Plan *p, bool root_to_dst) {
     p->nslots = 0;
     for (int t = 0; t < p->nsteps; t++) {
         Step *st = &p->steps[t];
-        if (st->node->draws) continue; /* leaf: SLOT_LEAF */
+        if (st->node->draws || st->slot == SLOT_LAZY) continue; /* leaf, or not run */
         if (st->slot == SLOT_MAT) {
         } else if (t == root && root_to_dst) st->slot = SLOT_DST;
         else st->slot = nfree ? free_slots[--nfree] : p->nslots++;
@@ -204,9 +206,37 @@ static void plan_choose_mat(Plan *p, SampleCtx *ctx, bool root_to_dst) {
     free(cost);
 }
 
+/* A mixture component the mixture can draw only where it is picked: a normal, lognormal or
+ * uniform with number parameters (valid ones: errors are reported by the dense kernels), not
+ * stored, and read by no other node. */
+static bool lazy_component(const Samples *c) {
+    if (c->draws || c->consumers != 1 || c->ops[0].node || c->ops[1].node) return false;
+    switch ((NodeKind)c->kind) {
+    case NK_NORMAL:
+    case NK_LOGNORMAL: return c->ops[1].num >= 0;
+    case NK_UNIFORM: return c->ops[1].num >= c->ops[0].num;
+    default: return false;
+    }
+}
+
+static void plan_mark_lazy(Plan *p) {
+    for (int t = 0; t < p->nsteps; t++) {
+        Samples *s = p->steps[t].node;
+        if (s->kind != NK_MIXTURE || s->draws) continue;
+        for (int k = 0; k < s->nops; k++) {
+            Samples *c = s->ops[k].node;
+            if (c && lazy_component(c)) {
+                p->steps[c->plan_idx].slot = SLOT_LAZY;
+                p->has_lazy = true;
+            }
+        }
+    }
+}
+
 static void plan_build(Plan *p, Samples *root, bool root_to_dst, SampleCtx *ctx, bool share) {
     memset(p, 0, sizeof *p);
     plan_order(p, root);
+    plan_mark_lazy(p);
     if (share) plan_choose_mat(p, ctx, root_to_dst);
     plan_slots(p, root_to_dst);
 }
@@ -242,7 +272,11 @@ typedef struct Work {
     double *bcast;  /* 3 blocks for broadcasting numbers where a kernel wants arrays */
     double *params; /* one draw's parameters for smp_custom */
     gsl_rng *rng;
+    double *lazy;   /* LAZY_DOUBLES: scratch of the mixture's sparse component draws */
+    int *pick;      /* SMP_BLOCK: the mixture's component per draw */
 } Work;
+
+#define LAZY_DOUBLES (4 * SMP_BLOCK) /* gathered draws; pairs, cosines, sines; picked indexes */
 
 /* The first (lowest-draw) invalid parameter seen in one block. */
 typedef struct BlockErr {
@@ -332,12 +366,52 @@ static void custom_kernel(double *out, Samples *s, const In *in, size_t i0, size
     }
 }
 
-/* Computes every component's block and picks per draw. (Computing only the picked draws of
- * each component would save work; it is a later optimization.) */
-static void mixture_kernel(double *restrict out, Samples *s, const In *in, size_t i0, size_t len) {
+/* Draws of a lazy component c (see lazy_component) at the block's draws idx[0..m) (ascending,
+ * relative to i0) into g[0..m): bit-identical to c's dense block kernel, which a full block does
+ * not even run. A final partial block runs the dense kernel (its odd last pair is scalar libm). */
+static void lazy_draws(double *restrict g, Samples *c, const int *idx, size_t m, size_t i0, size_t len,
+                       Work *w) {
+    In cin[2] = {{NULL, c->ops[0].num}, {NULL, c->ops[1].num}};
+    double *scratch = w->lazy + SMP_BLOCK;
+    if (len < SMP_BLOCK) {
+        BlockErr none = {0};
+        if (c->kind == NK_UNIFORM) uniform_kernel(scratch, c, cin, i0, len, w, &none, 0);
+        else normal_kernel(scratch, c, cin, i0, len, w, &none, 0);
+        for (size_t q = 0; q < m; q++) g[q] = scratch[idx[q]];
+        return;
+    }
+    if (c->kind == NK_UNIFORM) {
+        double lo = cin[0].c, hi = cin[1].c;
+        for (size_t q = 0; q < m; q++) g[q] = lo + (hi - lo) * rng_open01_inline(c->key, i0 + (size_t)idx[q], 0);
+        return;
+    }
+    uint64_t *pairs = (uint64_t *)scratch; /* <= SMP_BLOCK/2 */
+    double *zc = scratch + SMP_BLOCK / 2, *zs = scratch + SMP_BLOCK;
+    size_t np = 0;
+    for (size_t q = 0; q < m; q++) {
+        uint64_t pr = (i0 + (size_t)idx[q]) / 2;
+        if (np == 0 || pairs[np - 1] != pr) pairs[np++] = pr;
+    }
+    smp_std_normal_pairs(zc, zs, c->key, pairs, np);
+    for (size_t q = 0, j = 0; q < m; q++) {
+        uint64_t i = i0 + (size_t)idx[q];
+        while (pairs[j] != i / 2) j++;
+        g[q] = i & 1 ? zs[j] : zc[j];
+    }
+    affine_block(g, cin[0], cin[1], m, w->bcast);
+    if (c->kind == NK_LOGNORMAL)
+        for (size_t q = 0; q < m; q++) g[q] = exp(g[q]);
+}
+
+/* Picks a component per draw; components that are lazy steps (in[c].v NULL for a node operand)
+ * are drawn only where picked, the others were computed for the whole block. */
+static void mixture_kernel(double *restrict out, Samples *s, const In *in, size_t i0, size_t len, Work *w) {
     int k = s->nops;
     const double *cumw = s->cumw;
     uint64_t key = s->key;
+    bool lazy = false;
+    for (int c = 0; c < k; c++) lazy |= s->ops[c].node && !in[c].v;
+    int *pick = w->pick;
     for (size_t i = 0; i < len; i++) {
         double u = rng_open01_inline(key, i0 + i, 0);
         int c = 0;
@@ -352,6 +426,22 @@ static void mixture_kernel(double *restrict out, Samples *s, const In *in, size_
             }
         }
         out[i] = in[c].v ? in[c].v[i] : in[c].c;
+        if (lazy) pick[i] = c;
+    }
+    if (!lazy) return;
+    int *idx = (int *)(w->lazy + 3 * SMP_BLOCK); /* the picked draws of one component */
+    for (int c = 0; c < k; c++) {
+        if (!s->ops[c].node || in[c].v) continue;
+        bool dup = false; /* mixture([x, x]): both are x's draws, drawn once */
+        for (int e = 0; e < c; e++) dup |= s->ops[e].node == s->ops[c].node;
+        if (dup) continue;
+        size_t m = 0;
+        for (size_t i = 0; i < len; i++)
+            if (s->ops[pick[i]].node == s->ops[c].node) idx[m++] = (int)i;
+        if (!m) continue;
+        double *g = w->lazy;
+        lazy_draws(g, s->ops[c].node, idx, m, i0, len, w);
+        for (size_t q = 0; q < m; q++) out[idx[q]] = g[q];
     }
 }
 
@@ -546,6 +636,7 @@ static double *step_out(const Plan *p, const Work *w, int t, size_t i0, double *
     if (st->slot == SLOT_LEAF) return st->node->draws + i0;
     if (st->slot == SLOT_DST) return dst + i0;
     if (st->slot == SLOT_MAT) return st->mat + i0;
+    if (st->slot == SLOT_LAZY) return NULL;
     return w->buf + (size_t)st->slot * SMP_BLOCK;
 }
 
@@ -557,7 +648,7 @@ static const double *eval_block(const Plan *p, Work *w, size_t b, size_t n, doub
         const Step *st = &p->steps[t];
         Samples *s = st->node;
         double *out = step_out(p, w, t, i0, dst);
-        if (st->slot == SLOT_LEAF) continue;
+        if (st->slot == SLOT_LEAF || st->slot == SLOT_LAZY) continue;
         for (int k = 0; k < s->nops; k++) {
             int ci = p->args[st->arg + k];
             in[k] = ci >= 0 ? (In){step_out(p, w, ci, i0, dst), 0} : (In){NULL, s->ops[k].num};
@@ -568,7 +659,7 @@ static const double *eval_block(const Plan *p, Work *w, size_t b, size_t n, doub
         case NK_LOGNORMAL: normal_kernel(out, s, in, i0, len, w, err, t); break;
         case NK_UNIFORM: uniform_kernel(out, s, in, i0, len, w, err, t); break;
         case NK_CUSTOM: custom_kernel(out, s, in, i0, len, w, err, t); break;
-        case NK_MIXTURE: mixture_kernel(out, s, in, i0, len); break;
+        case NK_MIXTURE: mixture_kernel(out, s, in, i0, len, w); break;
         case NK_UNARY: unary_kernel(out, (SmpUnary)s->op, in[0].v, len); break;
         case NK_BINARY: binary_kernel(out, (SmpBinary)s->op, in[0], in[1], len); break;
         case NK_SELECT: select_kernel(out, in, len, w); break;
@@ -622,6 +713,10 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
         ws[t].bcast = smp_xmalloc(3 * SMP_BLOCK * sizeof(double));
         ws[t].params = smp_xmalloc((size_t)(p.max_ops ? p.max_ops : 1) * sizeof(double));
         ws[t].rng = p.has_custom ? rng_gsl_alloc() : NULL;
+        if (p.has_lazy) {
+            ws[t].lazy = smp_xmalloc(LAZY_DOUBLES * sizeof(double));
+            ws[t].pick = smp_xmalloc(SMP_BLOCK * sizeof(int));
+        }
     }
     BlockErr *errs = smp_xcalloc(nb, sizeof *errs);
 
@@ -653,6 +748,8 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
         free(ws[t].bcast);
         free(ws[t].params);
         if (ws[t].rng) gsl_rng_free(ws[t].rng);
+        free(ws[t].lazy);
+        free(ws[t].pick);
     }
     free(ws);
     plan_free(&p);

@@ -128,6 +128,10 @@ static inline size_t smp_nblocks(size_t n) { return (n + SMP_BLOCK - 1) / SMP_BL
 /* Standard normal draws i0 .. i0+len-1 of stream key into z (i0 a multiple of SMP_BLOCK,
  * len <= SMP_BLOCK): Box-Muller over the counter hash (samples_normal.c). */
 void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len);
+/* The cosine (zc) and sine (zs) halves of the standard normal pairs pairs[0..m), m <= SMP_BLOCK/2:
+ * bit-identical to smp_std_normal_block's draws 2k, 2k+1 in any full block (samples_normal.c). */
+void smp_std_normal_pairs(double *restrict zc, double *restrict zs, uint64_t key, const uint64_t *pairs,
+                          size_t m);
 
 /* Half-width of quantile.c's brackets in standard errors (6); tests lower it to exercise the
  * exact fallback. */

@@ -36,3 +36,32 @@ void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t le
     }
     if (len & 1) z[len - 1] = c[np - 1];
 }
+
+/* The standard normal pairs pairs[0..m) (pair k: draws 2k and 2k+1) of stream key: cosine halves
+ * into zc, sine halves into zs (m <= SMP_BLOCK / 2). The same loops as smp_std_normal_block over
+ * the gathered pairs, padded to a multiple of 8 with copies of the last pair, so that every pair
+ * goes through the same vector lanes of libmvec as in a full block: the values are bit-identical
+ * to those of smp_std_normal_block for any full block. (A final partial block with an odd pair
+ * count computes its last pair with scalar libm, which can differ in the last bit: callers
+ * compute that block densely instead.) */
+void smp_std_normal_pairs(double *restrict zc, double *restrict zs, uint64_t key, const uint64_t *pairs,
+                          size_t m) {
+    double r[SMP_BLOCK / 2 + 8], a[SMP_BLOCK / 2 + 8], c[SMP_BLOCK / 2 + 8], s[SMP_BLOCK / 2 + 8];
+    if (m == 0) return;
+    size_t np = (m + 7) & ~(size_t)7;
+    for (size_t p = 0; p < np; p++) {
+        uint64_t k = pairs[p < m ? p : m - 1];
+        r[p] = rng_open01_inline(key, k, 0);
+        a[p] = rng_open01_inline(key, k, 1);
+    }
+    for (size_t p = 0; p < np; p++) {
+        r[p] = sqrt(-2.0 * log(r[p]));
+        a[p] *= TWO_PI;
+    }
+    for (size_t p = 0; p < np; p++) c[p] = r[p] * cos(a[p]);
+    for (size_t p = 0; p < np; p++) s[p] = r[p] * sin(a[p]);
+    for (size_t p = 0; p < m; p++) {
+        zc[p] = c[p];
+        zs[p] = s[p];
+    }
+}

@@ -446,6 +446,44 @@ static void test_sharing(void) {
     check("sharing: same results as recomputing (2 threads)", stored && memcmp(ref, got, sizeof ref) == 0);
 }
 
+/* ---- a mixture draws a lazy component only where picked, with the same draws ---- */
+
+static void test_lazy_mixture(void) {
+    size_t ns[] = {6 * 4096 + 13, 4 * 4096, 4096 + 4094};
+    for (int t = 0; t < 3; t++)
+        for (int kind = 0; kind < 3; kind++) {
+            SampleCtx ctx;
+            smp_ctx_init(&ctx, ns[t], 77 + (uint64_t)t, t == 1 ? 1 : 2);
+            Samples *x = kind == 0   ? smp_normal(&ctx, opnd_num(1), opnd_num(2), NOSPAN)
+                         : kind == 1 ? smp_lognormal(&ctx, opnd_num(0.5), opnd_num(0.7), NOSPAN)
+                                     : smp_uniform(&ctx, opnd_num(-1), opnd_num(3), NOSPAN);
+            Samples *y = smp_lognormal(&ctx, opnd_num(0), opnd_num(1), NOSPAN);
+            Operand comps[] = {opnd_num(1e6), opnd_smp(x), opnd_smp(y), opnd_smp(x)};
+            double w[] = {0.5, 0.2, 0.2, 0.1};
+            Samples *m = smp_mixture(&ctx, 4, comps, w, NOSPAN);
+            double *md = copy_draws(&ctx, m); /* x and y are read by m only: drawn where picked */
+            const double *xd = smp_draws(&ctx, x);
+            int ok = 1;
+            size_t picked = 0, ny = 0;
+            for (size_t i = 0; i < ctx.n; i++) {
+                if (md[i] == 1e6) continue;
+                int is_x = same(md[i], xd[i]);
+                picked += is_x;
+                if (!is_x) ny++;
+            }
+            const double *yd = smp_draws(&ctx, y);
+            for (size_t i = 0; i < ctx.n; i++)
+                if (md[i] != 1e6 && !same(md[i], xd[i])) ok &= same(md[i], yd[i]);
+            check("lazy mixture: picked draws equal the component's dense draws", ok && picked > ctx.n / 5);
+            check("lazy mixture: every component appears", ny > ctx.n / 10);
+            free(md);
+            smp_release(m);
+            smp_release(x);
+            smp_release(y);
+            smp_ctx_free(&ctx);
+        }
+}
+
 /* ---- quantiles against a full sort ---- */
 
 static int cmp_d(const void *a, const void *b) {
@@ -715,6 +753,7 @@ int main(int argc, char **argv) {
     test_chain();
     test_cache();
     test_sharing();
+    test_lazy_mixture();
     test_quantiles();
     test_statistics();
     test_errors();
