@@ -35,6 +35,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "count.h"
 #include "display.h"
 #include "registry.h"
 #include "sparkline.h"
@@ -99,32 +100,6 @@ static char *xstrdup(const char *s) {
 static bool blank(const char *s) {
     for (; *s; s++)
         if (!isspace((unsigned char)*s)) return false;
-    return true;
-}
-
-/* A whole number as on the command line: "10K", "1M", "100_000", "2.5K". */
-static bool parse_count(const char *text, double *out) {
-    char digits[64];
-    size_t n = 0;
-    for (const char *p = text; *p && n + 1 < sizeof digits; p++)
-        if (*p != '_') digits[n++] = *p;
-    digits[n] = '\0';
-    if (!n) return false;
-    double scale = 1;
-    switch (digits[n - 1]) {
-    case 'k': case 'K': scale = 1e3; break;
-    case 'M': scale = 1e6; break;
-    case 'B': scale = 1e9; break;
-    }
-    if (scale != 1) digits[--n] = '\0';
-    if (!n || !(isdigit((unsigned char)digits[0]) || digits[0] == '.')) return false;
-    char *end;
-    errno = 0;
-    double x = strtod(digits, &end);
-    if (*end || errno || !(x >= 0)) return false;
-    x *= scale;
-    if (x > 18446744073709549568.0 || x != floor(x)) return false;
-    *out = x;
     return true;
 }
 
@@ -365,7 +340,7 @@ static bool command(Repl *r, char *line) {
         double x;
         if (!*arg) {
             printf("samples = %zu, seed = %llu\n", I->smp.n, (unsigned long long)I->smp.seed);
-        } else if (!parse_count(arg, &x) || (is_samples && (x < 1 || x > 1e9))) {
+        } else if (!count_parse(arg, &x) || (is_samples && (x < 1 || x > 1e9))) {
             fprintf(stderr, "%s needs a whole number%s, got '%s'\n", name,
                     is_samples ? " from 1 to 1B" : " >= 0", arg);
         } else if (is_samples) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli_help.h"
+#include "count.h"
 #include "display.h"
 #include "eval.h"
 #include "json_out.h"
@@ -36,31 +37,6 @@ static int usage_error(const char *fmt, const char *arg) {
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'sqc --help' for more information.\n");
     return 2;
-}
-
-/* A whole number with an optional K/M/B suffix and underscores: "1M", "10_000", "2.5K". */
-static bool parse_count(const char *text, double *out) {
-    char digits[64];
-    size_t n = 0;
-    for (const char *p = text; *p && n + 1 < sizeof digits; p++)
-        if (*p != '_') digits[n++] = *p;
-    digits[n] = '\0';
-    if (!n) return false;
-    double scale = 1;
-    switch (digits[n - 1]) {
-    case 'k': case 'K': scale = 1e3; break;
-    case 'M': scale = 1e6; break;
-    case 'B': scale = 1e9; break;
-    }
-    if (scale != 1) digits[--n] = '\0';
-    char *end;
-    errno = 0;
-    double x = strtod(digits, &end);
-    if (!n || *end || errno || x < 0) return false;
-    x *= scale;
-    if (x != (double)(unsigned long long)x) return false;
-    *out = x;
-    return true;
 }
 
 /* Parses argv; returns -1 to go on, else the exit status. */
@@ -106,7 +82,7 @@ static int parse_options(int argc, char **argv, Options *o) {
             else if (*value) return usage_error("unknown option '%s'", arg);
             else if (i + 1 < argc) value = argv[++i];
             else return usage_error("%s needs a value", name);
-            if (!parse_count(value, target)) return usage_error("invalid number '%s'", value);
+            if (!count_parse(value, target)) return usage_error("invalid number '%s'", value);
             continue;
         }
         if (arg[0] == '-' && arg[1]) return usage_error("unknown option '%s'", arg);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "csv.h"
 #include "chart.h"
 #include "numfmt.h"
 #include "registry.h"
@@ -14,22 +15,6 @@
 enum { E_PATH, E_XS, E_NAMES };
 
 #define MAX_COLUMNS 1000
-
-static void csv_field(StrBuf *out, const char *s, size_t len) {
-    bool quote = false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = true;
-    if (!quote) {
-        sb_put(out, s, len);
-        return;
-    }
-    sb_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"') sb_putc(out, '"');
-        sb_putc(out, s[i]);
-    }
-    sb_putc(out, '"');
-}
 
 static bool fn_write_samples(Args *a, Value *out) {
     const SqString *path;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "atomic_file.h"
+#include "csv.h"
 #include "display.h"
 #include "numfmt.h"
 #include "registry.h"
@@ -42,23 +43,6 @@ static bool fn_now(Args *a, Value *out) {
     if (n == 0 && *fmt) return arg_error(a, 0, "the format gives no text or more than 511 bytes");
     *out = val_str(buf, n);
     return true;
-}
-
-/* One CSV field, quoted per RFC 4180 when it holds a comma, quote or line break. */
-static void csv_field(StrBuf *out, const char *s, size_t len) {
-    bool quote = false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = true;
-    if (!quote) {
-        sb_put(out, s, len);
-        return;
-    }
-    sb_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"') sb_putc(out, '"');
-        sb_putc(out, s[i]);
-    }
-    sb_putc(out, '"');
 }
 
 static bool csv_value(Args *a, const Value *v, StrBuf *out) {
