@@ -250,6 +250,7 @@ static void node_free(Samples *s) {
         lru_unlink(ctx, s);
         ctx->cache_used -= s->draws_len * sizeof(double);
     }
+    if (s->ext_free) s->ext_free(s->ext);
     free(s->draws);
     if (s->param_names)
         for (int k = 0; k < s->nops; k++) free(s->param_names[k]);
@@ -277,6 +278,22 @@ void smp_release(Samples *s) {
         }
         node_free(dead);
     }
+}
+
+/* ---- extension data ---- */
+
+void smp_set_ext(Samples *s, void *ext, void (*ext_free)(void *)) {
+    if (s->ext_free) s->ext_free(s->ext);
+    s->ext = ext;
+    s->ext_free = ext_free;
+}
+
+void *smp_ext(const Samples *s) { return s->ext; }
+
+bool smp_reads(const Samples *s, const Samples *operand) {
+    for (int k = 0; k < s->nops; k++)
+        if (s->ops[k].node == operand) return true;
+    return false;
 }
 
 /* ---- bool marks ---- */

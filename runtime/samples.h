@@ -96,6 +96,14 @@ Samples *smp_from_array(double *draws); /* takes ownership of n doubles (malloc'
 Samples *smp_retain(Samples *s);
 void smp_release(Samples *s); /* iterative: a chain of a million nodes is fine */
 
+/* Data a library attaches to a node (stdlib/dist_family.c: which distribution a constructor built,
+ * for truncate()). The node owns it: ext_free(ext) runs when the node is freed, or when another
+ * ext replaces it. It is not a reference to the node, so it neither keeps the node alive nor
+ * counts as a consumer. */
+void smp_set_ext(Samples *s, void *ext, void (*ext_free)(void *));
+void *smp_ext(const Samples *s);
+bool smp_reads(const Samples *s, const Samples *operand); /* operand is one of s's operands */
+
 bool smp_is_bool(const Samples *s); /* comparisons and logic give 0/1 draws marked bool */
 Samples *smp_mark_bool(Samples *s); /* returns s with the bool mark (s must be fresh) */
 

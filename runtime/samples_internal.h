@@ -65,6 +65,8 @@ struct Samples {
     char **param_names; /* NK_CUSTOM: nops names (owned) */
     SmpDrawFn draw;     /* NK_CUSTOM */
     double *cumw;       /* NK_MIXTURE: nops cumulative weights, the last exactly 1 */
+    void *ext;          /* smp_set_ext: owned, freed by ext_free */
+    void (*ext_free)(void *);
 
     /* materialized draws (ctx->n of them) and LRU links; ctx is set while in the LRU */
     double *draws;

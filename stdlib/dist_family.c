@@ -1,5 +1,5 @@
 /* dist_family.c — per-family parameter checks, GSL samplers, GSL CDFs and inverses, exact
- * moments, and the descriptor table that lets `truncate` recover a distribution. */
+ * moments, and the descriptors (kept on each node) that let `truncate` recover a distribution. */
 #include "dist_family.h"
 
 #include <gsl/gsl_cdf.h>
@@ -476,70 +476,65 @@ bool family_build(Args *a, DistFamily f, const Operand *params, const int *arg_i
     return dist_finish_family(a, s, f, params, lclip_i, rclip_i, out);
 }
 
-/* ---- descriptors ---- */
+/* ---- descriptors (on the node: smp_set_ext) ---- */
 
-static DistDesc table[DESC_TABLE_MAX];
-static int table_next, table_len; /* a ring: table_next is the slot written next */
-
-static void desc_free(DistDesc *d) {
-    if (!d->node) return;
-    for (int i = 0; i < DF_MAX_PARAMS; i++) opnd_release(d->params[i]);
-    for (int i = 0; i < d->k; i++) opnd_release(d->comps[i]);
+static void desc_free(void *p) {
+    DistDesc *d = p;
+    int n = d->kind == DESC_MIXTURE ? d->k : DF_MAX_PARAMS;
+    for (int i = 0; i < n; i++)
+        if (d->held[i]) opnd_release(d->kind == DESC_MIXTURE ? d->comps[i] : d->params[i]);
+    free(d->held);
     free(d->comps);
     free(d->weights);
-    smp_release(d->node);
-    memset(d, 0, sizeof *d);
+    free(d);
 }
 
-static DistDesc *desc_slot(Samples *s, DescKind kind) {
-    DistDesc *d = &table[table_next];
-    desc_free(d);
-    table_next = (table_next + 1) % DESC_TABLE_MAX;
-    if (table_len < DESC_TABLE_MAX) table_len++;
-    d->node = smp_retain(s);
+static DistDesc *desc_new(Samples *s, DescKind kind, int n) {
+    DistDesc *d = calloc(1, sizeof *d);
+    if (!d || !(d->held = calloc((size_t)(n > 0 ? n : 1), 1))) abort();
+    d->node = s;
     d->kind = kind;
     return d;
 }
 
-void desc_register_family(Samples *s, DistFamily f, const Operand *params) {
-    DistDesc *d = desc_slot(s, DESC_FAMILY);
-    d->family = f;
-    for (int i = 0; i < INFO[f].nparams; i++) {
-        d->params[i] = params[i];
-        if (params[i].node) smp_retain(params[i].node);
+/* Keeps operand x in the descriptor of s: borrowed if s reads it, else retained. */
+static Operand desc_keep(DistDesc *d, int i, Operand x) {
+    if (x.node && !smp_reads(d->node, x.node)) {
+        smp_retain(x.node);
+        d->held[i] = 1;
     }
+    return x;
+}
+
+void desc_register_family(Samples *s, DistFamily f, const Operand *params) {
+    DistDesc *d = desc_new(s, DESC_FAMILY, DF_MAX_PARAMS);
+    d->family = f;
+    for (int i = 0; i < INFO[f].nparams; i++) d->params[i] = desc_keep(d, i, params[i]);
+    smp_set_ext(s, d, desc_free);
 }
 
 void desc_register_const(Samples *s, double x) {
-    DistDesc *d = desc_slot(s, DESC_CONST);
+    DistDesc *d = desc_new(s, DESC_CONST, DF_MAX_PARAMS);
     d->params[0] = opnd_num(x);
+    smp_set_ext(s, d, desc_free);
 }
 
 void desc_register_mixture(Samples *s, int k, const Operand *comps, const double *weights) {
-    DistDesc *d = desc_slot(s, DESC_MIXTURE);
+    DistDesc *d = desc_new(s, DESC_MIXTURE, k);
     d->k = k;
-    d->comps = malloc((size_t)k * sizeof *d->comps);
-    d->weights = malloc((size_t)k * sizeof *d->weights);
+    d->comps = malloc((size_t)(k > 0 ? k : 1) * sizeof *d->comps);
+    d->weights = malloc((size_t)(k > 0 ? k : 1) * sizeof *d->weights);
     if (!d->comps || !d->weights) abort();
     for (int i = 0; i < k; i++) {
-        d->comps[i] = comps[i];
-        if (comps[i].node) smp_retain(comps[i].node);
+        d->comps[i] = desc_keep(d, i, comps[i]);
         d->weights[i] = weights[i];
     }
+    smp_set_ext(s, d, desc_free);
 }
 
-const DistDesc *desc_find(const Samples *s) {
-    for (int n = 0, i = table_next; n < table_len; n++) {
-        i = (i + DESC_TABLE_MAX - 1) % DESC_TABLE_MAX;
-        if (table[i].node == s) return &table[i];
-    }
-    return NULL;
-}
+const DistDesc *desc_find(const Samples *s) { return s ? smp_ext(s) : NULL; }
 
-void desc_clear(void) {
-    for (int i = 0; i < DESC_TABLE_MAX; i++) desc_free(&table[i]);
-    table_next = table_len = 0;
-}
+void desc_clear(void) {}
 
 bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params, int lclip_i, int rclip_i,
                         Value *out) {

@@ -80,24 +80,24 @@ bool family_build(Args *a, DistFamily f, const Operand *params, const int *arg_i
 typedef enum DescKind { DESC_FAMILY, DESC_CONST, DESC_MIXTURE } DescKind;
 
 typedef struct DistDesc {
-    Samples *node;   /* the key; retained while the descriptor lives */
+    Samples *node;   /* the node described (which owns the descriptor: not a reference) */
     DescKind kind;
     DistFamily family;              /* DESC_FAMILY */
-    Operand params[DF_MAX_PARAMS];  /* DESC_FAMILY (retained); DESC_CONST: params[0] */
-    int k;                          /* DESC_MIXTURE: components (retained) and weights */
+    Operand params[DF_MAX_PARAMS];  /* DESC_FAMILY; DESC_CONST: params[0] */
+    int k;                          /* DESC_MIXTURE: components and weights */
     Operand *comps;
     double *weights;
+    unsigned char *held; /* per param / component: 1 if retained here (not an operand of node) */
 } DistDesc;
 
-/* Remembers what node s is (params and comps are borrowed and retained here). The table
- * holds a reference to s, so its address cannot be reused while it is listed; it keeps
- * the most recent DESC_TABLE_MAX entries and releases older ones. */
-#define DESC_TABLE_MAX 4096
+/* Remembers what node s is, on the node itself (smp_set_ext): the descriptor lives and dies
+ * with s and holds no reference to it. params and comps are borrowed; those that are operands
+ * of s (always, for the constructors) live as long as s does, any other node is retained. */
 void desc_register_family(Samples *s, DistFamily f, const Operand *params);
 void desc_register_const(Samples *s, double x);
 void desc_register_mixture(Samples *s, int k, const Operand *comps, const double *weights);
 const DistDesc *desc_find(const Samples *s);
-void desc_clear(void); /* releases every descriptor (at interpreter exit) */
+void desc_clear(void); /* nothing to do: descriptors are freed with their nodes (kept for callers) */
 
 /* dist_finish (clips) for a family node, registering its descriptor when no clip applies. */
 bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params, int lclip_i, int rclip_i,
