@@ -139,49 +139,65 @@ static void bracket_reserve(Bracket *br, size_t need) {
     br->cap = cap;
 }
 
-/* An unsigned key with the order of the doubles (NaNs fall outside -inf .. +inf), so that
- * "a <= v <= b" is one unsigned comparison: key(v) - key(a) <= key(b) - key(a). */
-static inline uint64_t order_key(double v) {
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000u);
-}
-
-/* Scans x[0..n) once for all k brackets, chunk by chunk so each chunk stays in L1: a counting
- * loop that vectorizes, then an append whose one branch is rarely taken. (Two double
- * comparisons would be coin flips near a median, and mispredict half the time.)
- * Returns the number of NaN draws; NaN is neither below nor inside any bracket. */
+/* Scans x[0..n) once for all k brackets, chunk by chunk so each chunk stays in L1. Per bracket
+ * one loop that vectorizes counts the draws below it and flags the draws inside it (a <= v <= b:
+ * NaN is inside none, both zeros lie inside a bracket that reaches 0 from either side); the few
+ * flagged draws are then gathered and appended to the brackets that hold them without a branch.
+ * (Per-draw branches would be coin flips near a median.) Returns the number of NaN draws. */
 static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
     size_t nan = 0;
+    double flag[SMP_BLOCK];
+    int idx[SMP_BLOCK];
     for (size_t c0 = 0; c0 < n; c0 += SMP_BLOCK) {
         const double *restrict v = x + c0;
-        size_t len = n - c0 < SMP_BLOCK ? n - c0 : SMP_BLOCK, chunk_nan = 0;
+        size_t len = n - c0 < SMP_BLOCK ? n - c0 : SMP_BLOCK;
+        double chunk_nan = 0;
 #pragma omp simd reduction(+ : chunk_nan)
-        for (size_t i = 0; i < len; i++) chunk_nan += v[i] != v[i];
-        nan += chunk_nan;
+        for (size_t i = 0; i < len; i++) chunk_nan += v[i] != v[i] ? 1.0 : 0.0;
+        nan += (size_t)chunk_nan;
+        memset(flag, 0, len * sizeof *flag);
+        bool collect = false;
         for (int j = 0; j < k; j++) {
-            double a = br[j].a;
-            size_t below = 0;
+            /* all in doubles (counts <= SMP_BLOCK are exact): gcc -O2 vectorizes only this form */
+            double a = br[j].a, b = br[j].b, below = 0;
+            double *restrict f = flag;
+            if (br[j].overflow) {
 #pragma omp simd reduction(+ : below)
-            for (size_t i = 0; i < len; i++) below += v[i] < a;
-            br[j].below += below;
-            /* both zeros lie inside a bracket that reaches 0 from either side */
-            uint64_t ka = order_key(a == 0 ? -0.0 : a), width = order_key(br[j].b == 0 ? 0.0 : br[j].b) - ka;
-            if (br[j].overflow) continue;
-            if (br[j].len + len > br[j].limit) { /* may overflow: count first */
-                size_t in = 0;
-                for (size_t i = 0; i < len; i++) in += order_key(v[i]) - ka <= width;
-                if (br[j].len + in > br[j].limit) {
-                    br[j].overflow = true;
-                    continue;
+                for (size_t i = 0; i < len; i++) below += v[i] < a ? 1.0 : 0.0;
+            } else {
+                collect = true;
+#pragma omp simd reduction(+ : below)
+                for (size_t i = 0; i < len; i++) {
+                    below += v[i] < a ? 1.0 : 0.0;
+                    double in = v[i] >= a ? 1.0 : 0.0;
+                    f[i] += v[i] <= b ? in : 0.0;
                 }
             }
-            bracket_reserve(&br[j], br[j].len + len);
+            br[j].below += (size_t)below;
+        }
+        if (!collect) continue;
+        size_t m = 0;
+        for (size_t i = 0; i < len; i++) {
+            idx[m] = (int)i;
+            m += flag[i] != 0;
+        }
+        if (m == 0) continue;
+        for (int j = 0; j < k; j++) {
+            if (br[j].overflow) continue;
+            double a = br[j].a, b = br[j].b;
+            bracket_reserve(&br[j], br[j].len + m);
             double *buf = br[j].buf;
-            size_t m = br[j].len;
-            for (size_t i = 0; i < len; i++)
-                if (order_key(v[i]) - ka <= width) buf[m++] = v[i];
-            br[j].len = m;
+            size_t cnt = br[j].len;
+            for (size_t q = 0; q < m; q++) {
+                double w = v[idx[q]];
+                buf[cnt] = w;
+                cnt += (w >= a) & (w <= b);
+            }
+            if (cnt > br[j].limit) { /* a bad bracket: stop collecting */
+                br[j].overflow = true;
+                continue;
+            }
+            br[j].len = cnt;
         }
     }
     return nan;
