@@ -62,6 +62,7 @@ static void drop_draws(Samples *s) {
     free(s->draws);
     s->draws = NULL;
     s->draws_len = 0;
+    s->share_value = 0;
 }
 
 void smp_ctx_free(SampleCtx *ctx) {
@@ -114,12 +115,12 @@ static void lru_evict(SampleCtx *ctx, const Samples *keep) {
     }
 }
 
-bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare) {
+bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare, double value) {
     if (need > ctx->cache_budget) return false;
     Samples *v = ctx->lru_tail;
     while (ctx->cache_used + need > ctx->cache_budget && v) {
         Samples *prev = v->lru_prev;
-        if (v->plan_mark != spare) {
+        if (v->plan_mark != spare && v->share_value < value) {
             lru_unlink(ctx, v);
             ctx->cache_used -= v->draws_len * sizeof(double);
             v->in_lru = false;

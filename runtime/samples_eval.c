@@ -157,7 +157,7 @@ static double own_cost(const Samples *s) {
     }
 }
 
-#define MAT_MIN_COST 8.0 /* a stored array costs about this much to write and read back */
+#define MAT_MIN_COST 4.0 /* a stored array costs about this much to write and read back: a random draw */
 
 typedef struct MatCand {
     double value;
@@ -196,13 +196,16 @@ static void plan_choose_mat(Plan *p, SampleCtx *ctx, bool root_to_dst) {
     if (ncand) {
         qsort(cand, (size_t)ncand, sizeof *cand, cmp_cand);
         size_t room = ctx->cache_budget > pinned ? ctx->cache_budget - pinned : 0, take = 0;
-        for (int j = 0; j < ncand && (size_t)(take + 1) * bytes <= room; j++) take++;
-        while (take && !smp_lru_make_room(ctx, take * bytes, root >= 0 ? p->steps[root].node->plan_mark : 0))
-            take--;
+        uint64_t gen = p->steps[root].node->plan_mark;
+        /* an array stored for sharing is evicted only for a more valuable one */
+        while ((int)take < ncand && (take + 1) * bytes <= room &&
+               smp_lru_make_room(ctx, (take + 1) * bytes, gen, cand[take].value))
+            take++;
         for (size_t j = 0; j < take; j++) {
             Step *st = &p->steps[cand[j].step];
             st->slot = SLOT_MAT;
             st->mat = smp_xmalloc(bytes);
+            st->node->share_value = cand[j].value;
         }
         p->nmat = (int)take;
     }
@@ -257,6 +260,7 @@ static void plan_finish_mat(Plan *p, SampleCtx *ctx, bool ok) {
             smp_lru_add(ctx, st->node);
         } else {
             free(st->mat);
+            st->node->share_value = 0;
         }
         st->mat = NULL;
     }

@@ -29,9 +29,11 @@
  *   node has >= 2 consumers and whose subgraph is costly (a weighted count of the steps below it,
  *   random draws weighing most) are written straight into a fresh n-draw array during that same
  *   pass instead of a block buffer; after the pass the arrays become the nodes' draws (in the LRU),
- *   so later plans read them as leaves. Highest cost x consumers first, while the arrays fit in
- *   cache_budget (evicting older arrays the plan does not read). The stored draws are the very
- *   block outputs the recipe gives, so results are unchanged, for any thread count.
+ *   so later plans read them as leaves. Highest value (cost x consumers) first, while the arrays
+ *   fit in cache_budget, evicting older arrays the plan does not read, but an array stored for
+ *   sharing only for a more valuable one (else at 10M draws, 6 arrays in 512 MB, each plan would
+ *   evict what the next one needs). The stored draws are the very block outputs the recipe gives,
+ *   so results are unchanged, for any thread count.
  */
 #ifndef SQC_SAMPLES_INTERNAL_H
 #define SQC_SAMPLES_INTERNAL_H
@@ -74,6 +76,7 @@ struct Samples {
     SampleCtx *ctx;
     Samples *lru_prev, *lru_next;
     bool in_lru;
+    double share_value; /* stored for sharing: cost x consumers then (0: stored for other reasons) */
 
     /* cached reductions */
     bool have_stats;
@@ -101,9 +104,10 @@ bool smp_materialize(SampleCtx *ctx, Samples *s);
 /* LRU bookkeeping for materialized arrays (samples.c). */
 void smp_lru_add(SampleCtx *ctx, Samples *s);   /* s->draws was just filled */
 void smp_lru_touch(SampleCtx *ctx, Samples *s); /* s is being used: most recent */
-/* Evicts least recently used arrays, sparing nodes whose plan_mark is `spare`, until `need` more
- * bytes fit in the budget; returns false (evicting nothing more) if they cannot. */
-bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare);
+/* Evicts least recently used arrays, sparing nodes whose plan_mark is `spare` and arrays stored
+ * for sharing with a value >= `value`, until `need` more bytes fit in the budget; returns false
+ * if they cannot. */
+bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare, double value);
 
 /* Streams the blocks of `root` to sink(arg, b, x, len) (x = draws b*SMP_BLOCK ..), possibly
  * from several threads at once; sink must write only to per-block storage. If dst is non-NULL
