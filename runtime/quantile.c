@@ -429,30 +429,32 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
     for (int t = 0; t < threads; t++) nan += sa.nans[t];
     bool overflow = false;
     for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) overflow |= br[i].overflow;
-    for (int t = 1; t < threads; t++) /* the multiset of each bracket is what matters: order is free */
-        for (int j = 0; j < k; j++) {
-            Bracket *dst = &br[j], *src = &br[(size_t)t * (size_t)k + (size_t)j];
+    /* Each quantile's merge and selection is independent of the others: one per thread. */
+    int ok = 1;
+#pragma omp parallel for schedule(dynamic) num_threads(threads) reduction(& : ok)
+    for (int j = 0; j < k; j++) {
+        Bracket *dst = &br[j];
+        for (int t = 1; t < threads; t++) { /* the multiset of each bracket is what matters: order is free */
+            Bracket *src = &br[(size_t)t * (size_t)k + (size_t)j];
             dst->below += src->below;
             bracket_reserve(dst, dst->len + src->len);
             if (src->len) memcpy(dst->buf + dst->len, src->buf, src->len * sizeof(double));
             dst->len += src->len;
             free(src->buf);
         }
-    int ok = 1;
-    for (int j = 0; j < k; j++) {
         QPos p = qpos(q[j], n);
         if (nan) {
             out[j] = NAN;
-        } else if (!overflow && p.lo >= br[j].below && p.hi < br[j].below + br[j].len) {
-            size_t r = p.lo - br[j].below;
-            select_kth(br[j].buf, br[j].len, r);
-            double vlo = br[j].buf[r];
-            double vhi = p.hi == p.lo ? vlo : min_from(br[j].buf, r + 1, br[j].len);
+        } else if (!overflow && p.lo >= dst->below && p.hi < dst->below + dst->len) {
+            size_t r = p.lo - dst->below;
+            select_kth(dst->buf, dst->len, r);
+            double vlo = dst->buf[r];
+            double vhi = p.hi == p.lo ? vlo : min_from(dst->buf, r + 1, dst->len);
             out[j] = lerp_numpy(vlo, vhi, p.t);
         } else {
             ok = 0;
         }
-        free(br[j].buf);
+        free(dst->buf);
     }
     free(br);
     free(sa.nans);
