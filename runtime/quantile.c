@@ -139,12 +139,20 @@ static void bracket_reserve(Bracket *br, size_t need) {
     br->cap = cap;
 }
 
+/* The scan only compares, counts whole numbers and copies, so wider vectors cannot change a
+ * result: build it also for AVX2 and AVX-512 machines (gcc picks one at load time). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define SCAN_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define SCAN_CLONES
+#endif
+
 /* Scans x[0..n) once for all k brackets, chunk by chunk so each chunk stays in L1. Per bracket
  * one loop that vectorizes counts the draws below it and flags the draws inside it (a <= v <= b:
  * NaN is inside none, both zeros lie inside a bracket that reaches 0 from either side); the few
  * flagged draws are then gathered and appended to the brackets that hold them without a branch.
  * (Per-draw branches would be coin flips near a median.) Returns the number of NaN draws. */
-static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
+SCAN_CLONES static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
     size_t nan = 0;
     double flag[SMP_BLOCK];
     int idx[SMP_BLOCK];
