@@ -648,8 +648,17 @@ static double *step_out(const Plan *p, const Work *w, int t, size_t i0, double *
     return w->buf + (size_t)st->slot * SMP_BLOCK;
 }
 
+/* The kernels are also built for AVX2 (gcc picks at load time). Not FMA, not AVX-512's x86-64-v4
+ * (which has FMA): gcc would contract m + s*z into fma() and change the draws; with AVX2 alone the
+ * wider vectors do the same IEEE operations, and libm calls are the same functions. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define EVAL_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define EVAL_CLONES
+#endif
+
 /* Runs every step of the plan for block b; returns the root's block. */
-static const double *eval_block(const Plan *p, Work *w, size_t b, size_t n, double *dst, BlockErr *err) {
+EVAL_CLONES static const double *eval_block(const Plan *p, Work *w, size_t b, size_t n, double *dst, BlockErr *err) {
     size_t i0 = b * SMP_BLOCK, len = n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK;
     In in[p->max_ops > 0 ? p->max_ops : 1];
     for (int t = 0; t < p->nsteps; t++) {
