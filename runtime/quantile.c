@@ -22,6 +22,36 @@ static int cmp_double(const void *pa, const void *pb) {
     return (a > b) - (a < b);
 }
 
+/* Stable merge sort of NaN-free doubles by `<`: the same order as glibc's qsort (a stable merge
+ * sort) with cmp_double, so where -0 and +0 tie they keep their input order just the same, without
+ * a call per comparison. */
+static void msort_rec(double *a, double *tmp, size_t n) {
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) { /* stable: shift only past strictly greater elements */
+            double v = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > v; j--) a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    size_t h = n / 2;
+    msort_rec(a, tmp, h);
+    msort_rec(a + h, tmp, n - h);
+    if (!(a[h] < a[h - 1])) return; /* already in order */
+    memcpy(tmp, a, h * sizeof *a);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n) a[k++] = a[j] < tmp[i] ? a[j++] : tmp[i++]; /* ties: the left one first */
+    while (i < h) a[k++] = tmp[i++];
+}
+
+static void sort_doubles(double *a, size_t n) {
+    if (n < 2) return;
+    double *tmp = smp_xmalloc((n / 2 + 1) * sizeof *tmp);
+    msort_rec(a, tmp, n);
+    free(tmp);
+}
+
 static inline void swap_d(double *a, double *b) {
     double t = *a;
     *a = *b;
@@ -114,7 +144,7 @@ static void quantiles_by_sort(const double *x, size_t n, const double *q, int k,
     if (m < n) {
         for (int j = 0; j < k; j++) out[j] = NAN; /* numpy: any NaN draw makes every quantile NaN */
     } else {
-        qsort(c, n, sizeof *c, cmp_double);
+        sort_doubles(c, n);
         for (int j = 0; j < k; j++) out[j] = quantile_of_sorted(c, n, q[j]);
     }
     free(c);
@@ -244,7 +274,7 @@ static bool place_brackets(const double *x, size_t n, const double *q, int k, Br
 }
 
 static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br) {
-    qsort(sub, m, sizeof *sub, cmp_double);
+    sort_doubles(sub, m);
     for (int j = 0; j < k; j++) {
         double pos = q[j] * (double)(m - 1);
         double margin = smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS;
