@@ -12,7 +12,6 @@
 #include <gsl/gsl_errno.h>
 
 #include "display.h"
-#include "dist_family.h"
 #include "frame.h"
 #include "ops.h"
 #include "registry.h"
@@ -91,7 +90,6 @@ void interp_free(Interp *I) {
     value_release(I->ret_value);
     frame_release(I->globals);
     frame_release_all();
-    desc_clear(); /* the distribution descriptors truncate() reads hold samples too */
     smp_ctx_free(&I->smp);
     for (int i = 0; i < I->nprograms; i++) {
         if (I->programs[i]) program_free(I->programs[i]);

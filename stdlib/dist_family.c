@@ -534,8 +534,6 @@ void desc_register_mixture(Samples *s, int k, const Operand *comps, const double
 
 const DistDesc *desc_find(const Samples *s) { return s ? smp_ext(s) : NULL; }
 
-void desc_clear(void) {}
-
 bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params, int lclip_i, int rclip_i,
                         Value *out) {
     bool clipped = (lclip_i >= 0 && has_arg(a, lclip_i)) || (rclip_i >= 0 && has_arg(a, rclip_i));

@@ -97,7 +97,6 @@ void desc_register_family(Samples *s, DistFamily f, const Operand *params);
 void desc_register_const(Samples *s, double x);
 void desc_register_mixture(Samples *s, int k, const Operand *comps, const double *weights);
 const DistDesc *desc_find(const Samples *s);
-void desc_clear(void); /* nothing to do: descriptors are freed with their nodes (kept for callers) */
 
 /* dist_finish (clips) for a family node, registering its descriptor when no clip applies. */
 bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params, int lclip_i, int rclip_i,

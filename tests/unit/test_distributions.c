@@ -515,7 +515,6 @@ int main(void) {
         failed = before;
         quiet = false;
     }
-    desc_clear();
     interp_free(&I);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
