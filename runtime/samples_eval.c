@@ -835,7 +835,9 @@ static void ksum_add(KSum *k, double x) {
     k->s = t;
 }
 
-static double ksum_value(const KSum *k) { return k->s + k->c; }
+/* Once the sum is infinite the compensation is inf - inf = NaN: the sum alone is the answer
+ * (numpy's mean of draws holding inf is inf, of draws holding inf and -inf NaN). */
+static double ksum_value(const KSum *k) { return isfinite(k->s) ? k->s + k->c : k->s; }
 
 void smp_block_stats(BlockStats *bs, const double *x, size_t len) {
     double dev[SMP_BLOCK];
