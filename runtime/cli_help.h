@@ -13,6 +13,9 @@
     "                overrides the script's `set samples`\n" \
     "  --seed S      random seed (default 0); overrides the script's `set seed`\n" \
     "  --threads T   worker threads (default: one per core); output is the same for any T\n" \
+    "  --rehearse M  auto (default), always or never: first run the script silently on\n" \
+    "                a few draws to learn what it asks, then compute all of it in one\n" \
+    "                pass (auto: runs of 50K draws or more); output is the same for any M\n" \
     "  --ascii       no Unicode in histograms and sparklines\n" \
     "  --json        print no text; at the end, every top-level binding as one JSON\n" \
     "                object (samples as {mean, sd, p1 ... p99, min, max})\n" \

@@ -160,7 +160,11 @@ bool interp_samples_fit(size_t n, char *err, size_t errlen) {
     return false;
 }
 
-void interp_note_samples(Interp *I) { I->samples_made = true; }
+void interp_note_samples(Interp *I) {
+    /* A rehearsal for a run too small to gain from it: the step budget stops it at the next step. */
+    if (I->rehearsal_n && !I->samples_made && I->rehearsal_n < I->rehearsal_min_n) I->step_limit = 1;
+    I->samples_made = true;
+}
 
 void interp_each_global(Interp *I, void (*fn)(void *ctx, Sym name), void *ctx) {
     frame_each(I->globals, fn, ctx);
@@ -518,14 +522,15 @@ static EvStatus eval_set(Interp *I, const Ast *n, Frame *f) {
         return rt_error(I, n->as.set.value->span, "set seed needs a whole number >= 0");
     }
     if (is_samples ? I->samples_fixed : I->seed_fixed) return EV_OK; /* the command line wins */
-    if (is_samples && (size_t)v.as.num == I->smp.n) return EV_OK;
+    size_t *draws = I->rehearsal_n ? &I->rehearsal_n : &I->smp.n; /* a rehearsal keeps its few draws */
+    if (is_samples && (size_t)v.as.num == *draws) return EV_OK;
     if (is_seed && (uint64_t)v.as.num == I->smp.seed) return EV_OK;
     if (I->samples_made)
         return rt_error(I, n->span, "set %s must come before the first distribution", name);
     char why[200];
     if (is_samples && !interp_samples_fit((size_t)v.as.num, why, sizeof why))
         return rt_error(I, n->as.set.value->span, "set samples: %s", why);
-    if (is_samples) I->smp.n = (size_t)v.as.num;
+    if (is_samples) *draws = (size_t)v.as.num;
     else I->smp.seed = (uint64_t)v.as.num;
     return EV_OK;
 }

@@ -42,6 +42,9 @@ typedef struct Interp {
     bool seed_fixed;             /* --seed given: `set seed` is ignored */
     bool samples_made;           /* a samples value exists: `set samples` may no longer change N */
     bool ascii;                  /* no Unicode output (--ascii or a non-UTF-8 locale) */
+    /* a rehearsal (rehearsal.h): smp.n is its few draws; these are the real run's */
+    size_t rehearsal_n;          /* draws the real run will have (0: not a rehearsal) */
+    size_t rehearsal_min_n;      /* fewer than this when the first samples appear: stop */
     int depth;                   /* user-function call depth */
     /* limits (interp_init sets the defaults; the fuzzer lowers them) */
     int max_depth;               /* nested user-function calls: SQC_MAX_CALL_DEPTH */

@@ -341,7 +341,7 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
     free(proto);
 }
 
-static bool qcache_get(const Samples *s, double q, double *v) {
+bool smp_qcache_get(const Samples *s, double q, double *v) {
     for (int j = 0; j < s->nq; j++)
         if (s->qkey[j] == q) {
             *v = s->qval[j];
@@ -350,7 +350,7 @@ static bool qcache_get(const Samples *s, double q, double *v) {
     return false;
 }
 
-static void qcache_put(Samples *s, double q, double v) {
+void smp_qcache_put(Samples *s, double q, double v) {
     int j = s->nq < SMP_QCACHE ? s->nq++ : s->q_next;
     if (s->nq == SMP_QCACHE) s->q_next = (j + 1) % SMP_QCACHE;
     s->qkey[j] = q;
@@ -387,65 +387,33 @@ static bool exchangeable(Samples *root) {
 
 #define PILOT_BLOCKS (SUBSAMPLE / SMP_BLOCK)
 
-typedef struct PilotArg {
-    const size_t *sel;
-    double *sub;
-} PilotArg;
-
-static void pilot_sink(void *arg, size_t b, const double *x, size_t len) {
-    PilotArg *a = arg;
-    int j = 0;
-    while (a->sel[j] != b) j++;
-    memcpy(a->sub + (size_t)j * SMP_BLOCK, x, len * sizeof *x);
-}
-
-typedef struct StreamArg {
-    Bracket *br; /* threads x k */
-    size_t *nans; /* per thread */
-    int k;
-    BlockStats *bs; /* per block, or NULL */
-} StreamArg;
-
-static void stream_sink(void *arg, size_t b, const double *x, size_t len) {
-    StreamArg *a = arg;
-#ifdef _OPENMP
-    int t = omp_get_thread_num();
-#else
-    int t = 0;
-#endif
-    a->nans[t] += scan_brackets(x, len, a->br + (size_t)t * (size_t)a->k, a->k);
-    if (a->bs) smp_block_stats(&a->bs[b], x, len);
-}
-
-/* Quantiles of a node's draws in two streaming passes over its graph (a pilot of PILOT_BLOCKS
- * blocks spread over the run, then one bracket pass), without an n-draw array; the bracket pass
- * also fills the node's mean/var/min/max. Returns 1 on success, 0 if a bracket missed (the caller
- * falls back to the stored array), -1 on an evaluation error in the main pass. */
-static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int k, double *out) {
-    size_t n = ctx->n, nb = smp_nblocks(n);
-    size_t sel[PILOT_BLOCKS];
+size_t smp_pilot_blocks(size_t n, size_t *sel) {
+    size_t nb = smp_nblocks(n);
     for (size_t j = 0; j < PILOT_BLOCKS; j++) sel[j] = j * nb / PILOT_BLOCKS;
-    double *sub = smp_xmalloc(SUBSAMPLE * sizeof *sub);
-    PilotArg pa = {sel, sub};
-    if (!smp_eval_some_blocks(ctx, s, NULL, pilot_sink, &pa, sel, PILOT_BLOCKS)) {
-        ctx->has_error = false; /* the full pass reports the lowest failing draw instead */
-        free(sub);
-        return 0;
-    }
-    size_t m = (size_t)(PILOT_BLOCKS - 1) * SMP_BLOCK + (sel[PILOT_BLOCKS - 1] == nb - 1 ? n - (nb - 1) * SMP_BLOCK : SMP_BLOCK);
-    for (size_t i = 0; i < m; i++)
-        if (isnan(sub[i])) { /* numpy: any NaN draw makes every quantile NaN */
-            free(sub);
-            for (int j = 0; j < k; j++) out[j] = NAN;
-            return 1;
-        }
-    Bracket *proto = smp_xcalloc((size_t)k, sizeof *proto);
-    brackets_from_pilot(sub, m, q, k, proto);
-    free(sub);
+    return PILOT_BLOCKS;
+}
 
-    int threads = ctx->threads < 1 ? 1 : ctx->threads;
-    Bracket *br = smp_xcalloc((size_t)threads * (size_t)k, sizeof *br);
-    for (int t = 0; t < threads; t++)
+size_t smp_pilot_draws(size_t n) {
+    size_t nb = smp_nblocks(n), sel[PILOT_BLOCKS];
+    smp_pilot_blocks(n, sel);
+    return (size_t)(PILOT_BLOCKS - 1) * SMP_BLOCK + (sel[PILOT_BLOCKS - 1] == nb - 1 ? n - (nb - 1) * SMP_BLOCK : SMP_BLOCK);
+}
+
+bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int k, size_t n, int threads) {
+    memset(qs, 0, sizeof *qs);
+    for (size_t i = 0; i < m; i++)
+        if (isnan(pilot[i])) return false; /* numpy: any NaN draw makes every quantile NaN */
+    Bracket *proto = smp_xcalloc((size_t)k, sizeof *proto);
+    brackets_from_pilot(pilot, m, q, k, proto);
+    qs->k = k;
+    qs->n = n;
+    qs->threads = threads < 1 ? 1 : threads;
+    qs->q = smp_xmalloc((size_t)k * sizeof *qs->q);
+    memcpy(qs->q, q, (size_t)k * sizeof *q);
+    qs->br = smp_xcalloc((size_t)qs->threads * (size_t)k, sizeof(Bracket));
+    qs->nans = smp_xcalloc((size_t)qs->threads, sizeof *qs->nans);
+    Bracket *br = qs->br;
+    for (int t = 0; t < qs->threads; t++)
         for (int j = 0; j < k; j++) {
             /* a bracket holds ~2*margin/m of the draws; 4x that (and 64K) means the pilot lied */
             double share = 2 * (smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS + 1) / (double)m;
@@ -453,18 +421,18 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
             br[(size_t)t * (size_t)k + (size_t)j] = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0, limit, false};
         }
     free(proto);
-    StreamArg sa = {br, smp_xcalloc((size_t)threads, sizeof(size_t)), k,
-                    s->have_stats ? NULL : smp_xcalloc(nb, sizeof(BlockStats))};
-    if (!smp_eval_blocks(ctx, s, NULL, stream_sink, &sa)) {
-        for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) free(br[i].buf);
-        free(br);
-        free(sa.nans);
-        free(sa.bs);
-        return -1;
-    }
-    if (sa.bs) smp_stats_finish(s, sa.bs, n);
+    return true;
+}
+
+void smp_qstream_scan(QStream *qs, int thread, const double *x, size_t len) {
+    qs->nans[thread] += scan_brackets(x, len, (Bracket *)qs->br + (size_t)thread * (size_t)qs->k, qs->k);
+}
+
+bool smp_qstream_finish(QStream *qs, double *out) {
+    Bracket *br = qs->br;
+    int threads = qs->threads, k = qs->k;
     size_t nan = 0;
-    for (int t = 0; t < threads; t++) nan += sa.nans[t];
+    for (int t = 0; t < threads; t++) nan += qs->nans[t];
     bool overflow = false;
     for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) overflow |= br[i].overflow;
     /* Each quantile's merge and selection is independent of the others: one per thread. */
@@ -479,8 +447,9 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
             if (src->len) memcpy(dst->buf + dst->len, src->buf, src->len * sizeof(double));
             dst->len += src->len;
             free(src->buf);
+            src->buf = NULL;
         }
-        QPos p = qpos(q[j], n);
+        QPos p = qpos(qs->q[j], qs->n);
         if (nan) {
             out[j] = NAN;
         } else if (!overflow && p.lo >= dst->below && p.hi < dst->below + dst->len) {
@@ -493,9 +462,77 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
             ok = 0;
         }
         free(dst->buf);
+        dst->buf = NULL;
     }
-    free(br);
-    free(sa.nans);
+    return ok;
+}
+
+void smp_qstream_free(QStream *qs) {
+    if (qs->br)
+        for (size_t i = 0; i < (size_t)qs->threads * (size_t)qs->k; i++) free(((Bracket *)qs->br)[i].buf);
+    free(qs->br);
+    free(qs->nans);
+    free(qs->q);
+    memset(qs, 0, sizeof *qs);
+}
+
+typedef struct PilotArg {
+    const size_t *sel;
+    double *sub;
+} PilotArg;
+
+static void pilot_sink(void *arg, size_t b, const double *x, size_t len) {
+    PilotArg *a = arg;
+    int j = 0;
+    while (a->sel[j] != b) j++;
+    memcpy(a->sub + (size_t)j * SMP_BLOCK, x, len * sizeof *x);
+}
+
+typedef struct StreamArg {
+    QStream *qs;
+    BlockStats *bs; /* per block, or NULL */
+} StreamArg;
+
+static void stream_sink(void *arg, size_t b, const double *x, size_t len) {
+    StreamArg *a = arg;
+#ifdef _OPENMP
+    int t = omp_get_thread_num();
+#else
+    int t = 0;
+#endif
+    smp_qstream_scan(a->qs, t, x, len);
+    if (a->bs) smp_block_stats(&a->bs[b], x, len);
+}
+
+/* Quantiles of a node's draws in two streaming passes over its graph (a pilot of PILOT_BLOCKS
+ * blocks spread over the run, then one bracket pass), without an n-draw array; the bracket pass
+ * also fills the node's mean/var/min/max. Returns 1 on success, 0 if a bracket missed (the caller
+ * falls back to the stored array), -1 on an evaluation error in the main pass. */
+static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int k, double *out) {
+    size_t n = ctx->n, nb = smp_nblocks(n);
+    size_t sel[PILOT_BLOCKS];
+    smp_pilot_blocks(n, sel);
+    double *sub = smp_xmalloc(SUBSAMPLE * sizeof *sub);
+    PilotArg pa = {sel, sub};
+    if (!smp_eval_some_blocks(ctx, s, NULL, pilot_sink, &pa, sel, PILOT_BLOCKS)) {
+        ctx->has_error = false; /* the full pass reports the lowest failing draw instead */
+        free(sub);
+        return 0;
+    }
+    QStream qs;
+    bool no_nan = smp_qstream_init(&qs, sub, smp_pilot_draws(n), q, k, n, ctx->threads);
+    free(sub);
+    if (!no_nan) {
+        for (int j = 0; j < k; j++) out[j] = NAN;
+        return 1;
+    }
+    StreamArg sa = {&qs, s->have_stats ? NULL : smp_xcalloc(nb, sizeof(BlockStats))};
+    int ok = -1;
+    if (smp_eval_blocks(ctx, s, NULL, stream_sink, &sa)) {
+        if (sa.bs) smp_stats_finish(s, sa.bs, n);
+        ok = smp_qstream_finish(&qs, out) ? 1 : 0;
+    }
+    smp_qstream_free(&qs);
     free(sa.bs);
     return ok;
 }
@@ -505,14 +542,20 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
 static const double STANDARD_Q[] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
 #define NSTANDARD (int)(sizeof STANDARD_Q / sizeof STANDARD_Q[0])
 
+void smp_quantiles_of_array(const double *x, size_t n, const double *q, int k, double *out, int threads) {
+    if (n < SMALL_N) quantiles_by_sort(x, n, q, k, out);
+    else quantiles_by_bracket(x, n, q, k, out, threads);
+}
+
 bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *out) {
     size_t n = ctx->n;
+    smp_query(ctx, s, SMP_WANT_QUANTILES, q, k);
     int cap = k + NSTANDARD;
     double *want = smp_xmalloc((size_t)cap * sizeof *want);
     int nwant = 0;
     for (int j = 0; j < k; j++) {
         if (isnan(q[j]) || n == 0) out[j] = NAN;
-        else if (!qcache_get(s, q[j], &out[j])) {
+        else if (!smp_qcache_get(s, q[j], &out[j])) {
             bool dup = false;
             for (int i = 0; i < nwant; i++) dup |= want[i] == q[j];
             if (!dup) want[nwant++] = q[j];
@@ -522,7 +565,7 @@ bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *o
     if (nwant && nwant + NSTANDARD <= SMP_QCACHE) {
         for (int i = 0; i < NSTANDARD; i++) {
             double v, sq = STANDARD_Q[i];
-            bool dup = qcache_get(s, sq, &v);
+            bool dup = smp_qcache_get(s, sq, &v);
             for (int j = 0; j < nwant; j++) dup |= want[j] == sq;
             if (!dup) want[nwant++] = sq;
         }
@@ -537,17 +580,14 @@ bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *o
         }
         if (ok && !done) {
             ok = smp_materialize(ctx, s);
-            if (ok) {
-                if (n < SMALL_N) quantiles_by_sort(s->draws, n, want, nwant, got);
-                else quantiles_by_bracket(s->draws, n, want, nwant, got, ctx->threads);
-            }
+            if (ok) smp_quantiles_of_array(s->draws, n, want, nwant, got, ctx->threads);
         }
         if (ok) {
             /* the asked-for ones last, so that the ring keeps them if it is short */
-            for (int j = asked; j < nwant; j++) qcache_put(s, want[j], got[j]);
-            for (int j = 0; j < asked; j++) qcache_put(s, want[j], got[j]);
+            for (int j = asked; j < nwant; j++) smp_qcache_put(s, want[j], got[j]);
+            for (int j = 0; j < asked; j++) smp_qcache_put(s, want[j], got[j]);
             for (int j = 0; j < k; j++)
-                if (!(isnan(q[j]) || n == 0)) qcache_get(s, q[j], &out[j]);
+                if (!(isnan(q[j]) || n == 0)) smp_qcache_get(s, q[j], &out[j]);
         }
         free(got);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "rng_inline.h"
 
 void *smp_xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);
@@ -140,6 +141,52 @@ void smp_lru_add(SampleCtx *ctx, Samples *s) {
     lru_evict(ctx, s);
 }
 
+/* ---- fingerprints ---- */
+
+typedef struct FpState {
+    uint64_t a, b;
+} FpState;
+
+static void fp_add(FpState *h, uint64_t x) {
+    h->a = rng_mix_a(h->a ^ x) + 0x9E3779B97F4A7C15u;
+    h->b = rng_mix_b(h->b + x) ^ 0xD1B54A32D192ED03u;
+}
+
+static uint64_t fp_bits(double x) {
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+void smp_fingerprint(Samples *s) {
+    FpState h = {0x243F6A8885A308D3u, 0x13198A2E03707344u};
+    s->fp_none = s->kind == NK_ARRAY;
+    fp_add(&h, (uint64_t)s->kind << 8 | s->op);
+    fp_add(&h, s->key);
+    fp_add(&h, (uint64_t)s->nops);
+    for (int k = 0; k < s->nops; k++) {
+        const Samples *c = s->ops[k].node;
+        if (c) {
+            s->fp_none |= c->fp_none;
+            fp_add(&h, 1);
+            fp_add(&h, c->fp[0]);
+            fp_add(&h, c->fp[1]);
+        } else {
+            fp_add(&h, 2);
+            fp_add(&h, fp_bits(s->ops[k].num));
+        }
+    }
+    if (s->cumw)
+        for (int k = 0; k < s->nops; k++) fp_add(&h, fp_bits(s->cumw[k]));
+    if (s->draw) {
+        uintptr_t fn;
+        memcpy(&fn, &s->draw, sizeof fn < sizeof s->draw ? sizeof fn : sizeof s->draw);
+        fp_add(&h, (uint64_t)fn);
+    }
+    s->fp[0] = h.a;
+    s->fp[1] = h.b;
+}
+
 /* ---- constructors ---- */
 
 /* True if operand k of s is a node that no earlier operand of s is. */
@@ -171,16 +218,21 @@ static Samples *random_node(SampleCtx *ctx, NodeKind kind, int nops, const Opera
     return s;
 }
 
+static Samples *sealed(Samples *s) {
+    smp_fingerprint(s);
+    return s;
+}
+
 Samples *smp_normal(SampleCtx *ctx, Operand mean, Operand sd, Span origin) {
-    return random_node(ctx, NK_NORMAL, 2, (Operand[]){mean, sd}, origin);
+    return sealed(random_node(ctx, NK_NORMAL, 2, (Operand[]){mean, sd}, origin));
 }
 
 Samples *smp_lognormal(SampleCtx *ctx, Operand mu, Operand sigma, Span origin) {
-    return random_node(ctx, NK_LOGNORMAL, 2, (Operand[]){mu, sigma}, origin);
+    return sealed(random_node(ctx, NK_LOGNORMAL, 2, (Operand[]){mu, sigma}, origin));
 }
 
 Samples *smp_uniform(SampleCtx *ctx, Operand lo, Operand hi, Span origin) {
-    return random_node(ctx, NK_UNIFORM, 2, (Operand[]){lo, hi}, origin);
+    return sealed(random_node(ctx, NK_UNIFORM, 2, (Operand[]){lo, hi}, origin));
 }
 
 Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, int nparams,
@@ -191,7 +243,7 @@ Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, int nparam
     s->param_names = smp_xcalloc((size_t)nparams, sizeof(char *));
     for (int k = 0; k < nparams; k++)
         s->param_names[k] = xstrdup(param_names && param_names[k] ? param_names[k] : "?");
-    return s;
+    return sealed(s);
 }
 
 Samples *smp_mixture(SampleCtx *ctx, int k, const Operand *components, const double *weights,
@@ -206,33 +258,33 @@ Samples *smp_mixture(SampleCtx *ctx, int k, const Operand *components, const dou
         s->cumw[c] = acc / total;
     }
     s->cumw[k - 1] = 1.0; /* rounding must not leave a gap at the top */
-    return s;
+    return sealed(s);
 }
 
 Samples *smp_unary(SmpUnary op, Samples *x) {
     Samples *s = node_new(NK_UNARY, 1, (Operand[]){opnd_smp(x)});
     s->op = (uint8_t)op;
     s->is_bool = op == SU_NOT;
-    return s;
+    return sealed(s);
 }
 
 Samples *smp_binary(SmpBinary op, Operand a, Operand b) {
     Samples *s = node_new(NK_BINARY, 2, (Operand[]){a, b});
     s->op = (uint8_t)op;
     s->is_bool = op >= SB_EQ && op <= SB_OR;
-    return s;
+    return sealed(s);
 }
 
 Samples *smp_select(Samples *cond, Operand if_true, Operand if_false) {
-    return node_new(NK_SELECT, 3, (Operand[]){opnd_smp(cond), if_true, if_false});
+    return sealed(node_new(NK_SELECT, 3, (Operand[]){opnd_smp(cond), if_true, if_false}));
 }
 
 Samples *smp_clamp(Operand x, Operand lo, Operand hi) {
-    return node_new(NK_CLAMP, 3, (Operand[]){x, lo, hi});
+    return sealed(node_new(NK_CLAMP, 3, (Operand[]){x, lo, hi}));
 }
 
 Samples *smp_from_array(double *draws) {
-    Samples *s = node_new(NK_ARRAY, 0, NULL);
+    Samples *s = sealed(node_new(NK_ARRAY, 0, NULL));
     s->draws = draws;
     return s; /* draws_len stays 0: the array is not counted against the cache budget */
 }

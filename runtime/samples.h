@@ -42,6 +42,8 @@ typedef struct SampleCtx {
     size_t cache_budget;  /* bytes of materialized arrays kept (LRU); 0 = never keep */
     size_t cache_used;
     Samples *lru_head, *lru_tail; /* materialized nodes, most recently used first */
+    struct Prefetch *record; /* a rehearsal: requests are recorded there (prefetch.h) */
+    struct Prefetch *serve;  /* the real run after a rehearsal: requests are answered from there */
     char error[512];      /* set when an evaluation fails */
     Span error_span;
     bool has_error;

@@ -35,6 +35,7 @@ typedef struct Step {
                * or SLOT_MAT (write mat, the node's future draws) or SLOT_LAZY (not run: a
                * mixture component that the mixture draws only where picked) */
     int arg;  /* offset in Plan.args of this step's nops operand step indexes (-1: a number) */
+    int root; /* index of the root this step is in a multi-root plan (its sink gets the block), or -1 */
     double *mat;
 } Step;
 
@@ -47,6 +48,7 @@ typedef struct Plan {
     bool has_custom;
     int nmat; /* steps with SLOT_MAT */
     bool has_lazy;
+    bool multi; /* several roots, each handed to a sink as soon as its step ran (smp_eval_roots) */
 } Plan;
 
 /* Marks visited nodes per plan without clearing: a node is in the current plan iff its
@@ -58,41 +60,47 @@ typedef struct Frame {
     int next_op;
 } Frame;
 
-/* Orders the DAG below root (iterative post-order DFS; materialized nodes are leaves). */
-static void plan_order(Plan *p, Samples *root) {
+/* Orders the DAG below the roots (iterative post-order DFS; materialized nodes are leaves): each
+ * node once, operands first. With one root, the root is the last step. */
+static void plan_order(Plan *p, Samples *const *roots, int nroots, bool multi) {
     uint64_t gen = ++plan_generation;
     size_t cap = 64, depth = 0, steps_cap = 64;
     Frame *stack = smp_xmalloc(cap * sizeof *stack);
     p->steps = smp_xmalloc(steps_cap * sizeof *p->steps);
     p->nsteps = 0;
-    root->plan_mark = gen;
-    stack[depth++] = (Frame){root, 0};
-    while (depth) {
-        Frame *f = &stack[depth - 1];
-        Samples *s = f->node;
-        if (!s->draws && f->next_op < s->nops) {
-            Samples *c = s->ops[f->next_op++].node;
-            if (c && c->plan_mark != gen) {
-                c->plan_mark = gen;
-                if (depth == cap) {
-                    cap *= 2;
-                    stack = realloc(stack, cap * sizeof *stack);
-                    if (!stack) abort();
+    for (int r = 0; r < nroots; r++) {
+        if (roots[r]->plan_mark == gen) continue; /* below an earlier root: already ordered */
+        roots[r]->plan_mark = gen;
+        stack[depth++] = (Frame){roots[r], 0};
+        while (depth) {
+            Frame *f = &stack[depth - 1];
+            Samples *s = f->node;
+            if (!s->draws && f->next_op < s->nops) {
+                Samples *c = s->ops[f->next_op++].node;
+                if (c && c->plan_mark != gen) {
+                    c->plan_mark = gen;
+                    if (depth == cap) {
+                        cap *= 2;
+                        stack = realloc(stack, cap * sizeof *stack);
+                        if (!stack) abort();
+                    }
+                    stack[depth++] = (Frame){c, 0};
                 }
-                stack[depth++] = (Frame){c, 0};
+                continue;
             }
-            continue;
+            if ((size_t)p->nsteps == steps_cap) {
+                steps_cap *= 2;
+                p->steps = realloc(p->steps, steps_cap * sizeof *p->steps);
+                if (!p->steps) abort();
+            }
+            s->plan_idx = p->nsteps;
+            p->steps[p->nsteps++] = (Step){s, SLOT_LEAF, 0, -1, NULL};
+            depth--;
         }
-        if ((size_t)p->nsteps == steps_cap) {
-            steps_cap *= 2;
-            p->steps = realloc(p->steps, steps_cap * sizeof *p->steps);
-            if (!p->steps) abort();
-        }
-        s->plan_idx = p->nsteps;
-        p->steps[p->nsteps++] = (Step){s, SLOT_LEAF, 0, NULL};
-        depth--;
     }
     free(stack);
+    if (multi)
+        for (int r = 0; r < nroots; r++) p->steps[roots[r]->plan_idx].root = r;
 }
 
 /* Links operands to steps and assigns buffer slots by liveness: a step's slot returns to the
@@ -120,7 +128,7 @@ static void plan_slots(Plan *p, bool root_to_dst) {
         }
     }
     int root = p->nsteps - 1;
-    last_use[root] = p->nsteps; /* the consumer of the root is the caller */
+    if (!p->multi) last_use[root] = p->nsteps; /* the consumer of the root is the caller */
 
     int *free_slots = smp_xmalloc((size_t)p->nsteps * sizeof(int));
     int nfree = 0;
@@ -138,6 +146,8 @@ static void plan_slots(Plan *p, bool root_to_dst) {
             last_use[ci] = -1; /* the same operand twice (x - x) frees once */
             free_slots[nfree++] = p->steps[ci].slot;
         }
+        /* a root that nothing else reads: its sink runs right after the step, then the slot is free */
+        if (p->multi && st->root >= 0 && last_use[t] == t && st->slot >= 0) free_slots[nfree++] = st->slot;
     }
     free(free_slots);
     free(last_use);
@@ -232,7 +242,7 @@ static void plan_mark_lazy(Plan *p) {
         if (s->kind != NK_MIXTURE || s->draws) continue;
         for (int k = 0; k < s->nops; k++) {
             Samples *c = s->ops[k].node;
-            if (c && lazy_component(c)) {
+            if (c && lazy_component(c) && p->steps[c->plan_idx].root < 0) { /* a root is asked for whole */
                 p->steps[c->plan_idx].slot = SLOT_LAZY;
                 p->has_lazy = true;
             }
@@ -240,9 +250,11 @@ static void plan_mark_lazy(Plan *p) {
     }
 }
 
-static void plan_build(Plan *p, Samples *root, bool root_to_dst, SampleCtx *ctx, bool share) {
+static void plan_build(Plan *p, Samples *const *roots, int nroots, bool multi, bool root_to_dst,
+                       SampleCtx *ctx, bool share) {
     memset(p, 0, sizeof *p);
-    plan_order(p, root);
+    p->multi = multi;
+    plan_order(p, roots, nroots, multi);
     plan_mark_lazy(p);
     if (share) plan_choose_mat(p, ctx, root_to_dst);
     plan_slots(p, root_to_dst);
@@ -657,31 +669,41 @@ static double *step_out(const Plan *p, const Work *w, int t, size_t i0, double *
 #define EVAL_CLONES
 #endif
 
-/* Runs every step of the plan for block b; returns the root's block. */
-EVAL_CLONES static const double *eval_block(const Plan *p, Work *w, size_t b, size_t n, double *dst, BlockErr *err) {
+/* Where a multi-root plan sends each root's block (smp_eval_roots). */
+typedef struct RootSink {
+    SmpRootSink fn;
+    void *arg;
+} RootSink;
+
+/* Runs every step of the plan for block b; returns the (single) root's block. In a multi-root plan
+ * each root's block goes to rs as soon as its step ran, while its slot still holds it. */
+EVAL_CLONES static const double *eval_block(const Plan *p, Work *w, size_t b, size_t n, double *dst, BlockErr *err,
+                                            const RootSink *rs) {
     size_t i0 = b * SMP_BLOCK, len = n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK;
     In in[p->max_ops > 0 ? p->max_ops : 1];
     for (int t = 0; t < p->nsteps; t++) {
         const Step *st = &p->steps[t];
         Samples *s = st->node;
         double *out = step_out(p, w, t, i0, dst);
-        if (st->slot == SLOT_LEAF || st->slot == SLOT_LAZY) continue;
-        for (int k = 0; k < s->nops; k++) {
-            int ci = p->args[st->arg + k];
-            in[k] = ci >= 0 ? (In){step_out(p, w, ci, i0, dst), 0} : (In){NULL, s->ops[k].num};
+        if (st->slot != SLOT_LEAF && st->slot != SLOT_LAZY) {
+            for (int k = 0; k < s->nops; k++) {
+                int ci = p->args[st->arg + k];
+                in[k] = ci >= 0 ? (In){step_out(p, w, ci, i0, dst), 0} : (In){NULL, s->ops[k].num};
+            }
+            switch ((NodeKind)s->kind) {
+            case NK_ARRAY: break; /* always a leaf */
+            case NK_NORMAL:
+            case NK_LOGNORMAL: normal_kernel(out, s, in, i0, len, w, err, t); break;
+            case NK_UNIFORM: uniform_kernel(out, s, in, i0, len, w, err, t); break;
+            case NK_CUSTOM: custom_kernel(out, s, in, i0, len, w, err, t); break;
+            case NK_MIXTURE: mixture_kernel(out, s, in, i0, len, w); break;
+            case NK_UNARY: unary_kernel(out, (SmpUnary)s->op, in[0].v, len); break;
+            case NK_BINARY: binary_kernel(out, (SmpBinary)s->op, in[0], in[1], len); break;
+            case NK_SELECT: select_kernel(out, in, len, w); break;
+            case NK_CLAMP: clamp_kernel(out, in, len, w); break;
+            }
         }
-        switch ((NodeKind)s->kind) {
-        case NK_ARRAY: break; /* always a leaf */
-        case NK_NORMAL:
-        case NK_LOGNORMAL: normal_kernel(out, s, in, i0, len, w, err, t); break;
-        case NK_UNIFORM: uniform_kernel(out, s, in, i0, len, w, err, t); break;
-        case NK_CUSTOM: custom_kernel(out, s, in, i0, len, w, err, t); break;
-        case NK_MIXTURE: mixture_kernel(out, s, in, i0, len, w); break;
-        case NK_UNARY: unary_kernel(out, (SmpUnary)s->op, in[0].v, len); break;
-        case NK_BINARY: binary_kernel(out, (SmpBinary)s->op, in[0], in[1], len); break;
-        case NK_SELECT: select_kernel(out, in, len, w); break;
-        case NK_CLAMP: clamp_kernel(out, in, len, w); break;
-        }
+        if (rs && st->root >= 0) rs->fn(rs->arg, st->root, b, out, len);
     }
     return step_out(p, w, p->nsteps - 1, i0, dst);
 }
@@ -711,18 +733,14 @@ static void report_error(SampleCtx *ctx, const Plan *p, const BlockErr *e) {
     }
 }
 
-bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg) {
-    return smp_eval_some_blocks(ctx, root, dst, sink, arg, NULL, smp_nblocks(ctx->n));
-}
-
-bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
-                          const size_t *sel, size_t nsel) {
+/* Evaluates blocks sel[0..nsel) (all blocks if sel is NULL) of a built plan in parallel, handing
+ * each to sink (single root) or rs (multi-root); frees the plan. */
+static bool run_plan(SampleCtx *ctx, Plan *pp, double *dst, SmpBlockSink sink, void *arg, const RootSink *rs,
+                     const size_t *sel, size_t nsel) {
+    Plan p = *pp;
     size_t n = ctx->n, nb = sel ? nsel : smp_nblocks(n);
-    if (nb == 0) return true;
-    Plan p;
-    plan_build(&p, root, dst != NULL, ctx, sel == NULL);
     int threads = ctx->threads < 1 ? 1 : ctx->threads;
-    if ((size_t)threads > nb) threads = (int)nb;
+    if ((size_t)threads > nb) threads = (int)(nb ? nb : 1);
 
     Work *ws = smp_xcalloc((size_t)threads, sizeof *ws);
     for (int t = 0; t < threads; t++) {
@@ -735,7 +753,7 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
             ws[t].pick = smp_xmalloc(SMP_BLOCK * sizeof(int));
         }
     }
-    BlockErr *errs = smp_xcalloc(nb, sizeof *errs);
+    BlockErr *errs = smp_xcalloc(nb ? nb : 1, sizeof *errs);
 
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (size_t j = 0; j < nb; j++) {
@@ -745,7 +763,7 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
         Work *w = &ws[0];
 #endif
         size_t b = sel ? sel[j] : j;
-        const double *x = eval_block(&p, w, b, n, dst, &errs[j]);
+        const double *x = eval_block(&p, w, b, n, dst, &errs[j], rs);
         if (sink) {
             size_t i0 = b * SMP_BLOCK;
             sink(arg, b, x, n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK);
@@ -773,6 +791,27 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
     return ok;
 }
 
+bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg) {
+    return smp_eval_some_blocks(ctx, root, dst, sink, arg, NULL, smp_nblocks(ctx->n));
+}
+
+bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
+                          const size_t *sel, size_t nsel) {
+    if ((sel ? nsel : smp_nblocks(ctx->n)) == 0) return true;
+    Plan p;
+    plan_build(&p, &root, 1, false, dst != NULL, ctx, sel == NULL);
+    return run_plan(ctx, &p, dst, sink, arg, NULL, sel, nsel);
+}
+
+bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
+                    const size_t *sel, size_t nsel) {
+    if (nroots == 0 || (sel ? nsel : smp_nblocks(ctx->n)) == 0) return true;
+    Plan p;
+    plan_build(&p, roots, nroots, true, false, ctx, false);
+    RootSink rs = {sink, arg};
+    return run_plan(ctx, &p, NULL, NULL, NULL, &rs, sel, nsel);
+}
+
 /* ====================================================================================== */
 /* Materialization                                                                        */
 /* ====================================================================================== */
@@ -794,6 +833,7 @@ bool smp_materialize(SampleCtx *ctx, Samples *s) {
 }
 
 const double *smp_draws(SampleCtx *ctx, Samples *s) {
+    smp_query(ctx, s, SMP_WANT_DRAWS, NULL, 0);
     return smp_materialize(ctx, s) ? s->draws : NULL;
 }
 
@@ -861,6 +901,7 @@ static void stats_sink(void *arg, size_t b, const double *x, size_t len) {
 
 /* Mean, population variance, min, max and non-finite counts in one streaming pass, cached. */
 static bool ensure_stats(SampleCtx *ctx, Samples *s) {
+    smp_query(ctx, s, SMP_WANT_STATS, NULL, 0);
     if (s->have_stats) return true;
     size_t n = ctx->n, nb = smp_nblocks(n);
     if (n == 0) {

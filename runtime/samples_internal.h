@@ -62,6 +62,12 @@ struct Samples {
     uint8_t op;   /* SmpUnary / SmpBinary */
     bool is_bool;
     uint64_t key; /* stream key of random nodes */
+    /* What determines the draws (kind, op, stream key, numbers, weights, sampler, and the operands'
+     * fingerprints), hashed to 128 bits when the node is built: two nodes with the same fingerprint
+     * have the same draws, whichever interpreter run built them (prefetch.c). No fingerprint
+     * (fp_none) for a node whose draws come from an array, or that reads one. */
+    uint64_t fp[2];
+    bool fp_none;
     Span origin;  /* blamed for per-draw parameter errors */
     char *name;   /* NK_CUSTOM: the distribution's name (owned) */
     char **param_names; /* NK_CUSTOM: nops names (owned) */
@@ -94,6 +100,9 @@ struct Samples {
     Operand ops[]; /* flexible array: one allocation per node */
 };
 
+/* Computes s->fp once s is complete (samples.c). */
+void smp_fingerprint(Samples *s);
+
 /* Allocation that aborts on failure (there is no sane recovery from OOM mid-evaluation). */
 void *smp_xmalloc(size_t size);
 void *smp_xcalloc(size_t count, size_t size);
@@ -120,6 +129,14 @@ bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink si
 bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
                           const size_t *sel, size_t nsel);
 
+/* Several roots in one pass over the union of their graphs (each shared node computed once per
+ * block): sink(arg, r, b, x, len) gets block b of roots[r] (distinct nodes), possibly from several
+ * threads at once. Blocks sel[0..nsel) only, or all when sel is NULL. Nothing is stored for
+ * sharing. Returns false on an evaluation error (ctx's error set for the lowest failing draw). */
+typedef void (*SmpRootSink)(void *arg, int root, size_t b, const double *x, size_t len);
+bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
+                    const size_t *sel, size_t nsel);
+
 /* One block's moments and extremes; smp_stats_finish combines all n draws' blocks (in block
  * order, so the result is the same for any thread count) into s's cached statistics. */
 typedef struct BlockStats {
@@ -138,6 +155,41 @@ void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t le
  * bit-identical to smp_std_normal_block's draws 2k, 2k+1 in any full block (samples_normal.c). */
 void smp_std_normal_pairs(double *restrict zc, double *restrict zs, uint64_t key, const uint64_t *pairs,
                           size_t m);
+
+/* Streaming quantiles over one pass (quantile.c): brackets placed from a pilot of the node's
+ * draws, then every block of the pass scanned by the thread that computed it, then selection. */
+typedef struct QStream {
+    int k, threads;
+    size_t n;
+    double *q;
+    void *br;     /* threads x k brackets */
+    size_t *nans; /* per thread */
+} QStream;
+/* The pilot: blocks sel[0..return) (sel has room for 8), spread over the run; smp_pilot_draws(n)
+ * draws in all. */
+size_t smp_pilot_blocks(size_t n, size_t *sel);
+size_t smp_pilot_draws(size_t n);
+/* Sorts pilot[0..m); false (nothing allocated) if it holds a NaN: then every quantile is NaN. */
+bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int k, size_t n, int threads);
+void smp_qstream_scan(QStream *qs, int thread, const double *x, size_t len);
+/* The k quantiles; false if a bracket missed (the pilot misjudged a rank: compute another way). */
+bool smp_qstream_finish(QStream *qs, double *out);
+void smp_qstream_free(QStream *qs);
+
+/* Every reducer tells the prefetcher what it is about to compute (prefetch.c): recorded in a
+ * rehearsal, answered from the fused passes in the real run. */
+typedef enum SmpWant { SMP_WANT_QUANTILES, SMP_WANT_STATS, SMP_WANT_DRAWS } SmpWant;
+void smp_on_query(SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k);
+static inline void smp_query(SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k) {
+    if (ctx->record || ctx->serve) smp_on_query(ctx, s, want, q, k);
+}
+
+/* Quantiles of an array of n draws, as smp_quantiles computes them for a stored node. */
+void smp_quantiles_of_array(const double *x, size_t n, const double *q, int k, double *out, int threads);
+
+/* The node's remembered quantiles (quantile.c). */
+bool smp_qcache_get(const Samples *s, double q, double *v);
+void smp_qcache_put(Samples *s, double q, double v);
 
 /* Half-width of quantile.c's brackets in standard errors (6); tests lower it to exercise the
  * exact fallback. */

@@ -16,6 +16,7 @@
 #include "eval.h"
 #include "json_out.h"
 #include "registry.h"
+#include "rehearsal.h"
 #include "repl.h"
 
 #ifndef SQC_VERSION
@@ -30,6 +31,7 @@ typedef struct Options {
     double samples, seed, threads; /* < 0: not given */
     bool ascii;
     bool json; /* --json: no text output; the bindings as JSON at the end */
+    enum { REHEARSE_AUTO, REHEARSE_ALWAYS, REHEARSE_NEVER } rehearse;
 } Options;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -67,6 +69,15 @@ static int parse_options(int argc, char **argv, Options *o) {
             o->json = true;
             continue;
         }
+        if (!strncmp(arg, "--rehearse", 10) && (arg[10] == '=' || !arg[10])) {
+            const char *v = arg[10] == '=' ? arg + 11 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) return usage_error("%s needs a value (auto, always or never)", arg);
+            if (!strcmp(v, "auto")) o->rehearse = REHEARSE_AUTO;
+            else if (!strcmp(v, "always")) o->rehearse = REHEARSE_ALWAYS;
+            else if (!strcmp(v, "never")) o->rehearse = REHEARSE_NEVER;
+            else return usage_error("--rehearse must be auto, always or never, got '%s'", v);
+            continue;
+        }
         if (!strcmp(arg, "-e")) {
             if (i + 1 >= argc) return usage_error("%s needs the code to run", arg);
             if (o->code || o->file) return usage_error("%s: give one program (a file or -e CODE)", arg);
@@ -101,7 +112,8 @@ static int parse_options(int argc, char **argv, Options *o) {
     return -1;
 }
 
-static void apply_options(Interp *I, const Options *o) {
+static void apply_options(Interp *I, const void *arg) {
+    const Options *o = arg;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     I->smp.threads = o->threads > 0 ? (int)o->threads : (cores > 0 ? (int)(cores < 64 ? cores : 64) : 1);
     if (o->samples > 0) I->smp.n = (size_t)o->samples, I->samples_fixed = true;
@@ -160,42 +172,54 @@ static void *run_main(void *arg) {
         return NULL;
     }
     if ((job->status = check_samples_memory(&o)) != 0) return NULL;
+    /* The program, read before anything runs so that a rehearsal can run it first. */
+    Source *src = NULL;
+    bool show_last = false;
+    if (o.code) {
+        src = source_from_string("<command line>", o.code, strlen(o.code));
+        show_last = true;
+    } else if (o.file) {
+        char err[600];
+        src = source_from_file(o.file, err, sizeof err);
+        if (!src) {
+            fprintf(stderr, "sqc: %s\n", err);
+            job->status = 2;
+            return NULL;
+        }
+    } else if (!isatty(STDIN_FILENO)) {
+        StrBuf in;
+        sb_init(&in);
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
+        src = source_from_string("<stdin>", in.data ? in.data : "", in.len);
+        sb_free(&in);
+    }
+    Prefetch *pf = NULL;
+    if (src && o.rehearse != REHEARSE_NEVER) {
+        RehearsalSetup rs = {apply_options, &o, show_last, o.json,
+                             o.rehearse == REHEARSE_ALWAYS ? 0 : REHEARSAL_MIN_DRAWS};
+        pf = rehearse(src, &rs);
+    }
+
     Interp I;
     interp_init(&I, stdout);
     apply_options(&I, &o);
+    I.smp.serve = pf;
     FILE *discard = NULL;
     if (o.json) { /* the script's own output (print, hist) goes nowhere */
         discard = fopen("/dev/null", "w");
         if (!discard) {
             fprintf(stderr, "sqc: --json: cannot open /dev/null\n");
             interp_free(&I);
+            pf_free(pf);
+            source_free(src);
             job->status = 1;
             return NULL;
         }
         I.out = discard;
     }
-    if (o.code) {
-        status = run_source(&I, source_from_string("<command line>", o.code, strlen(o.code)), true);
-    } else if (o.file) {
-        char err[600];
-        Source *src = source_from_file(o.file, err, sizeof err);
-        if (!src) {
-            fprintf(stderr, "sqc: %s\n", err);
-            status = 2;
-        } else {
-            status = run_source(&I, src, false);
-        }
-    } else if (isatty(STDIN_FILENO)) {
-        status = repl_run(&I);
-    } else {
-        StrBuf in;
-        sb_init(&in);
-        char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
-        status = run_source(&I, source_from_string("<stdin>", in.data ? in.data : "", in.len), false);
-        sb_free(&in);
-    }
+    status = src ? run_source(&I, src, show_last) : repl_run(&I);
     if (discard) {
         if (status == 0) {
             StrBuf json;
@@ -208,6 +232,7 @@ static void *run_main(void *arg) {
         fclose(discard);
     }
     interp_free(&I);
+    pf_free(pf);
     job->status = status;
     return NULL;
 }

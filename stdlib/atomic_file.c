@@ -36,6 +36,10 @@ static const char *files_denied; /* afile_deny: why no file may be written */
 
 void afile_deny(const char *why) { files_denied = why; }
 
+static bool files_dry; /* afile_dry_run */
+
+void afile_dry_run(bool on) { files_dry = on; }
+
 bool afile_open(AtomicFile *f, const char *path, char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
     if (files_denied) {
@@ -45,6 +49,14 @@ bool afile_open(AtomicFile *f, const char *path, char *err, size_t errlen) {
     if (!*path) {
         snprintf(err, errlen, "the path is empty");
         return false;
+    }
+    if (files_dry) { /* no path, no temporary file: commit and abort only close */
+        f->fp = fopen("/dev/null", "w");
+        if (!f->fp) {
+            snprintf(err, errlen, "cannot open /dev/null: %s", strerror(errno));
+            return false;
+        }
+        return true;
     }
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -76,6 +88,7 @@ bool afile_commit(AtomicFile *f, char *err, size_t errlen) {
     int saved = errno;
     if (fclose(f->fp) != 0 && ok) ok = false, saved = errno;
     f->fp = NULL;
+    if (!f->tmp_path) return true; /* a dry run */
     if (ok && rename(f->tmp_path, f->path) != 0) ok = false, saved = errno;
     if (!ok) {
         snprintf(err, errlen, "cannot write '%s': %s", f->path, strerror(saved));

@@ -22,5 +22,8 @@ void afile_abort(AtomicFile *f);
 /* From now on afile_open fails with "writing files is turned off (why)"; NULL allows
  * writing again. The fuzzer uses it so that no generated program touches the disk. */
 void afile_deny(const char *why);
+/* While on, afile_open succeeds without touching the disk (writes go to /dev/null) and
+ * afile_commit writes nothing: a rehearsal (rehearsal.h) runs a script's writes this way. */
+void afile_dry_run(bool on);
 
 #endif

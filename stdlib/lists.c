@@ -256,7 +256,8 @@ static bool fn_reverse(Args *a, Value *out) {
 }
 
 static bool fn_sample_count(Args *a, Value *out) {
-    *out = val_num((double)a->I->smp.n);
+    /* a rehearsal evaluates few draws but tells the script the count it is rehearsing for */
+    *out = val_num((double)(a->I->rehearsal_n ? a->I->rehearsal_n : a->I->smp.n));
     return true;
 }
 

@@ -1,0 +1,313 @@
+/* prefetch.c — recording a rehearsal's requests and answering them from fused passes. */
+#include "prefetch.h"
+
+#include "samples_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define SMALL_N 65536 /* quantile.c sorts below this: here, the draws are collected and sorted too */
+#define BATCH_BRACKET_BYTES ((size_t)256 << 20) /* bracket buffers of one fused pass, estimated */
+#define MAX_BATCH_ROOTS 512                      /* nodes per fused pass */
+
+/* One recorded node and, once computed, its answers. */
+typedef struct Wish {
+    Samples *node; /* a rehearsal node (retained) with this fingerprint */
+    double *q;     /* requested quantiles, distinct */
+    int nq, cap_q;
+    bool stats, draws;
+    /* answers */
+    bool have_q, have_stats;
+    double *qval;   /* nq */
+    double mean, var, min, max;
+    size_t nan_count, inf_count;
+    double *draw_arr; /* n draws until a node takes them */
+} Wish;
+
+struct Prefetch {
+    Wish *wishes;
+    size_t len, cap;
+    size_t *table; /* open addressing on fp[0]: index + 1 into wishes, 0 = empty */
+    size_t table_cap;
+    bool computed;
+    size_t n; /* draws the answers are for */
+};
+
+Prefetch *pf_new(void) { return smp_xcalloc(1, sizeof(Prefetch)); }
+
+void pf_free(Prefetch *pf) {
+    if (!pf) return;
+    for (size_t i = 0; i < pf->len; i++) {
+        Wish *w = &pf->wishes[i];
+        smp_release(w->node);
+        free(w->q);
+        free(w->qval);
+        free(w->draw_arr);
+    }
+    free(pf->wishes);
+    free(pf->table);
+    free(pf);
+}
+
+size_t pf_count(const Prefetch *pf) { return pf ? pf->len : 0; }
+
+/* ---- the fingerprint table ---- */
+
+static Wish *find(const Prefetch *pf, const Samples *s) {
+    if (!pf->table_cap) return NULL;
+    size_t mask = pf->table_cap - 1;
+    for (size_t i = s->fp[0] & mask;; i = (i + 1) & mask) {
+        size_t e = pf->table[i];
+        if (!e) return NULL;
+        Wish *w = &pf->wishes[e - 1];
+        if (w->node->fp[0] == s->fp[0] && w->node->fp[1] == s->fp[1]) return w;
+    }
+}
+
+static void table_insert(Prefetch *pf, size_t idx) {
+    size_t mask = pf->table_cap - 1;
+    size_t i = pf->wishes[idx].node->fp[0] & mask;
+    while (pf->table[i]) i = (i + 1) & mask;
+    pf->table[i] = idx + 1;
+}
+
+static Wish *wish_for(Prefetch *pf, Samples *s) {
+    if (s->fp_none || pf->computed) return NULL;
+    Wish *w = find(pf, s);
+    if (w) return w;
+    if (pf->len == pf->cap) {
+        pf->cap = pf->cap ? 2 * pf->cap : 64;
+        pf->wishes = realloc(pf->wishes, pf->cap * sizeof *pf->wishes);
+        if (!pf->wishes) abort();
+    }
+    if (2 * (pf->len + 1) > pf->table_cap) { /* keep the table at most half full */
+        free(pf->table);
+        pf->table_cap = pf->table_cap ? 2 * pf->table_cap : 256;
+        pf->table = smp_xcalloc(pf->table_cap, sizeof *pf->table);
+        for (size_t i = 0; i < pf->len; i++) table_insert(pf, i);
+    }
+    w = &pf->wishes[pf->len];
+    memset(w, 0, sizeof *w);
+    w->node = smp_retain(s);
+    table_insert(pf, pf->len++);
+    return w;
+}
+
+/* ---- recording ---- */
+
+void pf_wish_quantiles(Prefetch *pf, Samples *s, const double *q, int k) {
+    Wish *w = wish_for(pf, s);
+    if (!w) return;
+    for (int j = 0; j < k; j++) {
+        if (isnan(q[j])) continue;
+        bool dup = false;
+        for (int i = 0; i < w->nq && !dup; i++) dup = w->q[i] == q[j];
+        if (dup) continue;
+        if (w->nq == w->cap_q) {
+            w->cap_q = w->cap_q ? 2 * w->cap_q : 4;
+            w->q = realloc(w->q, (size_t)w->cap_q * sizeof *w->q);
+            if (!w->q) abort();
+        }
+        w->q[w->nq++] = q[j];
+    }
+}
+
+void pf_wish_stats(Prefetch *pf, Samples *s) {
+    Wish *w = wish_for(pf, s);
+    if (w) w->stats = true;
+}
+
+void pf_wish_draws(Prefetch *pf, Samples *s) {
+    Wish *w = wish_for(pf, s);
+    if (w) w->draws = true;
+}
+
+/* ---- the fused passes ---- */
+
+/* One root of a batch: what its blocks feed. */
+typedef struct Root {
+    Wish *w;
+    bool stream_q;    /* quantiles by brackets from a pilot (n >= SMALL_N) */
+    bool collect;     /* draws into `all` (wished, or quantiles for small n) */
+    bool keep_draws;  /* wished, and within the budget: `all` becomes the answer */
+    double *pilot;    /* pilot draws */
+    QStream qs;
+    bool qs_live;
+    BlockStats *bs;   /* per block, when stats are wished */
+    double *all;      /* n draws */
+} Root;
+
+typedef struct BatchArg {
+    Root *roots;
+    const size_t *sel; /* pilot blocks, or NULL in the main pass */
+} BatchArg;
+
+static void pilot_sink(void *arg, int r, size_t b, const double *x, size_t len) {
+    BatchArg *a = arg;
+    Root *rt = &a->roots[r];
+    if (!rt->stream_q) return;
+    int j = 0;
+    while (a->sel[j] != b) j++;
+    memcpy(rt->pilot + (size_t)j * SMP_BLOCK, x, len * sizeof *x);
+}
+
+static void main_sink(void *arg, int r, size_t b, const double *x, size_t len) {
+    BatchArg *a = arg;
+    Root *rt = &a->roots[r];
+#ifdef _OPENMP
+    int t = omp_get_thread_num();
+#else
+    int t = 0;
+#endif
+    if (rt->qs_live) smp_qstream_scan(&rt->qs, t, x, len);
+    if (rt->bs) smp_block_stats(&rt->bs[b], x, len);
+    if (rt->all) memcpy(rt->all + b * SMP_BLOCK, x, len * sizeof *x);
+}
+
+/* Bytes the brackets of w's quantiles will hold at n draws (quantile.c's margins), roughly. */
+static size_t bracket_bytes(const Wish *w, size_t n, size_t m) {
+    double share = 0;
+    for (int j = 0; j < w->nq; j++)
+        share += 2 * (smp_quantile_margin_sd * sqrt((double)m * w->q[j] * (1 - w->q[j])) + 5) / (double)m;
+    return (size_t)(share * (double)n * sizeof(double));
+}
+
+/* Computes the wishes [lo, hi) in one pilot pass and one main pass; false on an evaluation error. */
+static bool run_batch(Prefetch *pf, SampleCtx *ctx, size_t lo, size_t hi, size_t *draw_bytes) {
+    size_t n = ctx->n, nb = smp_nblocks(n), nr = hi - lo, m = smp_pilot_draws(n);
+    int threads = ctx->threads < 1 ? 1 : ctx->threads;
+    Root *roots = smp_xcalloc(nr, sizeof *roots);
+    Samples **nodes = smp_xmalloc(nr * sizeof *nodes);
+    bool any_pilot = false, ok = true;
+    for (size_t r = 0; r < nr; r++) {
+        Root *rt = &roots[r];
+        rt->w = &pf->wishes[lo + r];
+        nodes[r] = rt->w->node;
+        bool want_draws = rt->w->draws && *draw_bytes + n * sizeof(double) <= ctx->cache_budget / 2;
+        if (want_draws) *draw_bytes += n * sizeof(double);
+        rt->keep_draws = want_draws;
+        rt->stream_q = rt->w->nq && n >= SMALL_N;
+        rt->collect = want_draws || (rt->w->nq && n < SMALL_N);
+        if (rt->stream_q) rt->pilot = smp_xmalloc(m * sizeof(double)), any_pilot = true;
+        if (rt->w->stats) rt->bs = smp_xcalloc(nb, sizeof(BlockStats));
+        if (rt->collect) rt->all = smp_xmalloc(n * sizeof(double));
+    }
+    if (any_pilot) {
+        size_t sel[8];
+        size_t nsel = smp_pilot_blocks(n, sel);
+        BatchArg pa = {roots, sel};
+        ok = smp_eval_roots(ctx, nodes, (int)nr, pilot_sink, &pa, sel, nsel);
+        for (size_t r = 0; r < nr && ok; r++) {
+            Root *rt = &roots[r];
+            if (!rt->stream_q) continue;
+            rt->qs_live = smp_qstream_init(&rt->qs, rt->pilot, m, rt->w->q, rt->w->nq, n, threads);
+            if (!rt->qs_live) { /* a NaN in the pilot: every quantile is NaN, as quantile.c says */
+                rt->w->qval = smp_xmalloc((size_t)rt->w->nq * sizeof(double));
+                for (int j = 0; j < rt->w->nq; j++) rt->w->qval[j] = NAN;
+                rt->w->have_q = true;
+            }
+        }
+    }
+    if (ok) {
+        BatchArg ma = {roots, NULL};
+        ok = smp_eval_roots(ctx, nodes, (int)nr, main_sink, &ma, NULL, nb);
+    }
+    for (size_t r = 0; r < nr; r++) {
+        Root *rt = &roots[r];
+        Wish *w = rt->w;
+        if (ok && rt->qs_live) {
+            w->qval = smp_xmalloc((size_t)w->nq * sizeof(double));
+            w->have_q = smp_qstream_finish(&rt->qs, w->qval); /* a missed bracket: computed later */
+        }
+        if (ok && w->nq && !rt->stream_q) {
+            w->qval = smp_xmalloc((size_t)w->nq * sizeof(double));
+            smp_quantiles_of_array(rt->all, n, w->q, w->nq, w->qval, threads);
+            w->have_q = true;
+        }
+        if (ok && rt->bs) {
+            /* smp_stats_finish writes a node's fields: use a scratch node, copy out */
+            Samples *tmp = smp_xcalloc(1, sizeof *tmp);
+            smp_stats_finish(tmp, rt->bs, n);
+            w->mean = tmp->mean, w->var = tmp->var, w->min = tmp->min, w->max = tmp->max;
+            w->nan_count = tmp->nan_count, w->inf_count = tmp->inf_count;
+            w->have_stats = true;
+            free(tmp);
+        }
+        if (ok && rt->keep_draws) w->draw_arr = rt->all, rt->all = NULL;
+        if (rt->qs_live) smp_qstream_free(&rt->qs);
+        free(rt->pilot);
+        free(rt->bs);
+        free(rt->all);
+    }
+    free(nodes);
+    free(roots);
+    return ok;
+}
+
+static void compute(Prefetch *pf, SampleCtx *ctx) {
+    pf->computed = true;
+    pf->n = ctx->n;
+    if (ctx->n == 0 || pf->len == 0) return;
+    size_t m = smp_pilot_draws(ctx->n), draw_bytes = 0;
+    bool ok = true;
+    for (size_t lo = 0; lo < pf->len && ok;) {
+        size_t hi = lo, bytes = 0;
+        while (hi < pf->len && hi - lo < MAX_BATCH_ROOTS) {
+            size_t b = bracket_bytes(&pf->wishes[hi], ctx->n, m);
+            if (hi > lo && bytes + b > BATCH_BRACKET_BYTES) break;
+            bytes += b;
+            hi++;
+        }
+        ok = run_batch(pf, ctx, lo, hi, &draw_bytes);
+        lo = hi;
+    }
+    if (!ok) { /* the real run meets the error itself, where it asks, and reports it there */
+        ctx->has_error = false;
+        for (size_t i = 0; i < pf->len; i++) {
+            Wish *w = &pf->wishes[i];
+            w->have_q = w->have_stats = false;
+            free(w->draw_arr);
+            w->draw_arr = NULL;
+        }
+    }
+}
+
+/* ---- serving ---- */
+
+void smp_on_query(SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k) {
+    if (ctx->record) {
+        if (want == SMP_WANT_QUANTILES) pf_wish_quantiles(ctx->record, s, q, k);
+        else if (want == SMP_WANT_STATS) pf_wish_stats(ctx->record, s);
+        else pf_wish_draws(ctx->record, s);
+    } else if (ctx->serve) {
+        pf_claim(ctx->serve, ctx, s);
+    }
+}
+
+void pf_claim(Prefetch *pf, SampleCtx *ctx, Samples *s) {
+    if (s->fp_none || s->kind == NK_ARRAY) return;
+    if (!pf->computed) compute(pf, ctx);
+    if (pf->n != ctx->n) return;
+    Wish *w = find(pf, s);
+    if (!w) return;
+    double v;
+    if (w->have_q)
+        for (int j = 0; j < w->nq; j++)
+            if (!smp_qcache_get(s, w->q[j], &v)) smp_qcache_put(s, w->q[j], w->qval[j]);
+    if (w->have_stats && !s->have_stats) {
+        s->mean = w->mean, s->var = w->var, s->min = w->min, s->max = w->max;
+        s->nan_count = w->nan_count, s->inf_count = w->inf_count;
+        s->have_stats = true;
+    }
+    if (w->draw_arr && !s->draws) {
+        s->draws = w->draw_arr;
+        s->draws_len = ctx->n;
+        w->draw_arr = NULL;
+        smp_lru_add(ctx, s);
+    }
+}

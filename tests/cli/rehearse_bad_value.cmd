@@ -1,0 +1,1 @@
+sqc --rehearse=sometimes -e 1
