@@ -324,12 +324,21 @@ static const double *as_vec(In in, double *scratch, size_t len) {
     return scratch;
 }
 
+/* The kernels are also built for AVX2 (gcc picks at load time). Not FMA, not AVX-512's x86-64-v4
+ * (which has FMA): gcc would contract m + s*z into fma() and change the draws; with AVX2 alone the
+ * wider vectors do the same IEEE operations, and libm calls are the same functions. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define EVAL_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define EVAL_CLONES
+#endif
+
 /* ====================================================================================== */
 /* Kernels: one tight loop per case so that gcc vectorizes them                           */
 /* ====================================================================================== */
 
 /* z <- m + s*z for the four array/number combinations. */
-static void affine_block(double *restrict z, In m, In s, size_t len, double *scratch) {
+EVAL_CLONES static void affine_block(double *restrict z, In m, In s, size_t len, double *scratch) {
     if (!m.v && !s.v) {
         double mc = m.c, sc = s.c;
         for (size_t i = 0; i < len; i++) z[i] = mc + sc * z[i];
@@ -465,7 +474,7 @@ static void mixture_kernel(double *restrict out, Samples *s, const In *in, size_
     }
 }
 
-static void select_kernel(double *restrict out, const In *in, size_t len, Work *w) {
+EVAL_CLONES static void select_kernel(double *restrict out, const In *in, size_t len, Work *w) {
     const double *restrict cond = in[0].v;
     const double *restrict a = as_vec(in[1], w->bcast, len);
     const double *restrict b = as_vec(in[2], w->bcast + SMP_BLOCK, len);
@@ -473,7 +482,7 @@ static void select_kernel(double *restrict out, const In *in, size_t len, Work *
 }
 
 /* fmin(fmax(x, lo), hi), except that a NaN draw stays NaN (comparisons with NaN are false). */
-static void clamp_kernel(double *restrict out, const In *in, size_t len, Work *w) {
+EVAL_CLONES static void clamp_kernel(double *restrict out, const In *in, size_t len, Work *w) {
     const double *restrict x = as_vec(in[0], w->bcast, len);
     if (!in[1].v && !in[2].v) {
         double lo = in[1].c, hi = in[2].c;
@@ -491,7 +500,7 @@ static void clamp_kernel(double *restrict out, const In *in, size_t len, Work *w
     }
 }
 
-static void unary_kernel(double *restrict o, SmpUnary op, const double *restrict x, size_t len) {
+EVAL_CLONES static void unary_kernel(double *restrict o, SmpUnary op, const double *restrict x, size_t len) {
 #define UNARY(EXPR)                                                                                \
     for (size_t i = 0; i < len; i++) {                                                             \
         double a = x[i];                                                                           \
@@ -571,9 +580,13 @@ static inline void two_prod(double a, double b, double *hi, double *lo) {
  * rounded once, so correctly rounded except on draws within ~2^-50 ulp of a rounding boundary.
  * libm's pow() (what the scalar x^k uses) is within 0.52 ulp, so the two can differ in the last
  * bit on rare draws. Outside 2^-100 .. 2^100 (and for 0, inf, NaN) pow() itself is used. */
-static inline double pow_3_4(double x, int k) {
+static inline bool pow_3_4_in_range(double x) {
     double ax = fabs(x);
-    if (!(ax > 0x1p-100 && ax < 0x1p100)) return pow(x, k);
+    return ax > 0x1p-100 && ax < 0x1p100;
+}
+
+/* pow_3_4 without the range check: pure arithmetic, so a loop of it vectorizes. */
+static inline double pow_3_4_dd(double x, int k) {
     double h, l, p, pe;
     two_prod(x, x, &h, &l);
     if (k == 3) {
@@ -584,17 +597,27 @@ static inline double pow_3_4(double x, int k) {
     return p + (pe + 2.0 * h * l);
 }
 
-static void binary_kernel(double *restrict o, SmpBinary op, In a, In b, size_t len) {
+EVAL_CLONES static void binary_kernel(double *restrict o, SmpBinary op, In a, In b, size_t len) {
     if (op == SB_POW && a.v && !b.v && (b.c == 0 || b.c == 1 || b.c == 2 || b.c == 3 || b.c == 4)) {
         /* small whole exponents (x ^ i in a loop): pow() costs ~30 ns a draw. 0, 1 and 2 are
-         * exact (numpy does the same); 3 and 4 see pow_3_4. */
+         * exact (numpy does the same); 3 and 4 see pow_3_4_dd. */
         const double *restrict av = a.v;
         int k = (int)b.c;
         switch (k) {
         case 0: for (size_t i = 0; i < len; i++) o[i] = 1.0; break;
         case 1: for (size_t i = 0; i < len; i++) o[i] = av[i]; break;
         case 2: for (size_t i = 0; i < len; i++) o[i] = av[i] * av[i]; break;
-        default: for (size_t i = 0; i < len; i++) o[i] = pow_3_4(av[i], k); break;
+        default: /* the double-double power for all (vectorized), then pow() where out of its range */
+            if (k == 3)
+                for (size_t i = 0; i < len; i++) o[i] = pow_3_4_dd(av[i], 3);
+            else
+                for (size_t i = 0; i < len; i++) o[i] = pow_3_4_dd(av[i], 4);
+            double out_of_range = 0; /* counted in a loop that vectorizes: almost always 0 */
+            for (size_t i = 0; i < len; i++) out_of_range += pow_3_4_in_range(av[i]) ? 0.0 : 1.0;
+            if (out_of_range)
+                for (size_t i = 0; i < len; i++)
+                    if (!pow_3_4_in_range(av[i])) o[i] = pow(av[i], k);
+            break;
         }
         return;
     }
@@ -660,14 +683,6 @@ static double *step_out(const Plan *p, const Work *w, int t, size_t i0, double *
     return w->buf + (size_t)st->slot * SMP_BLOCK;
 }
 
-/* The kernels are also built for AVX2 (gcc picks at load time). Not FMA, not AVX-512's x86-64-v4
- * (which has FMA): gcc would contract m + s*z into fma() and change the draws; with AVX2 alone the
- * wider vectors do the same IEEE operations, and libm calls are the same functions. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define EVAL_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define EVAL_CLONES
-#endif
 
 /* Where a multi-root plan sends each root's block (smp_eval_roots). */
 typedef struct RootSink {
