@@ -198,7 +198,7 @@ static bool run_batch(Prefetch *pf, SampleCtx *ctx, size_t lo, size_t hi, size_t
         if (rt->collect) rt->all = smp_xmalloc(n * sizeof(double));
     }
     if (any_pilot) {
-        size_t sel[8];
+        size_t sel[SMP_PILOT_MAX_BLOCKS];
         size_t nsel = smp_pilot_blocks(n, sel);
         BatchArg pa = {roots, sel};
         ok = smp_eval_roots(ctx, nodes, (int)nr, pilot_sink, &pa, sel, nsel);

@@ -177,45 +177,76 @@ static void bracket_reserve(Bracket *br, size_t need) {
 #define SCAN_CLONES
 #endif
 
-/* Scans x[0..n) once for all k brackets, chunk by chunk so each chunk stays in L1. Per bracket
- * one loop that vectorizes counts the draws below it and flags the draws inside it (a <= v <= b:
- * NaN is inside none, both zeros lie inside a bracket that reaches 0 from either side); the few
- * flagged draws are then gathered and appended to the brackets that hold them without a branch.
+#define SCAN_CHUNK 1024 /* draws per chunk: the chunk and its flags stay in L1 */
+#define SCAN_GROUP 4    /* brackets per vector loop */
+
+/* Scans x[0..n) once for all k brackets, chunk by chunk. One loop that vectorizes takes up to
+ * SCAN_GROUP brackets at once: it counts NaN draws and the draws below each bracket, and flags the
+ * draws inside any of them (a <= v <= b: NaN is inside none, both zeros lie inside a bracket that
+ * reaches 0 from either side). The few flagged draws are then gathered, skipping runs of eight
+ * unflagged ones with one test, and appended to the brackets that hold them without a branch.
  * (Per-draw branches would be coin flips near a median.) Returns the number of NaN draws. */
 SCAN_CLONES static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
     size_t nan = 0;
-    double flag[SMP_BLOCK];
-    int idx[SMP_BLOCK];
-    for (size_t c0 = 0; c0 < n; c0 += SMP_BLOCK) {
+    double flag[SCAN_CHUNK];
+    int idx[SCAN_CHUNK];
+    for (size_t c0 = 0; c0 < n; c0 += SCAN_CHUNK) {
         const double *restrict v = x + c0;
-        size_t len = n - c0 < SMP_BLOCK ? n - c0 : SMP_BLOCK;
-        double chunk_nan = 0;
-#pragma omp simd reduction(+ : chunk_nan)
-        for (size_t i = 0; i < len; i++) chunk_nan += v[i] != v[i] ? 1.0 : 0.0;
-        nan += (size_t)chunk_nan;
-        memset(flag, 0, len * sizeof *flag);
+        size_t len = n - c0 < SCAN_CHUNK ? n - c0 : SCAN_CHUNK;
         bool collect = false;
-        for (int j = 0; j < k; j++) {
-            /* all in doubles (counts <= SMP_BLOCK are exact): gcc -O2 vectorizes only this form */
-            double a = br[j].a, b = br[j].b, below = 0;
-            double *restrict f = flag;
-            if (br[j].overflow) {
-#pragma omp simd reduction(+ : below)
-                for (size_t i = 0; i < len; i++) below += v[i] < a ? 1.0 : 0.0;
-            } else {
-                collect = true;
-#pragma omp simd reduction(+ : below)
-                for (size_t i = 0; i < len; i++) {
-                    below += v[i] < a ? 1.0 : 0.0;
-                    double in = v[i] >= a ? 1.0 : 0.0;
-                    f[i] += v[i] <= b ? in : 0.0;
-                }
+        for (int j0 = 0; j0 < k; j0 += SCAN_GROUP) {
+            /* unused lanes and overflowed brackets flag nothing ([+inf, -inf] holds no draw) */
+            double a[SCAN_GROUP], fa[SCAN_GROUP], fb[SCAN_GROUP];
+            for (int g = 0; g < SCAN_GROUP; g++) {
+                int j = j0 + g;
+                bool live = j < k && !br[j].overflow;
+                a[g] = j < k ? br[j].a : INFINITY;
+                fa[g] = live ? br[j].a : INFINITY;
+                fb[g] = live ? br[j].b : -INFINITY;
+                collect |= live;
             }
-            br[j].below += (size_t)below;
+            double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+            double fa0 = fa[0], fa1 = fa[1], fa2 = fa[2], fa3 = fa[3];
+            double fb0 = fb[0], fb1 = fb[1], fb2 = fb[2], fb3 = fb[3];
+            /* all in doubles (counts <= SCAN_CHUNK are exact): gcc -O2 vectorizes only this form */
+            double c0n = 0, c1 = 0, c2 = 0, c3 = 0, cn = 0;
+            double *restrict f = flag;
+            bool first = j0 == 0;
+#pragma omp simd reduction(+ : c0n, c1, c2, c3, cn)
+            for (size_t i = 0; i < len; i++) {
+                double w = v[i];
+                c0n += w < a0 ? 1.0 : 0.0;
+                c1 += w < a1 ? 1.0 : 0.0;
+                c2 += w < a2 ? 1.0 : 0.0;
+                c3 += w < a3 ? 1.0 : 0.0;
+                cn += w != w ? 1.0 : 0.0;
+                double in0 = w >= fa0 ? 1.0 : 0.0, in1 = w >= fa1 ? 1.0 : 0.0;
+                double in2 = w >= fa2 ? 1.0 : 0.0, in3 = w >= fa3 ? 1.0 : 0.0;
+                in0 = w <= fb0 ? in0 : 0.0, in1 = w <= fb1 ? in1 : 0.0;
+                in2 = w <= fb2 ? in2 : 0.0, in3 = w <= fb3 ? in3 : 0.0;
+                double in = (in0 + in1) + (in2 + in3); /* brackets may overlap: any nonzero flags */
+                f[i] = first ? in : f[i] + in;
+            }
+            double cnt[SCAN_GROUP] = {c0n, c1, c2, c3};
+            for (int g = 0; g < SCAN_GROUP && j0 + g < k; g++) br[j0 + g].below += (size_t)cnt[g];
+            if (first) nan += (size_t)cn;
         }
         if (!collect) continue;
-        size_t m = 0;
-        for (size_t i = 0; i < len; i++) {
+        size_t m = 0, i = 0;
+        for (; i + 8 <= len; i += 8) {
+            uint64_t any = 0;
+            for (int g = 0; g < 8; g++) {
+                uint64_t bits;
+                memcpy(&bits, &flag[i + g], sizeof bits);
+                any |= bits;
+            }
+            if (!any) continue;
+            for (size_t g = i; g < i + 8; g++) {
+                idx[m] = (int)g;
+                m += flag[g] != 0;
+            }
+        }
+        for (; i < len; i++) {
             idx[m] = (int)i;
             m += flag[i] != 0;
         }
@@ -273,16 +304,75 @@ static bool place_brackets(const double *x, size_t n, const double *q, int k, Br
     return true;
 }
 
+static int cmp_size(const void *pa, const void *pb) {
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Rearranges a[lo..hi) (no NaN) so that a[r] is the r-th smallest for every rank r in
+ * ranks[0..nr) (ascending, within [lo, hi)): quickselect that splits the ranks along with the
+ * range, O(n log nr) instead of a sort's O(n log n). */
+static void multiselect(double *a, size_t lo, size_t hi, const size_t *ranks, size_t nr, int limit) {
+    while (nr > 0 && hi - lo > 16) {
+        if (nr == 1) {
+            select_kth(a + lo, hi - lo, ranks[0] - lo);
+            return;
+        }
+        if (--limit < 0) { /* the pivots keep being poor: sort what is left */
+            sort_doubles(a + lo, hi - lo);
+            return;
+        }
+        double p = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            if (a[i] < p) swap_d(&a[lt++], &a[i++]);
+            else if (a[i] > p) swap_d(&a[i], &a[--gt]);
+            else i++;
+        }
+        size_t below = 0, inside = 0; /* ranks in [lo, lt), [lt, gt) (already placed), [gt, hi) */
+        while (below < nr && ranks[below] < lt) below++;
+        inside = below;
+        while (inside < nr && ranks[inside] < gt) inside++;
+        multiselect(a, lo, lt, ranks, below, limit);
+        ranks += inside;
+        nr -= inside;
+        lo = gt;
+    }
+    if (nr > 0)
+        for (size_t i = lo + 1; i < hi; i++) { /* insertion sort of the last small range */
+            double v = a[i];
+            size_t j = i;
+            for (; j > lo && a[j - 1] > v; j--) a[j] = a[j - 1];
+            a[j] = v;
+        }
+}
+
+/* Brackets from the pilot's order statistics at each quantile's rank -+ the margin. Only those
+ * 2k ranks are selected (the same values a full sort would put there). */
 static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br) {
-    sort_doubles(sub, m);
+    size_t *ranks = smp_xmalloc(2 * (size_t)k * sizeof *ranks), nr = 0;
+    double *ia = smp_xmalloc(2 * (size_t)k * sizeof *ia), *ib = ia + k;
     for (int j = 0; j < k; j++) {
         double pos = q[j] * (double)(m - 1);
         double margin = smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS;
-        double ia = floor(pos - margin), ib = ceil(pos + margin);
-        br[j].a = ia <= 0 ? -INFINITY : sub[(size_t)ia];
-        br[j].b = ib >= (double)(m - 1) ? INFINITY : sub[(size_t)ib];
+        ia[j] = floor(pos - margin), ib[j] = ceil(pos + margin);
+        if (ia[j] > 0) ranks[nr++] = (size_t)ia[j];
+        if (ib[j] < (double)(m - 1)) ranks[nr++] = (size_t)ib[j];
+    }
+    qsort(ranks, nr, sizeof *ranks, cmp_size);
+    size_t distinct = 0;
+    for (size_t i = 0; i < nr; i++)
+        if (!distinct || ranks[distinct - 1] != ranks[i]) ranks[distinct++] = ranks[i];
+    int limit = 16;
+    for (size_t len = m; len > 1; len /= 2) limit += 2;
+    multiselect(sub, 0, m, ranks, distinct, limit);
+    for (int j = 0; j < k; j++) {
+        br[j].a = ia[j] <= 0 ? -INFINITY : sub[(size_t)ia[j]];
+        br[j].b = ib[j] >= (double)(m - 1) ? INFINITY : sub[(size_t)ib[j]];
         br[j].limit = SIZE_MAX;
     }
+    free(ia);
+    free(ranks);
 }
 
 /* Large n: a sorted subsample brackets each quantile; one pass (split over threads, each with
@@ -385,18 +475,23 @@ static bool exchangeable(Samples *root) {
     return ok;
 }
 
-#define PILOT_BLOCKS (SUBSAMPLE / SMP_BLOCK)
+/* The pilot of a streaming quantile: 8 blocks (32K draws), more for longer runs (up to 32 blocks,
+ * from 10M draws on), since a bracket's share of the draws shrinks as 1/sqrt(pilot draws) and
+ * every draw inside a bracket is copied and selected among. */
+#define PILOT_MIN_BLOCKS 8
 
 size_t smp_pilot_blocks(size_t n, size_t *sel) {
-    size_t nb = smp_nblocks(n);
-    for (size_t j = 0; j < PILOT_BLOCKS; j++) sel[j] = j * nb / PILOT_BLOCKS;
-    return PILOT_BLOCKS;
+    size_t nb = smp_nblocks(n), count = nb / 64;
+    count = count < PILOT_MIN_BLOCKS ? PILOT_MIN_BLOCKS : count > SMP_PILOT_MAX_BLOCKS ? SMP_PILOT_MAX_BLOCKS : count;
+    if (count > nb) count = nb;
+    for (size_t j = 0; j < count; j++) sel[j] = j * nb / count;
+    return count;
 }
 
 size_t smp_pilot_draws(size_t n) {
-    size_t nb = smp_nblocks(n), sel[PILOT_BLOCKS];
-    smp_pilot_blocks(n, sel);
-    return (size_t)(PILOT_BLOCKS - 1) * SMP_BLOCK + (sel[PILOT_BLOCKS - 1] == nb - 1 ? n - (nb - 1) * SMP_BLOCK : SMP_BLOCK);
+    size_t nb = smp_nblocks(n), sel[SMP_PILOT_MAX_BLOCKS];
+    size_t count = smp_pilot_blocks(n, sel);
+    return (count - 1) * SMP_BLOCK + (sel[count - 1] == nb - 1 ? n - (nb - 1) * SMP_BLOCK : SMP_BLOCK);
 }
 
 bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int k, size_t n, int threads) {
@@ -504,17 +599,17 @@ static void stream_sink(void *arg, size_t b, const double *x, size_t len) {
     if (a->bs) smp_block_stats(&a->bs[b], x, len);
 }
 
-/* Quantiles of a node's draws in two streaming passes over its graph (a pilot of PILOT_BLOCKS
- * blocks spread over the run, then one bracket pass), without an n-draw array; the bracket pass
+/* Quantiles of a node's draws in two streaming passes over its graph (a pilot of a few blocks
+ * spread over the run, then one bracket pass), without an n-draw array; the bracket pass
  * also fills the node's mean/var/min/max. Returns 1 on success, 0 if a bracket missed (the caller
  * falls back to the stored array), -1 on an evaluation error in the main pass. */
 static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int k, double *out) {
     size_t n = ctx->n, nb = smp_nblocks(n);
-    size_t sel[PILOT_BLOCKS];
-    smp_pilot_blocks(n, sel);
-    double *sub = smp_xmalloc(SUBSAMPLE * sizeof *sub);
+    size_t sel[SMP_PILOT_MAX_BLOCKS];
+    size_t nsel = smp_pilot_blocks(n, sel);
+    double *sub = smp_xmalloc(nsel * SMP_BLOCK * sizeof *sub);
     PilotArg pa = {sel, sub};
-    if (!smp_eval_some_blocks(ctx, s, NULL, pilot_sink, &pa, sel, PILOT_BLOCKS)) {
+    if (!smp_eval_some_blocks(ctx, s, NULL, pilot_sink, &pa, sel, nsel)) {
         ctx->has_error = false; /* the full pass reports the lowest failing draw instead */
         free(sub);
         return 0;

@@ -165,8 +165,9 @@ typedef struct QStream {
     void *br;     /* threads x k brackets */
     size_t *nans; /* per thread */
 } QStream;
-/* The pilot: blocks sel[0..return) (sel has room for 8), spread over the run; smp_pilot_draws(n)
- * draws in all. */
+/* The pilot: blocks sel[0..return) (sel has room for SMP_PILOT_MAX_BLOCKS), spread over the run;
+ * smp_pilot_draws(n) draws in all. */
+#define SMP_PILOT_MAX_BLOCKS 32
 size_t smp_pilot_blocks(size_t n, size_t *sel);
 size_t smp_pilot_draws(size_t n);
 /* Sorts pilot[0..m); false (nothing allocated) if it holds a NaN: then every quantile is NaN. */
