@@ -10,6 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "cli_help.h"
 #include "count.h"
 #include "display.h"
@@ -116,6 +120,9 @@ static void apply_options(Interp *I, const void *arg) {
     const Options *o = arg;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     I->smp.threads = o->threads > 0 ? (int)o->threads : (cores > 0 ? (int)(cores < 64 ? cores : 64) : 1);
+#ifdef _OPENMP
+    omp_set_num_threads(I->smp.threads); /* for the parallel loops that take no SampleCtx (chart.c) */
+#endif
     if (o->samples > 0) I->smp.n = (size_t)o->samples, I->samples_fixed = true;
     if (o->seed >= 0) I->smp.seed = (uint64_t)o->seed, I->seed_fixed = true;
     const char *lang = setlocale(LC_CTYPE, "");

@@ -10,9 +10,12 @@
 #include "registry.h"
 #include "strbuf.h"
 
-/* Draws of argument value v (samples, a number = one constant draw, or a bool), copied
- * into a malloc'd array (*n of them). False with the interpreter's error set. */
-bool chart_draws(Args *a, const Value *v, Span span, double **draws, size_t *n);
+/* Draws of argument value v (samples, a number = one constant draw, or a bool): *n of them.
+ * With `copy`, or for a number, a malloc'd array (*owned true: the caller frees it); else, for
+ * samples, the engine's own array (*owned false), valid only until the next call into the
+ * samples engine: a 10M-draw copy costs more than the binning it is made for. False with the
+ * interpreter's error set. */
+bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, size_t *n, bool *owned);
 
 /* Equal-width bins over [lo, hi]; with `log`, equal width in log10 (lo > 0). With
  * `unit`, bin k is the single whole number lo + k (integer-valued data). */

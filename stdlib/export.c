@@ -53,7 +53,8 @@ static bool fn_write_samples(Args *a, Value *out) {
     double **cols = calloc(k > 0 ? (size_t)k : 1, sizeof *cols);
     size_t n = 0;
     bool ok = true;
-    for (int c = 0; c < k && ok; c++) ok = chart_draws(a, &items[c], a->span[E_XS], &cols[c], &n);
+    bool owned;
+    for (int c = 0; c < k && ok; c++) ok = chart_draws(a, &items[c], a->span[E_XS], true, &cols[c], &n, &owned);
     if (ok) {
         AtomicFile f;
         char err[600];

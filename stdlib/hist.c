@@ -67,27 +67,32 @@ static bool fn_hist(Args *a, Value *out) {
     int want = (int)bins_d, width = (int)width_d;
     bool ascii = I->ascii;
 
-    double *x = NULL;
-    size_t n = 0;
-    if (!chart_draws(a, a->v[H_X], a->span[H_X], &x, &n)) return false;
-
+    /* The summary and quantiles first: the draws below are the engine's own array, valid only
+     * until the next call into the engine. */
     StrBuf text;
     sb_init(&text);
-    bool ok = true;
+    bool ok = true, is_samples = a->v[H_X]->kind == VAL_SAMPLES;
     if (title) sb_put(&text, title->bytes, title->len), sb_puts(&text, ": ");
-    if (a->v[H_X]->kind == VAL_SAMPLES) ok = display_samples_summary(I, a->v[H_X]->as.smp, &text);
-    else sb_puts(&text, "the constant "), num_shortest(&text, x[0]);
-    double q[3] = {x[0], x[0], x[0]};
+    double q[3];
     static const double QS[3] = {0.05, 0.5, 0.95};
     static const char *const QNAMES[3] = {"p5", "p50", "p95"};
-    if (ok && a->v[H_X]->kind == VAL_SAMPLES && !smp_quantiles(&I->smp, a->v[H_X]->as.smp, QS, 3, q)) {
-        rt_error_from_samples(I);
-        ok = false;
+    if (is_samples) {
+        ok = display_samples_summary(I, a->v[H_X]->as.smp, &text);
+        if (ok && !smp_quantiles(&I->smp, a->v[H_X]->as.smp, QS, 3, q)) {
+            rt_error_from_samples(I);
+            ok = false;
+        }
     }
-    if (!ok) {
-        free(x);
+    double *x = NULL;
+    size_t n = 0;
+    bool owned = false;
+    if (!ok || !chart_draws(a, a->v[H_X], a->span[H_X], false, &x, &n, &owned)) {
         sb_free(&text);
         return false;
+    }
+    if (!is_samples) {
+        sb_puts(&text, "the constant "), num_shortest(&text, x[0]);
+        q[0] = q[1] = q[2] = x[0];
     }
     if (log) sb_puts(&text, " (log scale)");
     sb_putc(&text, '\n');
@@ -157,7 +162,7 @@ static bool fn_hist(Args *a, Value *out) {
     if (inf) sb_printf(&text, "  %zu infinite draw%s left out\n", inf, inf == 1 ? "" : "s");
     fwrite(text.data, 1, text.len, I->out);
     sb_free(&text);
-    free(x);
+    if (owned) free(x);
     *out = val_nil();
     return true;
 }

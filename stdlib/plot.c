@@ -28,6 +28,7 @@ static const char *const PALETTE[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2"
 typedef struct Series {
     double *x;
     size_t n;
+    bool owned;        /* x is ours to free (else the engine's array: see chart_draws) */
     const char *label; /* borrowed; NULL: none */
     size_t label_len;
     size_t *counts;
@@ -251,14 +252,18 @@ static bool gather(Args *a, Plot *p) {
             if (count == 1 && x == items) return arg_type_error(a, P_X, "samples, a number, or a list or record of them");
             return arg_error(a, P_X, "series %d is %s; each series must be samples or a number", i, value_kind_name(v));
         }
-        if (!chart_draws(a, v, a->span[P_X], &s->x, &s->n)) return false;
+        /* one series may borrow the engine's array; several need copies (each could evict another) */
+        if (!chart_draws(a, v, a->span[P_X], count > 1, &s->x, &s->n, &s->owned)) return false;
         p->ns++;
     }
     return true;
 }
 
 static void plot_free(Plot *p) {
-    for (int i = 0; i < p->ns; i++) free(p->s[i].x), free(p->s[i].counts);
+    for (int i = 0; i < p->ns; i++) {
+        if (p->s[i].owned) free(p->s[i].x);
+        free(p->s[i].counts);
+    }
 }
 
 static bool fn_plot(Args *a, Value *out) {
@@ -276,6 +281,21 @@ static bool fn_plot(Args *a, Value *out) {
         if (a->v[P_LOG]->kind != VAL_BOOL) return arg_type_error(a, P_LOG, "true or false");
         log = a->v[P_LOG]->as.boolean;
     }
+    /* One series: its p5, p50 and p95 are marked. Asked before gather(), which may borrow the
+     * engine's array of its draws. */
+    double q[3];
+    const double *quantiles = NULL;
+    const Value *first = a->v[P_X]->kind == VAL_LIST     ? (a->v[P_X]->as.list->len == 1 ? &a->v[P_X]->as.list->items[0] : NULL)
+                         : a->v[P_X]->kind == VAL_RECORD ? (a->v[P_X]->as.rec->len == 1 ? &a->v[P_X]->as.rec->vals[0] : NULL)
+                                                         : a->v[P_X];
+    if (first && first->kind == VAL_SAMPLES) {
+        static const double QS[3] = {0.05, 0.5, 0.95};
+        if (!smp_quantiles(&a->I->smp, first->as.smp, QS, 3, q)) {
+            rt_error_from_samples(a->I);
+            return false;
+        }
+        quantiles = q;
+    }
     Plot p;
     memset(&p, 0, sizeof p);
     if (!gather(a, &p)) {
@@ -284,13 +304,19 @@ static bool fn_plot(Args *a, Value *out) {
     }
 
     /* shared bins over all series */
-    size_t total = 0;
-    for (int i = 0; i < p.ns; i++) total += p.s[i].n;
-    double *all = malloc(total * sizeof *all);
-    size_t at = 0;
-    for (int i = 0; i < p.ns; i++) memcpy(all + at, p.s[i].x, p.s[i].n * sizeof *all), at += p.s[i].n;
-    size_t placed = bins_choose(&p.b, all, total, (int)bins_d, log);
-    free(all);
+    size_t placed;
+    if (p.ns == 1) {
+        placed = bins_choose(&p.b, p.s[0].x, p.s[0].n, (int)bins_d, log);
+    } else {
+        size_t total = 0;
+        for (int i = 0; i < p.ns; i++) total += p.s[i].n;
+        double *all = malloc(total * sizeof *all);
+        if (!all) abort();
+        size_t at = 0;
+        for (int i = 0; i < p.ns; i++) memcpy(all + at, p.s[i].x, p.s[i].n * sizeof *all), at += p.s[i].n;
+        placed = bins_choose(&p.b, all, total, (int)bins_d, log);
+        free(all);
+    }
     if (!placed) {
         plot_free(&p);
         return arg_error(a, P_X, "no draw can be placed on the axis (all are NaN or infinite%s)",
@@ -318,23 +344,6 @@ static bool fn_plot(Args *a, Value *out) {
     p.px0 = 72, p.px1 = W - 24;
     p.py0 = title ? 56 : 32;
     p.py1 = H - (xlabel || log ? 58 : 40);
-
-    double q[3];
-    const double *quantiles = NULL;
-    if (p.ns == 1) {
-        static const double QS[3] = {0.05, 0.5, 0.95};
-        const Value *v =
-            a->v[P_X]->kind == VAL_LIST ? &a->v[P_X]->as.list->items[0]
-            : a->v[P_X]->kind == VAL_RECORD ? &a->v[P_X]->as.rec->vals[0] : a->v[P_X];
-        if (v->kind == VAL_SAMPLES) {
-            if (!smp_quantiles(&a->I->smp, v->as.smp, QS, 3, q)) {
-                plot_free(&p);
-                rt_error_from_samples(a->I);
-                return false;
-            }
-            quantiles = q;
-        }
-    }
 
     StrBuf svg;
     sb_init(&svg);
