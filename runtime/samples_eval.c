@@ -333,6 +333,21 @@ static const double *as_vec(In in, double *scratch, size_t len) {
 #define EVAL_CLONES
 #endif
 
+/* Integer work and exact conversions only, so wider vectors (and AVX-512's 64-bit multiply) give
+ * the same bits: built for AVX-512 and AVX2 machines too. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define HASH_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define HASH_CLONES
+#endif
+
+HASH_CLONES void smp_uniform_pairs(double *restrict r, double *restrict a, uint64_t key, uint64_t k0, size_t np) {
+    for (size_t p = 0; p < np; p++) {
+        r[p] = rng_open01_inline(key, k0 + p, 0);
+        a[p] = rng_open01_inline(key, k0 + p, 1);
+    }
+}
+
 /* ====================================================================================== */
 /* Kernels: one tight loop per case so that gcc vectorizes them                           */
 /* ====================================================================================== */

@@ -148,6 +148,11 @@ void smp_stats_finish(Samples *s, const BlockStats *bs, size_t n);
 
 static inline size_t smp_nblocks(size_t n) { return (n + SMP_BLOCK - 1) / SMP_BLOCK; }
 
+/* The two uniforms of Box-Muller pairs k0 .. k0+np-1 of stream key: rng_open01(key, k, 0) into r
+ * and rng_open01(key, k, 1) into a (np <= SMP_BLOCK / 2 + 1). Integer hashing and exact
+ * conversions only: the same bits at any vector width (samples_eval.c). */
+void smp_uniform_pairs(double *restrict r, double *restrict a, uint64_t key, uint64_t k0, size_t np);
+
 /* Standard normal draws i0 .. i0+len-1 of stream key into z (i0 a multiple of SMP_BLOCK,
  * len <= SMP_BLOCK): Box-Muller over the counter hash (samples_normal.c). */
 void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len);

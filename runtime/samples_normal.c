@@ -13,17 +13,15 @@
 
 /* Standard normals for draws i0 .. i0+len-1 (i0 even). Pair k = i/2 gives draw 2k the cosine
  * and draw 2k+1 the sine half, so each draw is a pure function of its index. The hash runs in
- * its own loop (64-bit multiplies do not vectorize on baseline x86-64) and sin and cos in
- * separate loops (gcc would fuse them into sincos, which has no vector form). */
+ * its own function (integer only, so it is also built for AVX2 and AVX-512: 64-bit multiplies do
+ * not vectorize on baseline x86-64) and sin and cos in separate loops (gcc would fuse them into
+ * sincos, which has no vector form). */
 
 void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len) {
     double r[SMP_BLOCK / 2 + 1], a[SMP_BLOCK / 2 + 1], c[SMP_BLOCK / 2 + 1], s[SMP_BLOCK / 2 + 1];
     uint64_t k0 = i0 / 2;
     size_t np = (len + 1) / 2; /* an odd final block uses only the cosine of its last pair */
-    for (size_t p = 0; p < np; p++) {
-        r[p] = rng_open01_inline(key, k0 + p, 0);
-        a[p] = rng_open01_inline(key, k0 + p, 1);
-    }
+    smp_uniform_pairs(r, a, key, k0, np);
     for (size_t p = 0; p < np; p++) {
         r[p] = sqrt(-2.0 * log(r[p]));
         a[p] *= TWO_PI;
