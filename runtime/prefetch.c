@@ -202,7 +202,9 @@ static bool run_batch(Prefetch *pf, SampleCtx *ctx, size_t lo, size_t hi, size_t
         size_t nsel = smp_pilot_blocks(n, sel);
         BatchArg pa = {roots, sel};
         ok = smp_eval_roots(ctx, nodes, (int)nr, pilot_sink, &pa, sel, nsel);
-        for (size_t r = 0; r < nr && ok; r++) {
+        /* each root's brackets on its own: roots over threads (the quantiles within run serially) */
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (ok)
+        for (size_t r = 0; r < nr; r++) {
             Root *rt = &roots[r];
             if (!rt->stream_q) continue;
             rt->qs_live = smp_qstream_init(&rt->qs, rt->pilot, m, rt->w->q, rt->w->nq, n, threads);
@@ -217,6 +219,7 @@ static bool run_batch(Prefetch *pf, SampleCtx *ctx, size_t lo, size_t hi, size_t
         BatchArg ma = {roots, NULL};
         ok = smp_eval_roots(ctx, nodes, (int)nr, main_sink, &ma, NULL, nb);
     }
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (size_t r = 0; r < nr; r++) {
         Root *rt = &roots[r];
         Wish *w = rt->w;

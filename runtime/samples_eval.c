@@ -60,12 +60,50 @@ typedef struct Frame {
     int next_op;
 } Frame;
 
+/* Steps of the plan being ordered, by fingerprint: a node with the fingerprint of a node already
+ * in the plan has the same draws (samples_internal.h), so it is computed once (x ^ 2 written
+ * twice, a running total that repeats a sum). */
+typedef struct FpIndex {
+    uint64_t *fp0, *fp1;
+    int *step;
+    size_t cap, len;
+} FpIndex;
+
+static int fpindex_find(const FpIndex *ix, const Samples *s) {
+    if (!ix->cap) return -1;
+    for (size_t i = s->fp[0] & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+        if (ix->step[i] < 0) return -1;
+        if (ix->fp0[i] == s->fp[0] && ix->fp1[i] == s->fp[1]) return ix->step[i];
+    }
+}
+
+static void fpindex_put(FpIndex *ix, uint64_t f0, uint64_t f1, int step) {
+    if (2 * (ix->len + 1) > ix->cap) { /* keep it at most half full */
+        FpIndex old = *ix;
+        ix->cap = old.cap ? 2 * old.cap : 64;
+        ix->fp0 = smp_xmalloc(ix->cap * sizeof *ix->fp0);
+        ix->fp1 = smp_xmalloc(ix->cap * sizeof *ix->fp1);
+        ix->step = smp_xmalloc(ix->cap * sizeof *ix->step);
+        for (size_t i = 0; i < ix->cap; i++) ix->step[i] = -1;
+        ix->len = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.step[i] >= 0) fpindex_put(ix, old.fp0[i], old.fp1[i], old.step[i]);
+        free(old.fp0), free(old.fp1), free(old.step);
+    }
+    size_t i = f0 & (ix->cap - 1);
+    while (ix->step[i] >= 0) i = (i + 1) & (ix->cap - 1);
+    ix->fp0[i] = f0, ix->fp1[i] = f1, ix->step[i] = step;
+    ix->len++;
+}
+
 /* Orders the DAG below the roots (iterative post-order DFS; materialized nodes are leaves): each
- * node once, operands first. With one root, the root is the last step. */
+ * node once, operands first, and a node with the fingerprint of an earlier step is that step
+ * (plan_idx points to it, no step of its own). With one root, the root is the last step. */
 static void plan_order(Plan *p, Samples *const *roots, int nroots, bool multi) {
     uint64_t gen = ++plan_generation;
     size_t cap = 64, depth = 0, steps_cap = 64;
     Frame *stack = smp_xmalloc(cap * sizeof *stack);
+    FpIndex ix = {0};
     p->steps = smp_xmalloc(steps_cap * sizeof *p->steps);
     p->nsteps = 0;
     for (int r = 0; r < nroots; r++) {
@@ -88,17 +126,24 @@ static void plan_order(Plan *p, Samples *const *roots, int nroots, bool multi) {
                 }
                 continue;
             }
+            depth--;
+            int same = s->fp_none ? -1 : fpindex_find(&ix, s);
+            if (same >= 0) {
+                s->plan_idx = same;
+                continue;
+            }
             if ((size_t)p->nsteps == steps_cap) {
                 steps_cap *= 2;
                 p->steps = realloc(p->steps, steps_cap * sizeof *p->steps);
                 if (!p->steps) abort();
             }
             s->plan_idx = p->nsteps;
+            if (!s->fp_none) fpindex_put(&ix, s->fp[0], s->fp[1], p->nsteps);
             p->steps[p->nsteps++] = (Step){s, SLOT_LEAF, 0, -1, NULL};
-            depth--;
         }
     }
     free(stack);
+    free(ix.fp0), free(ix.fp1), free(ix.step);
     if (multi)
         for (int r = 0; r < nroots; r++) p->steps[roots[r]->plan_idx].root = r;
 }

@@ -130,7 +130,7 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
                           const size_t *sel, size_t nsel);
 
 /* Several roots in one pass over the union of their graphs (each shared node computed once per
- * block): sink(arg, r, b, x, len) gets block b of roots[r] (distinct nodes), possibly from several
+ * block): sink(arg, r, b, x, len) gets block b of roots[r] (distinct fingerprints), possibly from several
  * threads at once. Blocks sel[0..nsel) only, or all when sel is NULL. Nothing is stored for
  * sharing. Returns false on an evaluation error (ctx's error set for the lowest failing draw). */
 typedef void (*SmpRootSink)(void *arg, int root, size_t b, const double *x, size_t len);

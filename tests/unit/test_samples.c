@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prefetch.h"
 #include "rng.h"
 #include "samples.h"
 #include "samples_internal.h" /* white-box: smp_quantile_margin_sd */
@@ -743,6 +744,147 @@ static void test_errors(void) {
     check("error: same message for 1 and 2 threads", strcmp(msgs[0], msgs[1]) == 0 && draw[0] == draw[1]);
 }
 
+/* ---- fingerprints, several roots in one pass, prefetched answers ---- */
+
+static void test_fingerprints(void) {
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, 1000, 3, 1);
+    Samples *x = norm01(&ctx), *y = norm01(&ctx);
+    Samples *a = smp_binary(SB_MUL, opnd_smp(x), opnd_num(2));
+    Samples *b = smp_binary(SB_MUL, opnd_smp(x), opnd_num(2));
+    Samples *c = smp_binary(SB_MUL, opnd_smp(x), opnd_num(3));
+    Samples *d = smp_binary(SB_MUL, opnd_smp(y), opnd_num(2));
+    Samples *e = smp_binary(SB_ADD, opnd_smp(x), opnd_num(2));
+    Samples *f = smp_binary(SB_MUL, opnd_num(2), opnd_smp(x));
+    check("fingerprint: the same recipe, the same fingerprint", a->fp[0] == b->fp[0] && a->fp[1] == b->fp[1]);
+    check("fingerprint: another number", a->fp[0] != c->fp[0]);
+    check("fingerprint: another stream", a->fp[0] != d->fp[0] && x->fp[0] != y->fp[0]);
+    check("fingerprint: another operation", a->fp[0] != e->fp[0]);
+    check("fingerprint: operands swapped", a->fp[0] != f->fp[0]);
+    double v[3] = {1, 2, 3};
+    Samples *arr = from_values(3, v);
+    Samples *g = smp_binary(SB_ADD, opnd_smp(arr), opnd_smp(x));
+    check("fingerprint: none for an array and what reads it", arr->fp_none && g->fp_none && !a->fp_none);
+    Samples *all[] = {x, y, a, b, c, d, e, f, arr, g};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) smp_release(all[i]);
+    smp_ctx_free(&ctx);
+}
+
+typedef struct RootsArg {
+    double *out[4];
+} RootsArg;
+
+static void roots_sink(void *arg, int r, size_t b, const double *x, size_t len) {
+    memcpy(((RootsArg *)arg)->out[r] + b * SMP_BLOCK, x, len * sizeof *x);
+}
+
+static void test_eval_roots(void) {
+    for (int threads = 1; threads <= 2; threads++) {
+        SampleCtx ctx;
+        size_t n = 5 * 4096 + 77;
+        smp_ctx_init(&ctx, n, 11, threads);
+        Samples *x = norm01(&ctx);
+        Samples *sq1 = smp_binary(SB_POW, opnd_smp(x), opnd_num(2));
+        Samples *sq2 = smp_binary(SB_POW, opnd_smp(x), opnd_num(2)); /* the same recipe: one step */
+        Samples *diff = smp_binary(SB_SUB, opnd_smp(sq1), opnd_smp(sq2));
+        Samples *mix = smp_mixture(&ctx, 2, (Operand[]){opnd_smp(norm01(&ctx)), opnd_smp(x)}, (double[]){1, 1}, NOSPAN);
+        smp_release(mix->ops[0].node); /* the mixture holds it */
+        Samples *roots[] = {sq1, diff, mix, x};
+        RootsArg ra;
+        for (int r = 0; r < 4; r++) ra.out[r] = malloc(n * sizeof(double));
+        bool ok = smp_eval_roots(&ctx, roots, 4, roots_sink, &ra, NULL, smp_nblocks(n));
+        check("eval_roots: no error", ok);
+        bool same_draws = true, zero = true;
+        for (int r = 0; r < 4; r++) {
+            if (r == 1) continue;
+            double *want = copy_draws(&ctx, roots[r]);
+            same_draws &= want && memcmp(want, ra.out[r], n * sizeof(double)) == 0;
+            free(want);
+        }
+        for (size_t i = 0; i < n; i++) zero &= ra.out[1][i] == 0;
+        check(threads == 1 ? "eval_roots: each root's draws as alone (1 thread)" : "eval_roots: each root's draws as alone (2 threads)", same_draws);
+        check("eval_roots: a recipe written twice is one step (x^2 - x^2 == 0)", zero);
+        for (int r = 0; r < 4; r++) free(ra.out[r]), smp_release(roots[r]);
+        smp_release(sq2);
+        smp_ctx_free(&ctx);
+    }
+}
+
+/* Builds the same little model in any context: the fingerprints match across contexts. */
+static void prefetch_model(SampleCtx *ctx, Samples **out) {
+    Samples *x = smp_lognormal(ctx, opnd_num(0), opnd_num(0.5), NOSPAN);
+    Samples *y = norm01(ctx);
+    out[0] = smp_binary(SB_ADD, opnd_smp(x), opnd_smp(y));
+    out[1] = smp_binary(SB_MUL, opnd_smp(x), opnd_num(3));
+    out[2] = x;
+    smp_release(y);
+}
+
+static void test_prefetch(void) {
+    static const double Q[3] = {0.05, 0.5, 0.95};
+    size_t ns[] = {200000, 3000};
+    for (int t = 0; t < 2; t++) {
+        size_t n = ns[t];
+        /* the rehearsal: a few draws, requests recorded */
+        SampleCtx rc;
+        smp_ctx_init(&rc, 500, 5, 1);
+        Prefetch *pf = pf_new();
+        rc.record = pf;
+        Samples *rm[3];
+        prefetch_model(&rc, rm);
+        double tmp[3];
+        smp_quantiles(&rc, rm[0], Q, 3, tmp);
+        smp_mean(&rc, rm[1], tmp);
+        smp_draws(&rc, rm[2]);
+        check("prefetch: three nodes recorded", pf_count(pf) == 3);
+        for (int i = 0; i < 3; i++) smp_release(rm[i]);
+        smp_ctx_free(&rc);
+
+        /* the reference: no prefetch */
+        SampleCtx ref;
+        smp_ctx_init(&ref, n, 5, 2);
+        Samples *fm[3];
+        prefetch_model(&ref, fm);
+        double want_q[3], want_mean, *want_draws;
+        smp_quantiles(&ref, fm[0], Q, 3, want_q);
+        smp_mean(&ref, fm[1], &want_mean);
+        want_draws = copy_draws(&ref, fm[2]);
+
+        /* the real run: answers come from the fused pass */
+        SampleCtx real;
+        smp_ctx_init(&real, n, 5, 2);
+        real.serve = pf;
+        Samples *sm[3];
+        prefetch_model(&real, sm);
+        pf_claim(pf, &real, sm[0]);
+        pf_claim(pf, &real, sm[1]);
+        pf_claim(pf, &real, sm[2]);
+        check("prefetch: answers installed before any evaluation", sm[0]->nq == 3 && sm[1]->have_stats && sm[2]->draws);
+        double got_q[3], got_mean;
+        smp_quantiles(&real, sm[0], Q, 3, got_q);
+        smp_mean(&real, sm[1], &got_mean);
+        const double *got_draws = smp_draws(&real, sm[2]);
+        bool same_q = true;
+        for (int j = 0; j < 3; j++) same_q &= same(want_q[j], got_q[j]);
+        check(t == 0 ? "prefetch: quantiles as computed alone (streamed)" : "prefetch: quantiles as computed alone (sorted)", same_q);
+        check("prefetch: mean as computed alone", same(want_mean, got_mean));
+        check("prefetch: draws as computed alone", got_draws && memcmp(want_draws, got_draws, n * sizeof(double)) == 0);
+        /* a node the rehearsal never saw is computed as usual */
+        Samples *other = smp_binary(SB_SUB, opnd_smp(sm[2]), opnd_num(1));
+        Samples *other_ref = smp_binary(SB_SUB, opnd_smp(fm[2]), opnd_num(1));
+        double m1, m2;
+        check("prefetch: an unseen node is computed as usual",
+              smp_mean(&real, other, &m1) && smp_mean(&ref, other_ref, &m2) && same(m1, m2));
+        smp_release(other);
+        smp_release(other_ref);
+        free(want_draws);
+        for (int i = 0; i < 3; i++) smp_release(fm[i]), smp_release(sm[i]);
+        smp_ctx_free(&ref);
+        smp_ctx_free(&real);
+        pf_free(pf);
+    }
+}
+
 int main(int argc, char **argv) {
     small = argc > 1 && strcmp(argv[1], "--small") == 0;
     test_identity();
@@ -757,6 +899,9 @@ int main(int argc, char **argv) {
     test_quantiles();
     test_statistics();
     test_errors();
+    test_fingerprints();
+    test_eval_roots();
+    test_prefetch();
     printf("samples: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
