@@ -1,6 +1,7 @@
 /* chart.c — bins, ticks, labels and text escaping shared by hist, plot and --json. */
 #include "chart.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,24 +56,29 @@ static bool placeable(double x, bool log) { return isfinite(x) && (!log || x > 0
 
 size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
     *b = (Bins){.n = 0, .log = log};
-    size_t m = 0;
-    int integral = 1;
-    double lo = INFINITY, hi = -INFINITY;
-    /* count, min, max and "all whole" do not depend on the order of the draws: any split is exact */
-#pragma omp parallel for schedule(static) reduction(+ : m) reduction(min : lo) reduction(max : hi) \
-    reduction(& : integral) if (n > 65536)
+    double count = 0, lo = INFINITY, hi = -INFINITY, floor_v = log ? 0 : -INFINITY;
+    /* count, min and max do not depend on the order of the draws: any split is exact (the count
+     * is a sum of ones, exact in a double) */
+#pragma omp parallel for schedule(static) reduction(+ : count) reduction(min : lo) reduction(max : hi) \
+    if (n > 65536)
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
-        if (!placeable(v, log)) continue;
-        m++;
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-        integral &= v == floor(v);
+        bool ok = (fabs(v) <= DBL_MAX) & (v > floor_v); /* placeable(): finite, > 0 on a log scale */
+        count += ok ? 1.0 : 0.0;
+        double vlo = ok ? v : INFINITY, vhi = ok ? v : -INFINITY;
+        lo = vlo < lo ? vlo : lo;
+        hi = vhi > hi ? vhi : hi;
     }
+    size_t m = (size_t)count;
     if (!m) return 0;
     b->lo = lo;
     b->hi = hi;
-    if (integral && !log && fabs(lo) < 1e15 && fabs(hi) < 1e15 && hi - lo + 1 <= want) {
+    /* one bin per whole number only for a narrow range: only then is it worth asking */
+    bool unit = !log && fabs(lo) < 1e15 && fabs(hi) < 1e15 && hi - lo + 1 <= want;
+    if (unit)
+        for (size_t i = 0; i < n && unit; i++)
+            if (placeable(x[i], log) && x[i] != floor(x[i])) unit = false;
+    if (unit) {
         b->unit = true;
         b->n = (int)(hi - lo) + 1;
     } else {
