@@ -186,7 +186,7 @@ static void bracket_reserve(Bracket *br, size_t need) {
  * reaches 0 from either side). The few flagged draws are then gathered, skipping runs of eight
  * unflagged ones with one test, and appended to the brackets that hold them without a branch.
  * (Per-draw branches would be coin flips near a median.) Returns the number of NaN draws. */
-SCAN_CLONES static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
+SCAN_CLONES static size_t scan_brackets_portable(const double *x, size_t n, Bracket *br, int k) {
     size_t nan = 0;
     double flag[SCAN_CHUNK];
     int idx[SCAN_CHUNK];
@@ -270,6 +270,72 @@ SCAN_CLONES static size_t scan_brackets(const double *x, size_t n, Bracket *br, 
         }
     }
     return nan;
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#include <immintrin.h>
+#define HAVE_SCAN_AVX512 1
+
+/* scan_brackets for AVX-512 machines: per bracket, eight draws at a time, the draws inside are
+ * packed together with a compress (register form: its memory form is slow on AMD) and stored
+ * at the bracket's end, the draws below counted from the compare mask. No flags, no gathering.
+ * The same counts and the same draws in the same order as scan_brackets_portable. */
+__attribute__((target("avx512f,popcnt"))) static size_t scan_brackets_avx512(const double *x, size_t n,
+                                                                              Bracket *br, int k) {
+    size_t nan = 0;
+    for (size_t c0 = 0; c0 < n; c0 += SCAN_CHUNK) {
+        const double *v = x + c0;
+        size_t len = n - c0 < SCAN_CHUNK ? n - c0 : SCAN_CHUNK;
+        for (size_t i = 0; i < len; i += 8) {
+            __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
+            __m512d w = _mm512_maskz_loadu_pd(live, v + i);
+            nan += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, w, _CMP_UNORD_Q));
+        }
+        for (int j = 0; j < k; j++) {
+            Bracket *b = &br[j];
+            __m512d a = _mm512_set1_pd(b->a), hi = _mm512_set1_pd(b->b);
+            size_t below = 0;
+            if (b->overflow) {
+                for (size_t i = 0; i < len; i += 8) {
+                    __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
+                    __m512d w = _mm512_maskz_loadu_pd(live, v + i);
+                    below += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_LT_OQ));
+                }
+                b->below += below;
+                continue;
+            }
+            bracket_reserve(b, b->len + len + 8); /* a full vector is stored at the end */
+            double *buf = b->buf;
+            size_t cnt = b->len;
+            for (size_t i = 0; i < len; i += 8) {
+                __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
+                __m512d w = _mm512_maskz_loadu_pd(live, v + i);
+                below += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_LT_OQ));
+                __mmask8 in = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_GE_OQ), w, hi, _CMP_LE_OQ);
+                _mm512_storeu_pd(buf + cnt, _mm512_maskz_compress_pd(in, w));
+                cnt += (size_t)__builtin_popcount(in);
+            }
+            b->below += below;
+            if (cnt > b->limit) { /* a bad bracket: stop collecting */
+                b->overflow = true;
+                continue;
+            }
+            b->len = cnt;
+        }
+    }
+    return nan;
+}
+#endif
+
+bool smp_scan_portable;
+
+static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
+#ifdef HAVE_SCAN_AVX512
+    static int avx512 = -1; /* racy first set from several threads: each writes the same value */
+    if (avx512 < 0) avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    if (avx512 && !smp_scan_portable) return scan_brackets_avx512(x, n, br, k);
+#endif
+    return scan_brackets_portable(x, n, br, k);
 }
 
 /* Order statistics lo and hi (hi is lo or lo+1) of x by exact selection on a full copy. */

@@ -197,6 +197,10 @@ void smp_quantiles_of_array(const double *x, size_t n, const double *q, int k, d
 bool smp_qcache_get(const Samples *s, double q, double *v);
 void smp_qcache_put(Samples *s, double q, double v);
 
+/* quantile.c scans brackets with AVX-512 where the machine has it; tests set this to run the
+ * portable scan too. */
+extern bool smp_scan_portable;
+
 /* Half-width of quantile.c's brackets in standard errors (6); tests lower it to exercise the
  * exact fallback. */
 extern double smp_quantile_margin_sd;

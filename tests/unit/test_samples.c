@@ -897,6 +897,10 @@ int main(int argc, char **argv) {
     test_sharing();
     test_lazy_mixture();
     test_quantiles();
+    smp_scan_portable = true; /* the same checks through the scan for machines without AVX-512 */
+    test_quantiles();
+    test_prefetch();
+    smp_scan_portable = false;
     test_statistics();
     test_errors();
     test_fingerprints();
