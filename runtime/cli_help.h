@@ -19,6 +19,7 @@
     "  --ascii       no Unicode in histograms and sparklines\n" \
     "  --json        print no text; at the end, every top-level binding as one JSON\n" \
     "                object (samples as {mean, sd, p1 ... p99, min, max})\n" \
+    "  --check       only parse the program: report a syntax error (exit 1) or nothing\n" \
     "  -e CODE       run CODE instead of a file\n" \
     "  --help        this text\n" \
     "  --version     the version\n" \

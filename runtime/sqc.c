@@ -19,6 +19,7 @@
 #include "display.h"
 #include "eval.h"
 #include "json_out.h"
+#include "parse.h"
 #include "registry.h"
 #include "rehearsal.h"
 #include "repl.h"
@@ -35,6 +36,7 @@ typedef struct Options {
     double samples, seed, threads; /* < 0: not given */
     bool ascii;
     bool json; /* --json: no text output; the bindings as JSON at the end */
+    bool check; /* --check: parse only */
     enum { REHEARSE_AUTO, REHEARSE_ALWAYS, REHEARSE_NEVER } rehearse;
 } Options;
 
@@ -71,6 +73,10 @@ static int parse_options(int argc, char **argv, Options *o) {
         }
         if (!strcmp(arg, "--json")) {
             o->json = true;
+            continue;
+        }
+        if (!strcmp(arg, "--check")) {
+            o->check = true;
             continue;
         }
         if (!strncmp(arg, "--rehearse", 10) && (arg[10] == '=' || !arg[10])) {
@@ -111,6 +117,8 @@ static int parse_options(int argc, char **argv, Options *o) {
     }
     if (o->threads == 0 || o->threads > 256) return usage_error("--threads must be from 1 to 256, got %s", o->threads == 0 ? "0" : "more than 256");
     if (o->seed > 18446744073709549568.0) return usage_error("--seed is too large%s", "");
+    if (o->check && !o->file && !o->code && isatty(STDIN_FILENO))
+        return usage_error("--check needs a program (a FILE, -e CODE or one on standard input)%s", "");
     if (o->json && !o->file && !o->code && isatty(STDIN_FILENO))
         return usage_error("--json needs a program (a FILE, -e CODE or one on standard input)%s", "");
     return -1;
@@ -201,6 +209,15 @@ static void *run_main(void *arg) {
         while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
         src = source_from_string("<stdin>", in.data ? in.data : "", in.len);
         sb_free(&in);
+    }
+    if (o.check) { /* syntax only: nothing runs */
+        ParseError perr;
+        Program *prog = parse_program(src, &perr);
+        if (prog) program_free(prog);
+        else diag_print(stderr, perr.span, perr.message);
+        source_free(src);
+        job->status = prog ? 0 : 1;
+        return NULL;
     }
     Prefetch *pf = NULL;
     if (src && o.rehearse != REHEARSE_NEVER) {
