@@ -12,8 +12,9 @@
 #endif
 
 #define SMALL_N 65536 /* quantile.c sorts below this: here, the draws are collected and sorted too */
-#define BATCH_BRACKET_BYTES ((size_t)256 << 20) /* bracket buffers of one fused pass, estimated */
+#define BATCH_BYTES ((size_t)256 << 20) /* pilots, brackets and statistics of one fused pass, estimated */
 #define MAX_BATCH_ROOTS 512                      /* nodes per fused pass */
+#define MAX_WISHES 65536 /* nodes recorded at most: each keeps its graph alive until the run ends */
 
 /* One recorded node and, once computed, its answers. */
 typedef struct Wish {
@@ -79,7 +80,7 @@ static void table_insert(Prefetch *pf, size_t idx) {
 static Wish *wish_for(Prefetch *pf, Samples *s) {
     if (s->fp_none || pf->computed) return NULL;
     Wish *w = find(pf, s);
-    if (w) return w;
+    if (w || pf->len == MAX_WISHES) return w;
     if (pf->len == pf->cap) {
         pf->cap = pf->cap ? 2 * pf->cap : 64;
         pf->wishes = realloc(pf->wishes, pf->cap * sizeof *pf->wishes);
@@ -169,24 +170,29 @@ static void main_sink(void *arg, int r, size_t b, const double *x, size_t len) {
     if (rt->all) memcpy(rt->all + b * SMP_BLOCK, x, len * sizeof *x);
 }
 
-/* Bytes the brackets of w's quantiles will hold at n draws (quantile.c's margins), roughly. */
-static size_t bracket_bytes(const Wish *w, size_t n, size_t m) {
+/* Bytes a root of w takes during its batch at n draws, roughly: its pilot and brackets (quantile.c's
+ * margins), or its draws when quantiles are sorted, and its per-block statistics. */
+static size_t root_bytes(const Wish *w, size_t n, size_t m) {
     double share = 0;
     for (int j = 0; j < w->nq; j++)
         share += 2 * (smp_quantile_margin_sd * sqrt((double)m * w->q[j] * (1 - w->q[j])) + 5) / (double)m;
-    return (size_t)(share * (double)n * sizeof(double));
+    size_t bytes = (size_t)(share * (double)n * sizeof(double));
+    if (w->nq) bytes += (n >= SMALL_N ? m : n) * sizeof(double);
+    if (w->stats) bytes += smp_nblocks(n) * sizeof(BlockStats);
+    return bytes;
 }
 
-/* Computes the wishes [lo, hi) in one pilot pass and one main pass; false on an evaluation error. */
-static bool run_batch(Prefetch *pf, SampleCtx *ctx, size_t lo, size_t hi, size_t *draw_bytes) {
-    size_t n = ctx->n, nb = smp_nblocks(n), nr = hi - lo, m = smp_pilot_draws(n);
+/* Computes the wishes ws[0..nr) in one pilot pass and one main pass; false on an evaluation error
+ * (ctx's error_node is the node whose draw failed), and then nothing is answered. */
+static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) {
+    size_t n = ctx->n, nb = smp_nblocks(n), m = smp_pilot_draws(n), draw_bytes_before = *draw_bytes;
     int threads = ctx->threads < 1 ? 1 : ctx->threads;
     Root *roots = smp_xcalloc(nr, sizeof *roots);
     Samples **nodes = smp_xmalloc(nr * sizeof *nodes);
     bool any_pilot = false, ok = true;
     for (size_t r = 0; r < nr; r++) {
         Root *rt = &roots[r];
-        rt->w = &pf->wishes[lo + r];
+        rt->w = ws[r];
         nodes[r] = rt->w->node;
         bool want_draws = rt->w->draws && *draw_bytes + n * sizeof(double) <= ctx->cache_budget / 2;
         if (want_draws) *draw_bytes += n * sizeof(double);
@@ -209,6 +215,7 @@ static bool run_batch(Prefetch *pf, SampleCtx *ctx, size_t lo, size_t hi, size_t
             if (!rt->stream_q) continue;
             rt->qs_live = smp_qstream_init(&rt->qs, rt->pilot, m, rt->w->q, rt->w->nq, n, threads);
             if (!rt->qs_live) { /* a NaN in the pilot: every quantile is NaN, as quantile.c says */
+                free(rt->w->qval);
                 rt->w->qval = smp_xmalloc((size_t)rt->w->nq * sizeof(double));
                 for (int j = 0; j < rt->w->nq; j++) rt->w->qval[j] = NAN;
                 rt->w->have_q = true;
@@ -224,10 +231,12 @@ static bool run_batch(Prefetch *pf, SampleCtx *ctx, size_t lo, size_t hi, size_t
         Root *rt = &roots[r];
         Wish *w = rt->w;
         if (ok && rt->qs_live) {
+            free(w->qval);
             w->qval = smp_xmalloc((size_t)w->nq * sizeof(double));
             w->have_q = smp_qstream_finish(&rt->qs, w->qval); /* a missed bracket: computed later */
         }
         if (ok && w->nq && !rt->stream_q) {
+            free(w->qval);
             w->qval = smp_xmalloc((size_t)w->nq * sizeof(double));
             smp_quantiles_of_array(rt->all, n, w->q, w->nq, w->qval, threads);
             w->have_q = true;
@@ -249,6 +258,7 @@ static bool run_batch(Prefetch *pf, SampleCtx *ctx, size_t lo, size_t hi, size_t
     }
     free(nodes);
     free(roots);
+    if (!ok) *draw_bytes = draw_bytes_before;
     return ok;
 }
 
@@ -257,27 +267,32 @@ static void compute(Prefetch *pf, SampleCtx *ctx) {
     pf->n = ctx->n;
     if (ctx->n == 0 || pf->len == 0) return;
     size_t m = smp_pilot_draws(ctx->n), draw_bytes = 0;
-    bool ok = true;
-    for (size_t lo = 0; lo < pf->len && ok;) {
+    Wish **ws = smp_xmalloc(pf->len * sizeof *ws);
+    for (size_t lo = 0; lo < pf->len;) {
         size_t hi = lo, bytes = 0;
         while (hi < pf->len && hi - lo < MAX_BATCH_ROOTS) {
-            size_t b = bracket_bytes(&pf->wishes[hi], ctx->n, m);
-            if (hi > lo && bytes + b > BATCH_BRACKET_BYTES) break;
+            size_t b = root_bytes(&pf->wishes[hi], ctx->n, m);
+            if (hi > lo && bytes + b > BATCH_BYTES) break;
             bytes += b;
             hi++;
         }
-        ok = run_batch(pf, ctx, lo, hi, &draw_bytes);
+        size_t nr = hi - lo;
+        for (size_t i = 0; i < nr; i++) ws[i] = &pf->wishes[lo + i];
+        /* A draw that fails (a negative sd, say) fails the pass: drop the roots that read the
+         * failing node and go again. The real run meets that error where it asks, and reports it
+         * there; the other roots are still answered from one pass. */
+        while (nr && !run_batch(ctx, ws, nr, &draw_bytes)) {
+            const Samples *bad = ctx->error_node;
+            ctx->has_error = false;
+            size_t kept = 0;
+            for (size_t i = 0; i < nr; i++)
+                if (!bad || !smp_reaches(ws[i]->node, bad)) ws[kept++] = ws[i];
+            if (kept == nr) break; /* cannot happen; never loop */
+            nr = kept;
+        }
         lo = hi;
     }
-    if (!ok) { /* the real run meets the error itself, where it asks, and reports it there */
-        ctx->has_error = false;
-        for (size_t i = 0; i < pf->len; i++) {
-            Wish *w = &pf->wishes[i];
-            w->have_q = w->have_stats = false;
-            free(w->draw_arr);
-            w->draw_arr = NULL;
-        }
-    }
+    free(ws);
 }
 
 /* ---- serving ---- */

@@ -46,6 +46,7 @@ typedef struct SampleCtx {
     struct Prefetch *serve;  /* the real run after a rehearsal: requests are answered from there */
     char error[512];      /* set when an evaluation fails */
     Span error_span;
+    Samples *error_node;  /* the node whose draw failed (borrowed: valid while its graph lives) */
     bool has_error;
 } SampleCtx;
 

@@ -60,6 +60,32 @@ typedef struct Frame {
     int next_op;
 } Frame;
 
+bool smp_reaches(Samples *root, const Samples *target) {
+    uint64_t gen = ++plan_generation;
+    size_t cap = 64, depth = 0;
+    Samples **stack = smp_xmalloc(cap * sizeof *stack);
+    bool found = false;
+    root->plan_mark = gen;
+    stack[depth++] = root;
+    while (depth && !found) {
+        Samples *s = stack[--depth];
+        found = s == target;
+        for (int k = 0; k < s->nops; k++) {
+            Samples *c = s->ops[k].node;
+            if (!c || c->plan_mark == gen) continue;
+            c->plan_mark = gen;
+            if (depth == cap) {
+                cap *= 2;
+                stack = realloc(stack, cap * sizeof *stack);
+                if (!stack) abort();
+            }
+            stack[depth++] = c;
+        }
+    }
+    free(stack);
+    return found;
+}
+
 /* Steps of the plan being ordered, by fingerprint: a node with the fingerprint of a node already
  * in the plan has the same draws (samples_internal.h), so it is computed once (x ^ 2 written
  * twice, a running total that repeats a sum). */
@@ -786,6 +812,7 @@ EVAL_CLONES static const double *eval_block(const Plan *p, Work *w, size_t b, si
 /* Turns the lowest failing draw into the context's error message. */
 static void report_error(SampleCtx *ctx, const Plan *p, const BlockErr *e) {
     Samples *s = p->steps[e->step].node;
+    ctx->error_node = s;
     char v1[40], v2[40];
     smp_fmt_num(v1, sizeof v1, e->v1);
     smp_fmt_num(v2, sizeof v2, e->v2);

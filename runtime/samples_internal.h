@@ -137,6 +137,9 @@ typedef void (*SmpRootSink)(void *arg, int root, size_t b, const double *x, size
 bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
                     const size_t *sel, size_t nsel);
 
+/* Whether target is root or in the graph below it. */
+bool smp_reaches(Samples *root, const Samples *target);
+
 /* One block's moments and extremes; smp_stats_finish combines all n draws' blocks (in block
  * order, so the result is the same for any thread count) into s's cached statistics. */
 typedef struct BlockStats {
