@@ -11,6 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The Box-Muller uniforms, built as runtime/samples_eval.c builds them (also for AVX2 and AVX-512:
+ * integer hashing only, the same bits at any width). */
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
+smp_uniform_pairs(double *restrict r, double *restrict a, uint64_t key, uint64_t k0, size_t np) {
+    for (size_t p = 0; p < np; p++) {
+        r[p] = rng_open01_inline(key, k0 + p, 0);
+        a[p] = rng_open01_inline(key, k0 + p, 1);
+    }
+}
+
 #define Z90 1.6448536269514722
 
 static double pairwise(const double *x, size_t n) {
