@@ -419,6 +419,11 @@ HASH_CLONES void smp_uniform_pairs(double *restrict r, double *restrict a, uint6
     }
 }
 
+/* u[i] = rng_open01(key, i0 + i, 0): a block of uniform draws. */
+HASH_CLONES static void uniform_block(double *restrict u, uint64_t key, size_t i0, size_t len) {
+    for (size_t i = 0; i < len; i++) u[i] = rng_open01_inline(key, i0 + i, 0);
+}
+
 /* ====================================================================================== */
 /* Kernels: one tight loop per case so that gcc vectorizes them                           */
 /* ====================================================================================== */
@@ -462,8 +467,8 @@ static void uniform_kernel(double *restrict out, Samples *s, const In *in, size_
             block_err(err, i0 + i, step, 1, hi[i], lo[i]);
             break;
         }
-    uint64_t key = s->key;
-    for (size_t i = 0; i < len; i++) out[i] = lo[i] + (hi[i] - lo[i]) * rng_open01_inline(key, i0 + i, 0);
+    uniform_block(out, s->key, i0, len);
+    for (size_t i = 0; i < len; i++) out[i] = lo[i] + (hi[i] - lo[i]) * out[i];
 }
 
 static void custom_kernel(double *out, Samples *s, const In *in, size_t i0, size_t len, Work *w,
@@ -520,29 +525,47 @@ static void lazy_draws(double *restrict g, Samples *c, const int *idx, size_t m,
 
 /* Picks a component per draw; components that are lazy steps (in[c].v NULL for a node operand)
  * are drawn only where picked, the others were computed for the whole block. */
-static void mixture_kernel(double *restrict out, Samples *s, const In *in, size_t i0, size_t len, Work *w) {
+EVAL_CLONES static void mixture_kernel(double *restrict out, Samples *s, const In *in, size_t i0, size_t len,
+                                      Work *w) {
     int k = s->nops;
     const double *cumw = s->cumw;
-    uint64_t key = s->key;
     bool lazy = false;
     for (int c = 0; c < k; c++) lazy |= s->ops[c].node && !in[c].v;
-    int *pick = w->pick;
-    for (size_t i = 0; i < len; i++) {
-        double u = rng_open01_inline(key, i0 + i, 0);
-        int c = 0;
-        if (k <= 8) {
-            while (c < k - 1 && u >= cumw[c]) c++;
-        } else { /* many components (a discrete table): binary search for the first cumw > u */
-            int hi = k - 1;
+    double *restrict u = out;       /* the uniforms first, then the picked values over them */
+    double *restrict pc = w->bcast; /* the component of each draw, as a double: loops vectorize */
+    uniform_block(u, s->key, i0, len);
+    if (k <= 8) {
+        /* the first c with u < cumw[c] (the last component at most) is the number of cumw[j],
+         * j < k-1, that u has passed, since cumw rises: a count, with no branch to mispredict */
+        for (size_t i = 0; i < len; i++) pc[i] = 0;
+        for (int j = 0; j < k - 1; j++) {
+            double t = cumw[j];
+            for (size_t i = 0; i < len; i++) pc[i] += u[i] >= t ? 1.0 : 0.0;
+        }
+    } else { /* many components (a discrete table): binary search for the first cumw > u */
+        for (size_t i = 0; i < len; i++) {
+            int c = 0, hi = k - 1;
             while (c < hi) {
                 int mid = c + (hi - c) / 2;
-                if (u >= cumw[mid]) c = mid + 1;
+                if (u[i] >= cumw[mid]) c = mid + 1;
                 else hi = mid;
             }
+            pc[i] = c;
         }
-        out[i] = in[c].v ? in[c].v[i] : in[c].c;
-        if (lazy) pick[i] = c;
     }
+    for (int c = 0; c < k; c++) { /* each component's value where it is picked (lazy ones later) */
+        double dc = c;
+        if (in[c].v) {
+            const double *restrict v = in[c].v;
+            for (size_t i = 0; i < len; i++) out[i] = pc[i] == dc ? v[i] : out[i];
+        } else if (!s->ops[c].node) {
+            double v = in[c].c;
+            for (size_t i = 0; i < len; i++) out[i] = pc[i] == dc ? v : out[i];
+        }
+    }
+    int *restrict pick = w->pick;
+    if (lazy)
+        for (size_t i = 0; i < len; i++) pick[i] = (int)pc[i];
     if (!lazy) return;
     int *idx = (int *)(w->lazy + 3 * SMP_BLOCK); /* the picked draws of one component */
     for (int c = 0; c < k; c++) {
@@ -551,8 +574,11 @@ static void mixture_kernel(double *restrict out, Samples *s, const In *in, size_
         for (int e = 0; e < c; e++) dup |= s->ops[e].node == s->ops[c].node;
         if (dup) continue;
         size_t m = 0;
-        for (size_t i = 0; i < len; i++)
-            if (s->ops[pick[i]].node == s->ops[c].node) idx[m++] = (int)i;
+        const Samples *node = s->ops[c].node;
+        for (size_t i = 0; i < len; i++) {
+            idx[m] = (int)i;
+            m += s->ops[pick[i]].node == node;
+        }
         if (!m) continue;
         double *g = w->lazy;
         lazy_draws(g, s->ops[c].node, idx, m, i0, len, w);
