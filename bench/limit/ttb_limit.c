@@ -2,17 +2,32 @@
  *
  * The same sampling algorithms as sqc's runtime (the counter-based hash of runtime/rng_inline.h,
  * the block Box-Muller of runtime/samples_normal.c, included here), with nothing interpreted:
- * for each 4096-draw block, pick a component per draw, then draw each lognormal component only
- * for the draws that picked it (gathered, so exp/log/sin/cos vectorize through libmvec), and
- * sum. One thread. Built with -O3 -ffast-math by bench/run.sh.
+ * for each 4096-draw block, pick a component per draw (hashing vectorized, also for AVX2/AVX-512;
+ * counting without a branch), then draw each lognormal component only for the draws that picked
+ * it (gathered, so exp/log/sin/cos vectorize through libmvec), and sum. One thread. Built with
+ * -O3 -ffast-math by bench/run.sh.
  * usage: ttb_limit N   prints the mean (~0.887) */
 #include "samples_normal.c"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The Box-Muller uniforms, built as runtime/samples_eval.c builds them (also for AVX2 and AVX-512:
- * integer hashing only, the same bits at any width). */
+/* Uniforms by the counter hash, built as runtime/samples_eval.c builds them (also for AVX2 and
+ * AVX-512: integer hashing only, the same bits at any width). */
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void
+uniforms(double *restrict u, uint64_t key, size_t i0, size_t len) {
+    for (size_t i = 0; i < len; i++) u[i] = rng_open01_inline(key, i0 + i, 0);
+}
+
+/* The Box-Muller uniforms of the pairs holding draws idx[0..m). */
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void
+gathered_uniforms(double *restrict r, double *restrict a, uint64_t key, const uint64_t *idx, size_t m) {
+    for (size_t j = 0; j < m; j++) {
+        r[j] = rng_open01_inline(key, idx[j] >> 1, 0);
+        a[j] = rng_open01_inline(key, idx[j] >> 1, 1);
+    }
+}
+
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
 smp_uniform_pairs(double *restrict r, double *restrict a, uint64_t key, uint64_t k0, size_t np) {
     for (size_t p = 0; p < np; p++) {
@@ -43,24 +58,25 @@ int main(int argc, char **argv) {
         sg[c] = (log(hi[c]) - log(lo[c])) / (2 * Z90);
     }
     const uint64_t kmix = 0x1234567, kcomp[2] = {0xabcdef1, 0x7654321};
-    static double out[SMP_BLOCK], r[SMP_BLOCK], a[SMP_BLOCK], v[SMP_BLOCK];
+    static double out[SMP_BLOCK], r[SMP_BLOCK], a[SMP_BLOCK], v[SMP_BLOCK], pc[SMP_BLOCK];
     static uint64_t idx[2][SMP_BLOCK];
     double total = 0;
     for (size_t i0 = 0; i0 < n; i0 += SMP_BLOCK) {
         size_t len = n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK, m[2] = {0, 0};
+        uniforms(out, kmix, i0, len); /* the picking uniforms, overwritten below */
         for (size_t i = 0; i < len; i++) {
-            double u = rng_open01_inline(kmix, i0 + i, 0);
-            int c = (u >= cumw[0]) + (u >= cumw[1]) + (u >= cumw[2]);
-            out[i] = c == 1 ? 1.0 : 0.0;
-            if (c >= 2) idx[c - 2][m[c - 2]++] = i0 + i;
+            double u = out[i];
+            pc[i] = (u >= cumw[0] ? 1.0 : 0.0) + (u >= cumw[1] ? 1.0 : 0.0) + (u >= cumw[2] ? 1.0 : 0.0);
+            out[i] = pc[i] == 1.0 ? 1.0 : 0.0;
         }
+        for (int c = 0; c < 2; c++) /* the draws that picked each lognormal, without a branch */
+            for (size_t i = 0; i < len; i++) {
+                idx[c][m[c]] = i0 + i;
+                m[c] += pc[i] == 2.0 + c;
+            }
         for (int c = 0; c < 2; c++) {
             size_t mc = m[c];
-            for (size_t j = 0; j < mc; j++) {
-                uint64_t p = idx[c][j] >> 1;
-                r[j] = rng_open01_inline(kcomp[c], p, 0);
-                a[j] = rng_open01_inline(kcomp[c], p, 1);
-            }
+            gathered_uniforms(r, a, kcomp[c], idx[c], mc);
             for (size_t j = 0; j < mc; j++) {
                 double rad = sqrt(-2.0 * log(r[j])), ang = a[j] * TWO_PI;
                 double z = (idx[c][j] & 1) ? rad * sin(ang) : rad * cos(ang);
