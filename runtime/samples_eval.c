@@ -404,26 +404,6 @@ static const double *as_vec(In in, double *scratch, size_t len) {
 #define EVAL_CLONES
 #endif
 
-/* Integer work and exact conversions only, so wider vectors (and AVX-512's 64-bit multiply) give
- * the same bits: built for AVX-512 and AVX2 machines too. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define HASH_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define HASH_CLONES
-#endif
-
-HASH_CLONES void smp_uniform_pairs(double *restrict r, double *restrict a, uint64_t key, uint64_t k0, size_t np) {
-    for (size_t p = 0; p < np; p++) {
-        r[p] = rng_open01_inline(key, k0 + p, 0);
-        a[p] = rng_open01_inline(key, k0 + p, 1);
-    }
-}
-
-/* u[i] = rng_open01(key, i0 + i, 0): a block of uniform draws. */
-HASH_CLONES static void uniform_block(double *restrict u, uint64_t key, size_t i0, size_t len) {
-    for (size_t i = 0; i < len; i++) u[i] = rng_open01_inline(key, i0 + i, 0);
-}
-
 /* ====================================================================================== */
 /* Kernels: one tight loop per case so that gcc vectorizes them                           */
 /* ====================================================================================== */
@@ -467,7 +447,7 @@ static void uniform_kernel(double *restrict out, Samples *s, const In *in, size_
             block_err(err, i0 + i, step, 1, hi[i], lo[i]);
             break;
         }
-    uniform_block(out, s->key, i0, len);
+    smp_uniform_block(out, s->key, i0, len);
     for (size_t i = 0; i < len; i++) out[i] = lo[i] + (hi[i] - lo[i]) * out[i];
 }
 
@@ -533,7 +513,7 @@ EVAL_CLONES static void mixture_kernel(double *restrict out, Samples *s, const I
     for (int c = 0; c < k; c++) lazy |= s->ops[c].node && !in[c].v;
     double *restrict u = out;       /* the uniforms first, then the picked values over them */
     double *restrict pc = w->bcast; /* the component of each draw, as a double: loops vectorize */
-    uniform_block(u, s->key, i0, len);
+    smp_uniform_block(u, s->key, i0, len);
     if (k <= 8) {
         /* the first c with u < cumw[c] (the last component at most) is the number of cumw[j],
          * j < k-1, that u has passed, since cumw rises: a count, with no branch to mispredict */

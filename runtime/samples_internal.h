@@ -153,8 +153,13 @@ static inline size_t smp_nblocks(size_t n) { return (n + SMP_BLOCK - 1) / SMP_BL
 
 /* The two uniforms of Box-Muller pairs k0 .. k0+np-1 of stream key: rng_open01(key, k, 0) into r
  * and rng_open01(key, k, 1) into a (np <= SMP_BLOCK / 2 + 1). Integer hashing and exact
- * conversions only: the same bits at any vector width (samples_eval.c). */
+ * conversions only: the same bits at any vector width (rng_blocks.c). */
 void smp_uniform_pairs(double *restrict r, double *restrict a, uint64_t key, uint64_t k0, size_t np);
+/* The same for the pairs pairs[p] (p < m), and pairs[m-1] again for m <= p < np (padding). */
+void smp_uniform_pairs_at(double *restrict r, double *restrict a, uint64_t key, const uint64_t *pairs,
+                          size_t m, size_t np);
+/* u[i] = rng_open01(key, i0 + i, 0) for i < len: a block of uniform draws (rng_blocks.c). */
+void smp_uniform_block(double *restrict u, uint64_t key, size_t i0, size_t len);
 
 /* Standard normal draws i0 .. i0+len-1 of stream key into z (i0 a multiple of SMP_BLOCK,
  * len <= SMP_BLOCK): Box-Muller over the counter hash (samples_normal.c). */

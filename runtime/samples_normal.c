@@ -7,8 +7,6 @@
 
 #include <math.h>
 
-#include "rng_inline.h"
-
 #define TWO_PI 6.283185307179586476925286766559
 
 /* Standard normals for draws i0 .. i0+len-1 (i0 even). Pair k = i/2 gives draw 2k the cosine
@@ -47,11 +45,7 @@ void smp_std_normal_pairs(double *restrict zc, double *restrict zs, uint64_t key
     double r[SMP_BLOCK / 2 + 8], a[SMP_BLOCK / 2 + 8], c[SMP_BLOCK / 2 + 8], s[SMP_BLOCK / 2 + 8];
     if (m == 0) return;
     size_t np = (m + 7) & ~(size_t)7;
-    for (size_t p = 0; p < np; p++) {
-        uint64_t k = pairs[p < m ? p : m - 1];
-        r[p] = rng_open01_inline(key, k, 0);
-        a[p] = rng_open01_inline(key, k, 1);
-    }
+    smp_uniform_pairs_at(r, a, key, pairs, m, np);
     for (size_t p = 0; p < np; p++) {
         r[p] = sqrt(-2.0 * log(r[p]));
         a[p] *= TWO_PI;

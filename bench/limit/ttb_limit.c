@@ -1,18 +1,21 @@
 /* ttb_limit.c — time-to-botec as plain C: our "physical limit" for sqc on this model.
  *
  * The same sampling algorithms as sqc's runtime (the counter-based hash of runtime/rng_inline.h,
- * the block Box-Muller of runtime/samples_normal.c, included here), with nothing interpreted:
+ * the block Box-Muller of runtime/samples_normal.c and runtime/rng_blocks.c, included here), with
+ * nothing interpreted:
  * for each 4096-draw block, pick a component per draw (hashing vectorized, also for AVX2/AVX-512;
  * counting without a branch), then draw each lognormal component only for the draws that picked
  * it (gathered, so exp/log/sin/cos vectorize through libmvec), and sum. One thread. Built with
  * -O3 -ffast-math by bench/run.sh.
  * usage: ttb_limit N   prints the mean (~0.887) */
 #include "samples_normal.c"
+#include "rng_blocks.c"
+#include "rng_inline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Uniforms by the counter hash, built as runtime/samples_eval.c builds them (also for AVX2 and
+/* Uniforms by the counter hash, built as runtime/rng_blocks.c builds them (also for AVX2 and
  * AVX-512: integer hashing only, the same bits at any width). */
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void
 uniforms(double *restrict u, uint64_t key, size_t i0, size_t len) {
@@ -28,13 +31,6 @@ gathered_uniforms(double *restrict r, double *restrict a, uint64_t key, const ui
     }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
-smp_uniform_pairs(double *restrict r, double *restrict a, uint64_t key, uint64_t k0, size_t np) {
-    for (size_t p = 0; p < np; p++) {
-        r[p] = rng_open01_inline(key, k0 + p, 0);
-        a[p] = rng_open01_inline(key, k0 + p, 1);
-    }
-}
 
 #define Z90 1.6448536269514722
 

@@ -1,0 +1,35 @@
+/* rng_blocks.c — blocks of counter-hash uniforms, for the samplers in samples_eval.c and
+ * samples_normal.c. Integer hashing and exact conversions only, so wider vectors (and AVX-512's
+ * 64-bit multiply) give the same bits: built for AVX-512 and AVX2 machines too. In a file of their
+ * own so that every call goes through the load-time choice of clone (a call from an AVX2 clone in
+ * the same file would be bound to the AVX2 clone). */
+#pragma GCC optimize("vect-cost-model=dynamic")
+#include "samples_internal.h"
+
+#include "rng_inline.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define HASH_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define HASH_CLONES
+#endif
+
+HASH_CLONES void smp_uniform_pairs(double *restrict r, double *restrict a, uint64_t key, uint64_t k0, size_t np) {
+    for (size_t p = 0; p < np; p++) {
+        r[p] = rng_open01_inline(key, k0 + p, 0);
+        a[p] = rng_open01_inline(key, k0 + p, 1);
+    }
+}
+
+HASH_CLONES void smp_uniform_block(double *restrict u, uint64_t key, size_t i0, size_t len) {
+    for (size_t i = 0; i < len; i++) u[i] = rng_open01_inline(key, i0 + i, 0);
+}
+
+HASH_CLONES void smp_uniform_pairs_at(double *restrict r, double *restrict a, uint64_t key, const uint64_t *pairs,
+                                      size_t m, size_t np) {
+    for (size_t p = 0; p < np; p++) {
+        uint64_t k = pairs[p < m ? p : m - 1];
+        r[p] = rng_open01_inline(key, k, 0);
+        a[p] = rng_open01_inline(key, k, 1);
+    }
+}
