@@ -950,7 +950,7 @@ const double *smp_draws(SampleCtx *ctx, Samples *s) {
 /* ====================================================================================== */
 
 /* numpy-style pairwise summation: 8 accumulators at the leaves, halving above 128. */
-static double pairwise_sum(const double *x, size_t n) {
+EVAL_CLONES static double pairwise_sum(const double *x, size_t n) {
     if (n < 8) {
         double s = 0;
         for (size_t i = 0; i < n; i++) s += x[i];
@@ -987,20 +987,24 @@ static void ksum_add(KSum *k, double x) {
  * (numpy's mean of draws holding inf is inf, of draws holding inf and -inf NaN). */
 static double ksum_value(const KSum *k) { return isfinite(k->s) ? k->s + k->c : k->s; }
 
-void smp_block_stats(BlockStats *bs, const double *x, size_t len) {
+EVAL_CLONES void smp_block_stats(BlockStats *bs, const double *x, size_t len) {
     double dev[SMP_BLOCK];
     double sum = pairwise_sum(x, len), mean = sum / (double)len;
-    double mn = INFINITY, mx = -INFINITY;
-    size_t nan = 0, inf = 0;
     for (size_t i = 0; i < len; i++) {
-        double v = x[i], d = v - mean;
+        double d = x[i] - mean;
         dev[i] = d * d;
-        mn = v < mn ? v : mn; /* NaN compares false: counted below instead */
-        mx = v > mx ? v : mx;
-        nan += v != v;
-        inf += fabs(v) == INFINITY;
     }
-    *bs = (BlockStats){sum, pairwise_sum(dev, len), mn, mx, len, nan, inf};
+    /* extremes and counts in doubles (exact up to 2^53), in a loop that vectorizes */
+    double mn = INFINITY, mx = -INFINITY, nan = 0, inf = 0;
+#pragma omp simd reduction(min : mn) reduction(max : mx) reduction(+ : nan, inf)
+    for (size_t i = 0; i < len; i++) {
+        double v = x[i];
+        mn = v < mn ? v : mn; /* NaN compares false: counted instead */
+        mx = v > mx ? v : mx;
+        nan += v != v ? 1.0 : 0.0;
+        inf += fabs(v) == INFINITY ? 1.0 : 0.0;
+    }
+    *bs = (BlockStats){sum, pairwise_sum(dev, len), mn, mx, len, (size_t)nan, (size_t)inf};
 }
 
 static void stats_sink(void *arg, size_t b, const double *x, size_t len) {
