@@ -56,18 +56,28 @@ static bool placeable(double x, bool log) { return isfinite(x) && (!log || x > 0
 
 size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
     *b = (Bins){.n = 0, .log = log};
-    double count = 0, lo = INFINITY, hi = -INFINITY, floor_v = log ? 0 : -INFINITY;
     /* count, min and max do not depend on the order of the draws: any split is exact (the count
-     * is a sum of ones, exact in a double) */
+     * is a sum of ones, exact in a double). Chunks over threads, each chunk a loop that vectorizes. */
+    double count = 0, lo = INFINITY, hi = -INFINITY;
+    double least = log ? 4.9406564584124654e-324 : -DBL_MAX; /* placeable(): finite, > 0 on a log scale */
 #pragma omp parallel for schedule(static) reduction(+ : count) reduction(min : lo) reduction(max : hi) \
     if (n > 65536)
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        bool ok = (fabs(v) <= DBL_MAX) & (v > floor_v); /* placeable(): finite, > 0 on a log scale */
-        count += ok ? 1.0 : 0.0;
-        double vlo = ok ? v : INFINITY, vhi = ok ? v : -INFINITY;
-        lo = vlo < lo ? vlo : lo;
-        hi = vhi > hi ? vhi : hi;
+    for (size_t c0 = 0; c0 < n; c0 += 65536) {
+        size_t end = n - c0 < 65536 ? n : c0 + 65536;
+        double cnt = 0, l = INFINITY, h = -INFINITY;
+#pragma omp simd reduction(+ : cnt) reduction(min : l) reduction(max : h)
+        for (size_t i = c0; i < end; i++) {
+            double v = x[i];
+            double t = v <= DBL_MAX ? v : INFINITY, u = v >= least ? v : -INFINITY;
+            t = v >= least ? t : INFINITY, u = v <= DBL_MAX ? u : -INFINITY;
+            double one = v <= DBL_MAX ? 1.0 : 0.0;
+            cnt += v >= least ? one : 0.0;
+            l = t < l ? t : l;
+            h = u > h ? u : h;
+        }
+        count += cnt;
+        lo = l < lo ? l : lo;
+        hi = h > hi ? h : hi;
     }
     size_t m = (size_t)count;
     if (!m) return 0;
