@@ -454,6 +454,51 @@ static void multiselect(double *a, size_t lo, size_t hi, const size_t *ranks, si
 
 /* Brackets from the pilot's order statistics at each quantile's rank -+ the margin. Only those
  * 2k ranks are selected (the same values a full sort would put there). */
+/* The rank of each bracket end in bucket terms: a is the least draw of the bucket holding rank
+ * ia, b the greatest of the bucket holding rank ib, so [a, b] holds the pilot's order statistics
+ * ia..ib (and at most a bucket's draws more on each side). A bracket only needs to hold the rank
+ * it is for: it may be a little wide, and no selection is needed. False when the pilot's range is
+ * not finite (then select exactly). */
+static bool brackets_by_buckets(const double *sub, size_t m, const double *ia, const double *ib, int k,
+                                Bracket *br) {
+    size_t nbk = m / 16;
+    double lo = INFINITY, hi = -INFINITY;
+#pragma omp simd reduction(min : lo) reduction(max : hi)
+    for (size_t i = 0; i < m; i++) {
+        lo = sub[i] < lo ? sub[i] : lo;
+        hi = sub[i] > hi ? sub[i] : hi;
+    }
+    if (nbk < 64 || !isfinite(lo) || !isfinite(hi) || !(hi > lo) || !isfinite((hi - lo) * (double)nbk))
+        return false;
+    double scale = (double)nbk / (hi - lo);
+    size_t *count = smp_xcalloc(nbk, sizeof *count);
+    double *bmin = smp_xmalloc(2 * nbk * sizeof *bmin), *bmax = bmin + nbk;
+    for (size_t b = 0; b < nbk; b++) bmin[b] = INFINITY, bmax[b] = -INFINITY;
+    for (size_t i = 0; i < m; i++) {
+        double v = sub[i];
+        size_t b = (size_t)((v - lo) * scale);
+        b = b < nbk ? b : nbk - 1;
+        count[b]++;
+        bmin[b] = v < bmin[b] ? v : bmin[b];
+        bmax[b] = v > bmax[b] ? v : bmax[b];
+    }
+    for (int j = 0; j < k; j++) {
+        size_t rank[2] = {ia[j] > 0 ? (size_t)ia[j] : 0, ib[j] < (double)(m - 1) ? (size_t)ib[j] : m - 1};
+        double end[2];
+        for (int e = 0; e < 2; e++) {
+            size_t below = 0, b = 0;
+            while (below + count[b] <= rank[e]) below += count[b++];
+            end[e] = e == 0 ? bmin[b] : bmax[b];
+        }
+        br[j].a = ia[j] <= 0 ? -INFINITY : end[0];
+        br[j].b = ib[j] >= (double)(m - 1) ? INFINITY : end[1];
+        br[j].limit = SIZE_MAX;
+    }
+    free(bmin);
+    free(count);
+    return true;
+}
+
 static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br) {
     size_t *ranks = smp_xmalloc(2 * (size_t)k * sizeof *ranks), nr = 0;
     double *ia = smp_xmalloc(2 * (size_t)k * sizeof *ia), *ib = ia + k;
@@ -464,17 +509,19 @@ static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, B
         if (ia[j] > 0) ranks[nr++] = (size_t)ia[j];
         if (ib[j] < (double)(m - 1)) ranks[nr++] = (size_t)ib[j];
     }
-    qsort(ranks, nr, sizeof *ranks, cmp_size);
-    size_t distinct = 0;
-    for (size_t i = 0; i < nr; i++)
-        if (!distinct || ranks[distinct - 1] != ranks[i]) ranks[distinct++] = ranks[i];
-    int limit = 16;
-    for (size_t len = m; len > 1; len /= 2) limit += 2;
-    multiselect(sub, 0, m, ranks, distinct, limit);
-    for (int j = 0; j < k; j++) {
-        br[j].a = ia[j] <= 0 ? -INFINITY : sub[(size_t)ia[j]];
-        br[j].b = ib[j] >= (double)(m - 1) ? INFINITY : sub[(size_t)ib[j]];
-        br[j].limit = SIZE_MAX;
+    if (!brackets_by_buckets(sub, m, ia, ib, k, br)) {
+        qsort(ranks, nr, sizeof *ranks, cmp_size);
+        size_t distinct = 0;
+        for (size_t i = 0; i < nr; i++)
+            if (!distinct || ranks[distinct - 1] != ranks[i]) ranks[distinct++] = ranks[i];
+        int limit = 16;
+        for (size_t len = m; len > 1; len /= 2) limit += 2;
+        multiselect(sub, 0, m, ranks, distinct, limit);
+        for (int j = 0; j < k; j++) {
+            br[j].a = ia[j] <= 0 ? -INFINITY : sub[(size_t)ia[j]];
+            br[j].b = ib[j] >= (double)(m - 1) ? INFINITY : sub[(size_t)ib[j]];
+            br[j].limit = SIZE_MAX;
+        }
     }
     free(ia);
     free(ranks);
