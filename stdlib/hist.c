@@ -76,9 +76,11 @@ static bool fn_hist(Args *a, Value *out) {
     double q[3];
     static const double QS[3] = {0.05, 0.5, 0.95};
     static const char *const QNAMES[3] = {"p5", "p50", "p95"};
+    size_t nan = 0, inf = 0; /* draws left out (cached with the summary's statistics) */
     if (is_samples) {
         ok = display_samples_summary(I, a->v[H_X]->as.smp, &text);
-        if (ok && !smp_quantiles(&I->smp, a->v[H_X]->as.smp, QS, 3, q)) {
+        if (ok && (!smp_quantiles(&I->smp, a->v[H_X]->as.smp, QS, 3, q) ||
+                   !smp_nonfinite(&I->smp, a->v[H_X]->as.smp, &nan, &inf))) {
             rt_error_from_samples(I);
             ok = false;
         }
@@ -93,18 +95,15 @@ static bool fn_hist(Args *a, Value *out) {
     if (!is_samples) {
         sb_puts(&text, "the constant "), num_shortest(&text, x[0]);
         q[0] = q[1] = q[2] = x[0];
+        nan = isnan(x[0]) ? n : 0;
+        inf = isinf(x[0]) ? n : 0;
     }
     if (log) sb_puts(&text, " (log scale)");
     sb_putc(&text, '\n');
 
     Bins b;
     size_t placed = bins_choose(&b, x, n, want, log);
-    size_t nan = 0, inf = 0, nonpos = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(x[i])) nan++;
-        else if (isinf(x[i])) inf++;
-        else if (log && x[i] <= 0) nonpos++;
-    }
+    size_t nonpos = n - placed - nan - inf; /* placed: finite (and > 0 on a log scale) */
     if (placed) {
         size_t *counts = malloc((b.n > 0 ? (size_t)b.n : 1) * sizeof *counts);
         bins_count(&b, x, n, counts);
