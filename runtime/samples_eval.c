@@ -705,6 +705,7 @@ EVAL_CLONES static void binary_kernel(double *restrict o, SmpBinary op, In a, In
             else
                 for (size_t i = 0; i < len; i++) o[i] = pow_3_4_dd(av[i], 4);
             double out_of_range = 0; /* counted in a loop that vectorizes: almost always 0 */
+#pragma omp simd reduction(+ : out_of_range)
             for (size_t i = 0; i < len; i++) out_of_range += pow_3_4_in_range(av[i]) ? 0.0 : 1.0;
             if (out_of_range)
                 for (size_t i = 0; i < len; i++)
