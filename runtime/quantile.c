@@ -276,9 +276,43 @@ SCAN_CLONES static size_t scan_brackets_portable(const double *x, size_t n, Brac
 #include <immintrin.h>
 #define HAVE_SCAN_AVX512 1
 
-/* scan_brackets for AVX-512 machines: per bracket, eight draws at a time, the draws inside are
- * packed together with a compress (register form: its memory form is slow on AMD) and stored
- * at the bracket's end, the draws below counted from the compare mask. No flags, no gathering.
+/* One bracket over one chunk: the draws below it counted from the compare mask, the draws inside
+ * packed together with a compress (register form: its memory form is slow on AMD) and stored at
+ * the bracket's end; with_nan also counts the NaN draws (the first bracket does, in the same
+ * loop). Inlined twice, with and without the NaN count. */
+__attribute__((target("avx512f,popcnt"), always_inline)) static inline size_t
+scan_one_avx512(const double *v, size_t len, Bracket *b, bool with_nan) {
+    __m512d a = _mm512_set1_pd(b->a), hi = _mm512_set1_pd(b->b);
+    size_t below = 0, nan = 0;
+    if (b->overflow) {
+        for (size_t i = 0; i < len; i += 8) {
+            __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
+            __m512d w = _mm512_maskz_loadu_pd(live, v + i);
+            below += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_LT_OQ));
+            if (with_nan) nan += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, w, _CMP_UNORD_Q));
+        }
+        b->below += below;
+        return nan;
+    }
+    bracket_reserve(b, b->len + len + 8); /* a full vector is stored at the end */
+    double *buf = b->buf;
+    size_t cnt = b->len;
+    for (size_t i = 0; i < len; i += 8) {
+        __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
+        __m512d w = _mm512_maskz_loadu_pd(live, v + i);
+        below += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_LT_OQ));
+        if (with_nan) nan += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, w, _CMP_UNORD_Q));
+        __mmask8 in = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_GE_OQ), w, hi, _CMP_LE_OQ);
+        _mm512_storeu_pd(buf + cnt, _mm512_maskz_compress_pd(in, w));
+        cnt += (size_t)__builtin_popcount(in);
+    }
+    b->below += below;
+    if (cnt > b->limit) b->overflow = true; /* a bad bracket: stop collecting */
+    else b->len = cnt;
+    return nan;
+}
+
+/* scan_brackets for AVX-512 machines: per bracket, eight draws at a time; no flags, no gathering.
  * The same counts and the same draws in the same order as scan_brackets_portable. */
 __attribute__((target("avx512f,popcnt"))) static size_t scan_brackets_avx512(const double *x, size_t n,
                                                                               Bracket *br, int k) {
@@ -286,42 +320,12 @@ __attribute__((target("avx512f,popcnt"))) static size_t scan_brackets_avx512(con
     for (size_t c0 = 0; c0 < n; c0 += SCAN_CHUNK) {
         const double *v = x + c0;
         size_t len = n - c0 < SCAN_CHUNK ? n - c0 : SCAN_CHUNK;
-        for (size_t i = 0; i < len; i += 8) {
-            __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
-            __m512d w = _mm512_maskz_loadu_pd(live, v + i);
-            nan += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, w, _CMP_UNORD_Q));
+        if (k == 0) {
+            for (size_t i = 0; i < len; i++) nan += v[i] != v[i];
+            continue;
         }
-        for (int j = 0; j < k; j++) {
-            Bracket *b = &br[j];
-            __m512d a = _mm512_set1_pd(b->a), hi = _mm512_set1_pd(b->b);
-            size_t below = 0;
-            if (b->overflow) {
-                for (size_t i = 0; i < len; i += 8) {
-                    __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
-                    __m512d w = _mm512_maskz_loadu_pd(live, v + i);
-                    below += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_LT_OQ));
-                }
-                b->below += below;
-                continue;
-            }
-            bracket_reserve(b, b->len + len + 8); /* a full vector is stored at the end */
-            double *buf = b->buf;
-            size_t cnt = b->len;
-            for (size_t i = 0; i < len; i += 8) {
-                __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
-                __m512d w = _mm512_maskz_loadu_pd(live, v + i);
-                below += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_LT_OQ));
-                __mmask8 in = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_GE_OQ), w, hi, _CMP_LE_OQ);
-                _mm512_storeu_pd(buf + cnt, _mm512_maskz_compress_pd(in, w));
-                cnt += (size_t)__builtin_popcount(in);
-            }
-            b->below += below;
-            if (cnt > b->limit) { /* a bad bracket: stop collecting */
-                b->overflow = true;
-                continue;
-            }
-            b->len = cnt;
-        }
+        nan += scan_one_avx512(v, len, &br[0], true);
+        for (int j = 1; j < k; j++) scan_one_avx512(v, len, &br[j], false);
     }
     return nan;
 }
