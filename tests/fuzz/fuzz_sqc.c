@@ -3,7 +3,8 @@
  * Each input is program text. It runs in a fresh interpreter with 64 samples, one thread,
  * calls nested at most 200 deep, loops of at most 10,000 iterations, a budget of 200,000
  * evaluation steps and 2 seconds, no file writing and output thrown away; the interpreter
- * is then freed, so a leak anywhere shows up in LeakSanitizer.
+ * is then freed, so a leak anywhere shows up in LeakSanitizer. It runs after a rehearsal
+ * (rehearsal.h), as `sqc --rehearse=always` would, so the prefetching is fuzzed too.
  *
  * Built with clang and -DSQC_FUZZ=ON it is a libFuzzer binary (see docs/reliability.md).
  * Built without libFuzzer (-DSQC_FUZZ_MAIN) it is a plain program that runs each file or
@@ -19,6 +20,7 @@
 
 #include "atomic_file.h"
 #include "eval.h"
+#include "rehearsal.h"
 
 #define FUZZ_SAMPLES 64
 #define FUZZ_MAX_DEPTH 200
@@ -30,6 +32,17 @@ static FILE *sink;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void fuzz_limits(Interp *I, const void *unused) {
+    (void)unused;
+    I->smp.n = FUZZ_SAMPLES;
+    I->smp.threads = 1;
+    I->samples_fixed = true; /* `set samples = 1B` is ignored, as --samples would make it */
+    I->max_depth = FUZZ_MAX_DEPTH;
+    I->loop_limit = FUZZ_LOOP_LIMIT;
+    I->step_limit = FUZZ_STEP_LIMIT;
+    I->time_limit = FUZZ_SECONDS;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!sink) {
         sink = fopen("/dev/null", "w");
@@ -38,15 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     Source *src = source_from_string("<fuzz>", (const char *)data, size);
     if (!src) return 0;
+    RehearsalSetup setup = {fuzz_limits, NULL, true, false, 0};
+    Prefetch *pf = rehearse(src, &setup);
     Interp I;
     interp_init(&I, sink);
-    I.smp.n = FUZZ_SAMPLES;
-    I.smp.threads = 1;
-    I.samples_fixed = true; /* `set samples = 1B` is ignored, as --samples would make it */
-    I.max_depth = FUZZ_MAX_DEPTH;
-    I.loop_limit = FUZZ_LOOP_LIMIT;
-    I.step_limit = FUZZ_STEP_LIMIT;
-    I.time_limit = FUZZ_SECONDS;
+    fuzz_limits(&I, NULL);
+    I.smp.serve = pf;
     ParseError perr;
     Value last;
     EvStatus st = interp_run(&I, src, &perr, &last);
@@ -56,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     value_release(last);
     interp_free(&I);
+    pf_free(pf);
     return 0;
 }
 
