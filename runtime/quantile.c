@@ -64,9 +64,31 @@ static double median3(double a, double b, double c) {
     return a > b ? a : b;
 }
 
+/* Three-way partition of a[lo..hi) around the median of three: afterwards a[lo..*lt) < p,
+ * a[*lt..*gt) == p and a[*gt..hi) > p (ties cost nothing). */
+static void partition3(double *a, size_t lo, size_t hi, size_t *lt_out, size_t *gt_out) {
+    double p = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
+    size_t lt = lo, i = lo, gt = hi;
+    while (i < gt) {
+        if (a[i] < p) swap_d(&a[lt++], &a[i++]);
+        else if (a[i] > p) swap_d(&a[i], &a[--gt]);
+        else i++;
+    }
+    *lt_out = lt, *gt_out = gt;
+}
+
+static void insertion_sort(double *a, size_t lo, size_t hi) {
+    for (size_t i = lo + 1; i < hi; i++) {
+        double v = a[i];
+        size_t j = i;
+        for (; j > lo && a[j - 1] > v; j--) a[j] = a[j - 1];
+        a[j] = v;
+    }
+}
+
 /* Rearranges a[0..n) (no NaN) so that a[k] is its k-th smallest, with nothing larger before it
- * and nothing smaller after it. Quickselect with three-way partitioning (ties cost nothing);
- * falls back to sorting the remaining range if the pivots keep being poor. */
+ * and nothing smaller after it. Quickselect with three-way partitioning; falls back to sorting
+ * the remaining range if the pivots keep being poor. */
 static void select_kth(double *a, size_t n, size_t k) {
     size_t lo = 0, hi = n;
     int limit = 16;
@@ -76,23 +98,13 @@ static void select_kth(double *a, size_t n, size_t k) {
             qsort(a + lo, hi - lo, sizeof *a, cmp_double);
             return;
         }
-        double p = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
-        size_t lt = lo, i = lo, gt = hi;
-        while (i < gt) {
-            if (a[i] < p) swap_d(&a[lt++], &a[i++]);
-            else if (a[i] > p) swap_d(&a[i], &a[--gt]);
-            else i++;
-        }
+        size_t lt, gt;
+        partition3(a, lo, hi, &lt, &gt);
         if (k < lt) hi = lt;
         else if (k >= gt) lo = gt;
         else return; /* a[k] == p, partitioned around it */
     }
-    for (size_t i = lo + 1; i < hi; i++) { /* insertion sort of the last small range */
-        double v = a[i];
-        size_t j = i;
-        for (; j > lo && a[j - 1] > v; j--) a[j] = a[j - 1];
-        a[j] = v;
-    }
+    insertion_sort(a, lo, hi); /* the last small range */
 }
 
 /* The smallest of a[from..n). */
@@ -431,13 +443,8 @@ static void multiselect(double *a, size_t lo, size_t hi, const size_t *ranks, si
             sort_doubles(a + lo, hi - lo);
             return;
         }
-        double p = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
-        size_t lt = lo, i = lo, gt = hi;
-        while (i < gt) {
-            if (a[i] < p) swap_d(&a[lt++], &a[i++]);
-            else if (a[i] > p) swap_d(&a[i], &a[--gt]);
-            else i++;
-        }
+        size_t lt, gt;
+        partition3(a, lo, hi, &lt, &gt);
         size_t below = 0, inside = 0; /* ranks in [lo, lt), [lt, gt) (already placed), [gt, hi) */
         while (below < nr && ranks[below] < lt) below++;
         inside = below;
@@ -447,13 +454,7 @@ static void multiselect(double *a, size_t lo, size_t hi, const size_t *ranks, si
         nr -= inside;
         lo = gt;
     }
-    if (nr > 0)
-        for (size_t i = lo + 1; i < hi; i++) { /* insertion sort of the last small range */
-            double v = a[i];
-            size_t j = i;
-            for (; j > lo && a[j - 1] > v; j--) a[j] = a[j - 1];
-            a[j] = v;
-        }
+    if (nr > 0) insertion_sort(a, lo, hi); /* the last small range */
 }
 
 /* Brackets from the pilot's order statistics at each quantile's rank -+ the margin. Only those
