@@ -3,7 +3,9 @@
  * 64-bit multiply) give the same bits: built for AVX-512 and AVX2 machines too. In a file of their
  * own so that every call goes through the load-time choice of clone (a call from an AVX2 clone in
  * the same file would be bound to the AVX2 clone). */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic")
+#endif
 #include "samples_internal.h"
 
 #include "rng_inline.h"

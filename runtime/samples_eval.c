@@ -2,7 +2,9 @@
 /* The kernels are simple loops over blocks: let gcc -O2 vectorize them where its default
  * ("very cheap") cost model refuses any loop that needs a remainder. Vectorizing does not change a
  * result: no -ffast-math here, so no reassociation, no contraction and no vector libm. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic")
+#endif
 #include "samples_internal.h"
 
 #include <math.h>
