@@ -19,8 +19,8 @@
 #include "rng_inline.h"
 
 /* The Box-Muller kernel lives in samples_normal.c so that it can be compiled on its own with
- * -O3 -ffast-math (5x faster: libmvec). Until the build does that and defines SQC_FAST_NORMAL,
- * it is compiled here, with this file's flags. */
+ * -O3 -ffp-contract=off (CMakeLists.txt). Until the build does that and defines SQC_FAST_NORMAL,
+ * it is compiled here, with this file's flags (the same draws as long as nothing contracts). */
 #ifndef SQC_FAST_NORMAL
 #include "samples_normal.c"
 #endif
@@ -469,19 +469,10 @@ static void custom_kernel(double *out, Samples *s, const In *in, size_t i0, size
 }
 
 /* Draws of a lazy component c (see lazy_component) at the block's draws idx[0..m) (ascending,
- * relative to i0) into g[0..m): bit-identical to c's dense block kernel, which a full block does
- * not even run. A final partial block runs the dense kernel (its odd last pair is scalar libm). */
-static void lazy_draws(double *restrict g, Samples *c, const int *idx, size_t m, size_t i0, size_t len,
-                       Work *w) {
+ * relative to i0) into g[0..m): bit-identical to c's dense block kernel, which is not even run. */
+static void lazy_draws(double *restrict g, Samples *c, const int *idx, size_t m, size_t i0, Work *w) {
     In cin[2] = {{NULL, c->ops[0].num}, {NULL, c->ops[1].num}};
     double *scratch = w->lazy + SMP_BLOCK;
-    if (len < SMP_BLOCK) {
-        BlockErr none = {0};
-        if (c->kind == NK_UNIFORM) uniform_kernel(scratch, c, cin, i0, len, w, &none, 0);
-        else normal_kernel(scratch, c, cin, i0, len, w, &none, 0);
-        for (size_t q = 0; q < m; q++) g[q] = scratch[idx[q]];
-        return;
-    }
     if (c->kind == NK_UNIFORM) {
         double lo = cin[0].c, hi = cin[1].c;
         for (size_t q = 0; q < m; q++) g[q] = lo + (hi - lo) * rng_open01_inline(c->key, i0 + (size_t)idx[q], 0);
@@ -563,7 +554,7 @@ EVAL_CLONES static void mixture_kernel(double *restrict out, Samples *s, const I
         }
         if (!m) continue;
         double *g = w->lazy;
-        lazy_draws(g, s->ops[c].node, idx, m, i0, len, w);
+        lazy_draws(g, s->ops[c].node, idx, m, i0, w);
         for (size_t q = 0; q < m; q++) out[idx[q]] = g[q];
     }
 }

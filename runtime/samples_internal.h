@@ -165,7 +165,7 @@ void smp_uniform_block(double *restrict u, uint64_t key, size_t i0, size_t len);
  * len <= SMP_BLOCK): Box-Muller over the counter hash (samples_normal.c). */
 void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len);
 /* The cosine (zc) and sine (zs) halves of the standard normal pairs pairs[0..m), m <= SMP_BLOCK/2:
- * bit-identical to smp_std_normal_block's draws 2k, 2k+1 in any full block (samples_normal.c). */
+ * bit-identical to smp_std_normal_block's draws 2k, 2k+1 in any block (samples_normal.c). */
 void smp_std_normal_pairs(double *restrict zc, double *restrict zs, uint64_t key, const uint64_t *pairs,
                           size_t m);
 

@@ -5,8 +5,8 @@
  * nothing interpreted:
  * for each 4096-draw block, pick a component per draw (hashing vectorized, also for AVX2/AVX-512;
  * counting without a branch), then draw each lognormal component only for the draws that picked
- * it (gathered, so exp/log/sin/cos vectorize through libmvec), and sum. One thread. Built with
- * -O3 -ffast-math by bench/run.sh.
+ * it (gathered; Box-Muller on samples_normal.c's own log and sin/cos, vectorized for any width),
+ * and sum. One thread. Built by bench/run.sh with the flags sqc builds samples_normal.c with.
  * usage: ttb_limit N   prints the mean (~0.887) */
 #include "samples_normal.c"
 #include "rng_blocks.c"
@@ -54,7 +54,7 @@ int main(int argc, char **argv) {
         sg[c] = (log(hi[c]) - log(lo[c])) / (2 * Z90);
     }
     const uint64_t kmix = 0x1234567, kcomp[2] = {0xabcdef1, 0x7654321};
-    static double out[SMP_BLOCK], r[SMP_BLOCK], a[SMP_BLOCK], v[SMP_BLOCK], pc[SMP_BLOCK];
+    static double out[SMP_BLOCK], r[SMP_BLOCK], a[SMP_BLOCK], v[SMP_BLOCK], pc[SMP_BLOCK], zc[SMP_BLOCK], zs[SMP_BLOCK];
     static uint64_t idx[2][SMP_BLOCK];
     double total = 0;
     for (size_t i0 = 0; i0 < n; i0 += SMP_BLOCK) {
@@ -73,11 +73,8 @@ int main(int argc, char **argv) {
         for (int c = 0; c < 2; c++) {
             size_t mc = m[c];
             gathered_uniforms(r, a, kcomp[c], idx[c], mc);
-            for (size_t j = 0; j < mc; j++) {
-                double rad = sqrt(-2.0 * log(r[j])), ang = a[j] * TWO_PI;
-                double z = (idx[c][j] & 1) ? rad * sin(ang) : rad * cos(ang);
-                v[j] = exp(mu[c] + sg[c] * z);
-            }
+            box_muller(zc, zs, r, a, mc); /* samples_normal.c's, the same draws as sqc's */
+            for (size_t j = 0; j < mc; j++) v[j] = exp(mu[c] + sg[c] * ((idx[c][j] & 1) ? zs[j] : zc[j]));
             for (size_t j = 0; j < mc; j++) out[idx[c][j] - i0] = v[j];
         }
         total += pairwise(out, len);
