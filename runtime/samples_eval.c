@@ -436,8 +436,7 @@ static void normal_kernel(double *out, Samples *s, const In *in, size_t i0, size
     if (bad < len) block_err(err, i0 + bad, step, 1, in[1].v ? in[1].v[bad] : in[1].c, 0);
     smp_std_normal_block(out, s->key, i0, len);
     affine_block(out, in[0], in[1], len, w->bcast);
-    if (s->kind == NK_LOGNORMAL)
-        for (size_t i = 0; i < len; i++) out[i] = exp(out[i]);
+    if (s->kind == NK_LOGNORMAL) smp_exp_block(out, len);
 }
 
 static void uniform_kernel(double *restrict out, Samples *s, const In *in, size_t i0, size_t len,
@@ -492,8 +491,7 @@ static void lazy_draws(double *restrict g, Samples *c, const int *idx, size_t m,
         g[q] = i & 1 ? zs[j] : zc[j];
     }
     affine_block(g, cin[0], cin[1], m, w->bcast);
-    if (c->kind == NK_LOGNORMAL)
-        for (size_t q = 0; q < m; q++) g[q] = exp(g[q]);
+    if (c->kind == NK_LOGNORMAL) smp_exp_block(g, m);
 }
 
 /* Picks a component per draw; components that are lazy steps (in[c].v NULL for a node operand)

@@ -161,6 +161,10 @@ void smp_uniform_pairs_at(double *restrict r, double *restrict a, uint64_t key, 
 /* u[i] = rng_open01(key, i0 + i, 0) for i < len: a block of uniform draws (rng_blocks.c). */
 void smp_uniform_block(double *restrict u, uint64_t key, size_t i0, size_t len);
 
+/* x[i] = exp(x[i]) for the lognormal sampler: within 1 ulp, the same bits at any vector width
+ * (samples_normal.c); libm's exp where |x| > 708 or x is NaN. */
+void smp_exp_block(double *restrict x, size_t len);
+
 /* Standard normal draws i0 .. i0+len-1 of stream key into z (i0 a multiple of SMP_BLOCK,
  * len <= SMP_BLOCK): Box-Muller over the counter hash (samples_normal.c). */
 void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len);

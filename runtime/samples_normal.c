@@ -106,6 +106,36 @@ NORMAL_CLONES static void box_muller(double *restrict zc, double *restrict zs, c
     }
 }
 
+/* exp(x) for |x| <= 708 (within 1 ulp): fdlibm's __ieee754_exp without its branches. x = k ln2 + r
+ * with k = round(x / ln2) (by adding and removing 1.5 * 2^52, so no integer conversion), r split
+ * hi + lo, exp(r) from a minimax rational form, and 2^k put together from bits. */
+static inline double exp_in_range(double x) {
+    static const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10,
+                        inv_ln2 = 1.44269504088896338700e+00, round_magic = 6755399441055744.0;
+    static const double P1 = 1.66666666666666019037e-01, P2 = -2.77777777770155933842e-03,
+                        P3 = 6.61375632143793436117e-05, P4 = -1.65339022054652515390e-06,
+                        P5 = 4.13813679705723846039e-08;
+    double k = (x * inv_ln2 + round_magic) - round_magic; /* round to nearest */
+    double hi = x - k * ln2_hi, lo = k * ln2_lo, r = hi - lo;
+    double t = r * r;
+    double c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    double y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    /* |k| <= 1022: k + 2048 sits in the low 12 bits of 1.5 * 2^52 + 2048 + k */
+    int64_t kk = (int64_t)(double_to_bits(k + (round_magic + 2048.0)) & 0xFFFu) - 2048;
+    int64_t k1 = kk / 2, k2 = kk - k1; /* 2^k as two factors, each a normal number: exact */
+    return y * bits_to_double((uint64_t)(k1 + 1023) << 52) * bits_to_double((uint64_t)(k2 + 1023) << 52);
+}
+
+NORMAL_CLONES void smp_exp_block(double *restrict x, size_t len) {
+    double out_of_range = 0;
+    for (size_t i = 0; i < len; i++) out_of_range += fabs(x[i]) <= 708.0 ? 0.0 : 1.0; /* NaN too */
+    if (out_of_range) {
+        for (size_t i = 0; i < len; i++) x[i] = fabs(x[i]) <= 708.0 ? exp_in_range(x[i]) : exp(x[i]);
+        return;
+    }
+    for (size_t i = 0; i < len; i++) x[i] = exp_in_range(x[i]);
+}
+
 /* Standard normals for draws i0 .. i0+len-1 (i0 even). Pair k = i/2 gives draw 2k the cosine
  * and draw 2k+1 the sine half, so each draw is a pure function of its index. */
 void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len) {

@@ -5,13 +5,16 @@
  * no FMA contraction), under other names; its draws must equal, bit for bit, those of the
  * library's sampler, which runs the AVX-512 or AVX2 clone where the machine has one. Then every
  * draw is compared with a long double Box-Muller (same uniforms, the same exact reduction of
- * 2*pi*u): within 4 ulp. Exit status 0 when every check passes. */
+ * 2*pi*u): within 4 ulp. The lognormal's exp likewise: the same bits as the scalar build, within
+ * 1 ulp of expl, and libm's answer outside |x| <= 708. Exit status 0 when every check passes. */
 #define SQC_NORMAL_SCALAR
 #define smp_std_normal_block scalar_std_normal_block
 #define smp_std_normal_pairs scalar_std_normal_pairs
+#define smp_exp_block scalar_exp_block
 #include "../../runtime/samples_normal.c"
 #undef smp_std_normal_block
 #undef smp_std_normal_pairs
+#undef smp_exp_block
 
 #include <stdio.h>
 
@@ -19,6 +22,7 @@
 
 void smp_std_normal_block(double *restrict z, uint64_t key, size_t i0, size_t len);
 void smp_std_normal_pairs(double *restrict zc, double *restrict zs, uint64_t key, const uint64_t *pairs, size_t m);
+void smp_exp_block(double *restrict x, size_t len);
 
 static double ulps(double got, long double ref) {
     double r = fabs((double)ref), u = nextafter(r, INFINITY) - r;
@@ -63,7 +67,38 @@ int main(void) {
                 draws += 2;
             }
         }
+    /* exp over the lognormal's range and beyond, the edges included */
+    static double ex[SMP_BLOCK], elib[SMP_BLOCK], escalar[SMP_BLOCK];
+    size_t exp_differ = 0;
+    double exp_worst = 0;
+    for (uint64_t round = 0; round < 200; round++) {
+        for (size_t i = 0; i < SMP_BLOCK; i++) {
+            double u = rng_open01_inline(round, i, 7);
+            ex[i] = round % 2 ? (u - 0.5) * 1500.0 : (u - 0.5) * 20.0;
+        }
+        if (round == 0) {
+            double edges[] = {708.0, -708.0, 709.7, 710.0, -745.0, -746.0, 0.0, -0.0, NAN, INFINITY, -INFINITY};
+            memcpy(ex, edges, sizeof edges);
+        }
+        memcpy(elib, ex, sizeof ex);
+        memcpy(escalar, ex, sizeof ex);
+        smp_exp_block(elib, SMP_BLOCK);
+        scalar_exp_block(escalar, SMP_BLOCK);
+        exp_differ += memcmp(elib, escalar, sizeof elib) != 0;
+        for (size_t i = 0; i < SMP_BLOCK; i++) {
+            if (!(fabs(ex[i]) <= 708.0)) { /* libm's exp, NaN included */
+                double want = exp(ex[i]);
+                exp_differ += memcmp(&want, &elib[i], sizeof want) != 0;
+                continue;
+            }
+            double e = ulps(elib[i], expl((long double)ex[i]));
+            exp_worst = e > exp_worst ? e : exp_worst;
+        }
+    }
     int failed = 0;
+    if (exp_differ) printf("FAIL %zu exp blocks or edge values differ between widths or from libm\n", exp_differ), failed = 1;
+    if (exp_worst > 1) printf("FAIL exp is %.2f ulp from expl (> 1)\n", exp_worst), failed = 1;
+    printf("exp: same bits at every width: %s, worst %.2f ulp\n", exp_differ ? "no" : "yes", exp_worst);
     if (differ) printf("FAIL %zu blocks differ between the library's sampler and the scalar build\n", differ), failed = 1;
     if (pair_differ) printf("FAIL %zu gathered pairs differ from the dense block\n", pair_differ), failed = 1;
     if (worst > 4) printf("FAIL the worst draw is %.2f ulp from the long double Box-Muller (> 4)\n", worst), failed = 1;
