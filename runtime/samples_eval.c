@@ -774,35 +774,62 @@ typedef struct RootSink {
     void *arg;
 } RootSink;
 
-/* Runs every step of the plan for block b; returns the (single) root's block. In a multi-root plan
- * each root's block goes to rs as soon as its step ran, while its slot still holds it. */
+/* Steps that compute each draw from the same draw of their operands alone (arithmetic, functions,
+ * select, clamp): any slice of a block can be computed on its own. */
+static bool elementwise(const Step *st) {
+    NodeKind k = (NodeKind)st->node->kind;
+    return st->slot != SLOT_LEAF && st->slot != SLOT_LAZY &&
+           (k == NK_UNARY || k == NK_BINARY || k == NK_SELECT || k == NK_CLAMP);
+}
+
+#define EVAL_SLICE 512 /* draws per slice of a run of elementwise steps: their buffers stay in L1 */
+
+/* Runs step t on draws off .. off+len-1 of the block that starts at draw i0 (random kernels only
+ * ever on a whole block: off 0). */
+static void run_step(const Plan *p, Work *w, int t, size_t i0, size_t off, size_t len, double *dst, BlockErr *err) {
+    const Step *st = &p->steps[t];
+    Samples *s = st->node;
+    double *out = step_out(p, w, t, i0, dst) + off;
+    In in[p->max_ops > 0 ? p->max_ops : 1];
+    for (int k = 0; k < s->nops; k++) {
+        int ci = p->args[st->arg + k];
+        in[k] = ci >= 0 ? (In){step_out(p, w, ci, i0, dst) + off, 0} : (In){NULL, s->ops[k].num};
+    }
+    switch ((NodeKind)s->kind) {
+    case NK_ARRAY: break; /* always a leaf */
+    case NK_NORMAL:
+    case NK_LOGNORMAL: normal_kernel(out, s, in, i0, len, w, err, t); break;
+    case NK_UNIFORM: uniform_kernel(out, s, in, i0, len, w, err, t); break;
+    case NK_CUSTOM: custom_kernel(out, s, in, i0, len, w, err, t); break;
+    case NK_MIXTURE: mixture_kernel(out, s, in, i0, len, w); break;
+    case NK_UNARY: unary_kernel(out, (SmpUnary)s->op, in[0].v, len); break;
+    case NK_BINARY: binary_kernel(out, (SmpBinary)s->op, in[0], in[1], len); break;
+    case NK_SELECT: select_kernel(out, in, len, w); break;
+    case NK_CLAMP: clamp_kernel(out, in, len, w); break;
+    }
+}
+
+/* Runs every step of the plan for block b; returns the (single) root's block. A run of
+ * elementwise steps goes slice by slice (all of its steps on one slice, then the next), so that
+ * its intermediates stay in L1; every step still sees its operands' draws at the same places,
+ * and slots are reused exactly as in step order, one slice at a time. A root ends its run: in a
+ * multi-root plan its whole block goes to rs as soon as its step ran, while its slot holds it. */
 EVAL_CLONES static const double *eval_block(const Plan *p, Work *w, size_t b, size_t n, double *dst, BlockErr *err,
                                             const RootSink *rs) {
     size_t i0 = b * SMP_BLOCK, len = n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK;
-    In in[p->max_ops > 0 ? p->max_ops : 1];
-    for (int t = 0; t < p->nsteps; t++) {
-        const Step *st = &p->steps[t];
-        Samples *s = st->node;
-        double *out = step_out(p, w, t, i0, dst);
-        if (st->slot != SLOT_LEAF && st->slot != SLOT_LAZY) {
-            for (int k = 0; k < s->nops; k++) {
-                int ci = p->args[st->arg + k];
-                in[k] = ci >= 0 ? (In){step_out(p, w, ci, i0, dst), 0} : (In){NULL, s->ops[k].num};
-            }
-            switch ((NodeKind)s->kind) {
-            case NK_ARRAY: break; /* always a leaf */
-            case NK_NORMAL:
-            case NK_LOGNORMAL: normal_kernel(out, s, in, i0, len, w, err, t); break;
-            case NK_UNIFORM: uniform_kernel(out, s, in, i0, len, w, err, t); break;
-            case NK_CUSTOM: custom_kernel(out, s, in, i0, len, w, err, t); break;
-            case NK_MIXTURE: mixture_kernel(out, s, in, i0, len, w); break;
-            case NK_UNARY: unary_kernel(out, (SmpUnary)s->op, in[0].v, len); break;
-            case NK_BINARY: binary_kernel(out, (SmpBinary)s->op, in[0], in[1], len); break;
-            case NK_SELECT: select_kernel(out, in, len, w); break;
-            case NK_CLAMP: clamp_kernel(out, in, len, w); break;
-            }
+    for (int t = 0; t < p->nsteps;) {
+        int u = t + 1; /* steps t .. u-1 run together */
+        if (elementwise(&p->steps[t])) {
+            while (u < p->nsteps && p->steps[u - 1].root < 0 && elementwise(&p->steps[u])) u++;
+            for (size_t off = 0; off < len; off += EVAL_SLICE)
+                for (int v = t; v < u; v++)
+                    run_step(p, w, v, i0, off, len - off < EVAL_SLICE ? len - off : EVAL_SLICE, dst, err);
+        } else if (p->steps[t].slot != SLOT_LEAF && p->steps[t].slot != SLOT_LAZY) {
+            run_step(p, w, t, i0, 0, len, dst, err);
         }
-        if (rs && st->root >= 0) rs->fn(rs->arg, st->root, b, out, len);
+        const Step *last = &p->steps[u - 1];
+        if (rs && last->root >= 0) rs->fn(rs->arg, last->root, b, step_out(p, w, u - 1, i0, dst), len);
+        t = u;
     }
     return step_out(p, w, p->nsteps - 1, i0, dst);
 }
