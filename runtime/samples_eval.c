@@ -793,7 +793,8 @@ static void run_step(const Plan *p, Work *w, int t, size_t i0, size_t off, size_
     In in[p->max_ops > 0 ? p->max_ops : 1];
     for (int k = 0; k < s->nops; k++) {
         int ci = p->args[st->arg + k];
-        in[k] = ci >= 0 ? (In){step_out(p, w, ci, i0, dst) + off, 0} : (In){NULL, s->ops[k].num};
+        double *v = ci >= 0 ? step_out(p, w, ci, i0, dst) : NULL; /* NULL: a number, or a lazy component */
+        in[k] = ci >= 0 ? (In){v ? v + off : NULL, 0} : (In){NULL, s->ops[k].num};
     }
     switch ((NodeKind)s->kind) {
     case NK_ARRAY: break; /* always a leaf */
