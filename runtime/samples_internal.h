@@ -213,7 +213,7 @@ void smp_qcache_put(Samples *s, double q, double v);
  * portable scan too. */
 extern bool smp_scan_portable;
 
-/* Half-width of quantile.c's brackets in standard errors (6); tests lower it to exercise the
+/* Half-width of quantile.c's brackets in standard errors (5); tests lower it to exercise the
  * exact fallback. */
 extern double smp_quantile_margin_sd;
 
