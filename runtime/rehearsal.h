@@ -14,7 +14,7 @@
 #include "eval.h"
 #include "prefetch.h"
 
-#define REHEARSAL_DRAWS 4096     /* draws per samples value in a rehearsal: one block */
+#define REHEARSAL_DRAWS 1024     /* draws per samples value in a rehearsal: a quarter block */
 #define REHEARSAL_SECONDS 1.0    /* a rehearsal that runs longer stops there */
 #define REHEARSAL_MIN_DRAWS 50000 /* --rehearse=auto: only runs with at least this many draws */
 
