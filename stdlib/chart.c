@@ -79,7 +79,11 @@ size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
         lo = l < lo ? l : lo;
         hi = h > hi ? h : hi;
     }
-    size_t m = (size_t)count;
+    return bins_choose_known(b, x, n, (size_t)count, lo, hi, want, log);
+}
+
+size_t bins_choose_known(Bins *b, const double *x, size_t n, size_t m, double lo, double hi, int want, bool log) {
+    *b = (Bins){.n = 0, .log = log};
     if (!m) return 0;
     b->lo = lo;
     b->hi = hi;

@@ -29,6 +29,10 @@ typedef struct Bins {
  * the requested bin count; integer-valued data spanning at most `want` values gets one
  * bin per value. Returns the number of placeable draws (0: nothing to show). */
 size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log);
+/* The same when the m placeable draws and their range lo..hi are already known (a samples value's
+ * cached statistics): the draws are looked at only to tell whether a narrow range is all whole
+ * numbers. */
+size_t bins_choose_known(Bins *b, const double *x, size_t n, size_t m, double lo, double hi, int want, bool log);
 double bins_edge(const Bins *b, int i);      /* i in 0..n: the left edge of bin i (n: the right end) */
 int bins_index(const Bins *b, double x);     /* the bin holding x, or -1 */
 void bins_count(const Bins *b, const double *x, size_t n, size_t *counts); /* counts[b->n], zeroed here */

@@ -77,10 +77,12 @@ static bool fn_hist(Args *a, Value *out) {
     static const double QS[3] = {0.05, 0.5, 0.95};
     static const char *const QNAMES[3] = {"p5", "p50", "p95"};
     size_t nan = 0, inf = 0; /* draws left out (cached with the summary's statistics) */
+    double lo = 0, hi = 0;   /* and the range */
     if (is_samples) {
-        ok = display_samples_summary(I, a->v[H_X]->as.smp, &text);
-        if (ok && (!smp_quantiles(&I->smp, a->v[H_X]->as.smp, QS, 3, q) ||
-                   !smp_nonfinite(&I->smp, a->v[H_X]->as.smp, &nan, &inf))) {
+        Samples *s = a->v[H_X]->as.smp;
+        ok = display_samples_summary(I, s, &text);
+        if (ok && (!smp_quantiles(&I->smp, s, QS, 3, q) || !smp_nonfinite(&I->smp, s, &nan, &inf) ||
+                   !smp_min(&I->smp, s, &lo) || !smp_max(&I->smp, s, &hi))) {
             rt_error_from_samples(I);
             ok = false;
         }
@@ -102,7 +104,8 @@ static bool fn_hist(Args *a, Value *out) {
     sb_putc(&text, '\n');
 
     Bins b;
-    size_t placed = bins_choose(&b, x, n, want, log);
+    bool known = is_samples && !nan && !inf && (!log || lo > 0); /* every draw placeable */
+    size_t placed = known ? bins_choose_known(&b, x, n, n, lo, hi, want, log) : bins_choose(&b, x, n, want, log);
     size_t nonpos = n - placed - nan - inf; /* placed: finite (and > 0 on a log scale) */
     if (placed) {
         size_t *counts = malloc((b.n > 0 ? (size_t)b.n : 1) * sizeof *counts);

@@ -288,9 +288,14 @@ static bool fn_plot(Args *a, Value *out) {
     const Value *first = a->v[P_X]->kind == VAL_LIST     ? (a->v[P_X]->as.list->len == 1 ? &a->v[P_X]->as.list->items[0] : NULL)
                          : a->v[P_X]->kind == VAL_RECORD ? (a->v[P_X]->as.rec->len == 1 ? &a->v[P_X]->as.rec->vals[0] : NULL)
                                                          : a->v[P_X];
+    size_t nan = 1, inf = 1; /* with a known range (below) no draw is left out: bins from it */
+    double lo = 0, hi = 0;
     if (first && first->kind == VAL_SAMPLES) {
         static const double QS[3] = {0.05, 0.5, 0.95};
-        if (!smp_quantiles(&a->I->smp, first->as.smp, QS, 3, q)) {
+        SampleCtx *ctx = &a->I->smp;
+        Samples *s = first->as.smp;
+        if (!smp_quantiles(ctx, s, QS, 3, q) || !smp_nonfinite(ctx, s, &nan, &inf) || !smp_min(ctx, s, &lo) ||
+            !smp_max(ctx, s, &hi)) {
             rt_error_from_samples(a->I);
             return false;
         }
@@ -305,7 +310,9 @@ static bool fn_plot(Args *a, Value *out) {
 
     /* shared bins over all series */
     size_t placed;
-    if (p.ns == 1) {
+    if (p.ns == 1 && quantiles && !nan && !inf && (!log || lo > 0)) {
+        placed = bins_choose_known(&p.b, p.s[0].x, p.s[0].n, p.s[0].n, lo, hi, (int)bins_d, log);
+    } else if (p.ns == 1) {
         placed = bins_choose(&p.b, p.s[0].x, p.s[0].n, (int)bins_d, log);
     } else {
         size_t total = 0;
