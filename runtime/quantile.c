@@ -290,48 +290,63 @@ SCAN_CLONES static size_t scan_brackets_portable(const double *x, size_t n, Brac
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #include <immintrin.h>
 #define HAVE_SCAN_AVX512 1
+#define AVX512_TARGET __attribute__((target("avx512f,avx512dq,popcnt")))
+#define SCAN_VECS (SCAN_CHUNK / 8)
 
-/* One bracket over one chunk: the draws below it counted from the compare mask, the draws inside
- * packed together with a compress (register form: its memory form is slow on AMD) and stored at
- * the bracket's end; with_nan also counts the NaN draws (the first bracket does, in the same
- * loop). Inlined twice, with and without the NaN count. */
-__attribute__((target("avx512f,popcnt"), always_inline)) static inline size_t
-scan_one_avx512(const double *v, size_t len, Bracket *b, bool with_nan) {
-    __m512d a = _mm512_set1_pd(b->a), hi = _mm512_set1_pd(b->b);
-    size_t below = 0, nan = 0;
-    if (b->overflow) {
-        for (size_t i = 0; i < len; i += 8) {
-            __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
-            __m512d w = _mm512_maskz_loadu_pd(live, v + i);
-            below += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_LT_OQ));
-            if (with_nan) nan += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, w, _CMP_UNORD_Q));
-        }
-        b->below += below;
-        return nan;
-    }
-    bracket_reserve(b, b->len + len + 8); /* a full vector is stored at the end */
-    double *buf = b->buf;
-    size_t cnt = b->len;
-    for (size_t i = 0; i < len; i += 8) {
-        __mmask8 live = len - i >= 8 ? 0xFF : (__mmask8)((1u << (len - i)) - 1);
-        __m512d w = _mm512_maskz_loadu_pd(live, v + i);
-        below += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_LT_OQ));
-        if (with_nan) nan += (size_t)__builtin_popcount(_mm512_mask_cmp_pd_mask(live, w, w, _CMP_UNORD_Q));
-        __mmask8 in = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_GE_OQ), w, hi, _CMP_LE_OQ);
-        _mm512_storeu_pd(buf + cnt, _mm512_maskz_compress_pd(in, w));
-        cnt += (size_t)__builtin_popcount(in);
-    }
-    b->below += below;
-    if (cnt > b->limit) b->overflow = true; /* a bad bracket: stop collecting */
-    else b->len = cnt;
-    return nan;
+/* The lanes of vector i of a chunk of len draws that hold a draw. */
+AVX512_TARGET static inline __mmask8 scan_live(size_t len, size_t i) {
+    size_t left = len - 8 * i;
+    return left >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << left) - 1);
 }
 
-/* scan_brackets for AVX-512 machines: per bracket, eight draws at a time; no flags, no gathering.
- * The same counts and the same draws in the same order as scan_brackets_portable. */
-__attribute__((target("avx512f,popcnt"))) static size_t scan_brackets_avx512(const double *x, size_t n,
-                                                                              Bracket *br, int k) {
+/* Pass 1 of a chunk for G brackets (G <= 4, a constant where inlined): per bracket, the draws
+ * below it are counted in vector lanes (no mask moves), and flags[i] gets a bit for every lane of
+ * vector i inside any live bracket (ORed with earlier groups' unless first). With count_nan, also
+ * the NaN draws. */
+AVX512_TARGET __attribute__((always_inline)) static inline size_t
+scan_pass1(const double *v, size_t len, Bracket *br, int G, uint8_t *flags, bool first, bool count_nan) {
+    /* four brackets in named registers (gcc keeps an array of vectors in memory); lanes past G are
+     * never used, as G is a constant where this is inlined */
+    const __m512i one = _mm512_set1_epi64(1);
+    __m512i b0 = _mm512_setzero_si512(), b1 = b0, b2 = b0, b3 = b0, nan = b0;
+#define SCAN_ENDS(g) \
+    __m512d a##g = _mm512_set1_pd(G > g ? br[g].a : 0); \
+    /* an overflowed bracket flags nothing: no draw is <= -inf but -inf, and pass 2 skips it */ \
+    __m512d f##g = _mm512_set1_pd(G > g && !br[g].overflow ? br[g].b : -INFINITY);
+    SCAN_ENDS(0) SCAN_ENDS(1) SCAN_ENDS(2) SCAN_ENDS(3)
+#undef SCAN_ENDS
+    size_t nv = (len + 7) / 8;
+    for (size_t i = 0; i < nv; i++) {
+        __mmask8 live = scan_live(len, i);
+        __m512d w = _mm512_maskz_loadu_pd(live, v + 8 * i);
+        __mmask8 any = 0;
+#define SCAN_LANE(g) \
+        if (G > g) { \
+            __mmask8 lt = _mm512_mask_cmp_pd_mask(live, w, a##g, _CMP_LT_OQ); \
+            __mmask8 le = _mm512_mask_cmp_pd_mask(live, w, f##g, _CMP_LE_OQ); \
+            b##g = _mm512_mask_add_epi64(b##g, lt, b##g, one); \
+            any = _kor_mask8(any, _kandn_mask8(lt, le)); /* a <= w <= b: NaN is in none */ \
+        }
+        SCAN_LANE(0) SCAN_LANE(1) SCAN_LANE(2) SCAN_LANE(3)
+#undef SCAN_LANE
+        if (count_nan) nan = _mm512_mask_add_epi64(nan, _mm512_mask_cmp_pd_mask(live, w, w, _CMP_UNORD_Q), nan, one);
+        flags[i] = first ? (uint8_t)_cvtmask8_u32(any) : (uint8_t)(flags[i] | _cvtmask8_u32(any));
+    }
+    __m512i below[4] = {b0, b1, b2, b3};
+    for (int g = 0; g < G; g++) br[g].below += (size_t)_mm512_reduce_add_epi64(below[g]);
+    return count_nan ? (size_t)_mm512_reduce_add_epi64(nan) : 0;
+}
+
+/* scan_brackets for AVX-512 machines, in two passes per chunk. Pass 1 takes up to four brackets
+ * per loop: it counts, and flags the vectors holding a draw inside a bracket (a few percent of the
+ * draws lie inside one). Pass 2 visits only the flagged vectors, listed without a branch, and packs
+ * each bracket's draws together with a compress (register form: its memory form is slow on AMD)
+ * stored at the bracket's end. The same counts and the same draws in the same order as
+ * scan_brackets_portable. */
+AVX512_TARGET static size_t scan_brackets_avx512(const double *x, size_t n, Bracket *br, int k) {
     size_t nan = 0;
+    uint8_t flags[SCAN_VECS];
+    uint16_t vec[SCAN_VECS];
     for (size_t c0 = 0; c0 < n; c0 += SCAN_CHUNK) {
         const double *v = x + c0;
         size_t len = n - c0 < SCAN_CHUNK ? n - c0 : SCAN_CHUNK;
@@ -339,8 +354,39 @@ __attribute__((target("avx512f,popcnt"))) static size_t scan_brackets_avx512(con
             for (size_t i = 0; i < len; i++) nan += v[i] != v[i];
             continue;
         }
-        nan += scan_one_avx512(v, len, &br[0], true);
-        for (int j = 1; j < k; j++) scan_one_avx512(v, len, &br[j], false);
+        for (int j0 = 0; j0 < k; j0 += 4) {
+            bool first = j0 == 0;
+            switch (k - j0) {
+            case 1: nan += scan_pass1(v, len, br + j0, 1, flags, first, first); break;
+            case 2: nan += scan_pass1(v, len, br + j0, 2, flags, first, first); break;
+            case 3: nan += scan_pass1(v, len, br + j0, 3, flags, first, first); break;
+            default: nan += scan_pass1(v, len, br + j0, 4, flags, first, first); break;
+            }
+        }
+        size_t nv = (len + 7) / 8, m = 0;
+        for (size_t i = 0; i < nv; i++) {
+            vec[m] = (uint16_t)i;
+            m += flags[i] != 0;
+        }
+        if (m == 0) continue;
+        for (int j = 0; j < k; j++) {
+            Bracket *b = &br[j];
+            if (b->overflow) continue;
+            __m512d a = _mm512_set1_pd(b->a), hi = _mm512_set1_pd(b->b);
+            bracket_reserve(b, b->len + 8 * m); /* a full vector is stored at the end */
+            double *buf = b->buf;
+            size_t cnt = b->len;
+            for (size_t q = 0; q < m; q++) {
+                size_t i = vec[q];
+                __mmask8 live = scan_live(len, i);
+                __m512d w = _mm512_maskz_loadu_pd(live, v + 8 * i);
+                __mmask8 in = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(live, w, a, _CMP_GE_OQ), w, hi, _CMP_LE_OQ);
+                _mm512_storeu_pd(buf + cnt, _mm512_maskz_compress_pd(in, w));
+                cnt += (size_t)__builtin_popcount(_cvtmask8_u32(in));
+            }
+            if (cnt > b->limit) b->overflow = true; /* a bad bracket: stop collecting */
+            else b->len = cnt;
+        }
     }
     return nan;
 }
@@ -351,42 +397,62 @@ bool smp_scan_portable;
 static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
 #ifdef HAVE_SCAN_AVX512
     static int avx512 = -1; /* racy first set from several threads: each writes the same value */
-    if (avx512 < 0) avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    if (avx512 < 0) avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 1 : 0;
     if (avx512 && !smp_scan_portable) return scan_brackets_avx512(x, n, br, k);
 #endif
     return scan_brackets_portable(x, n, br, k);
 }
 
-/* Order statistics r and, with need_hi, r+1 (0-based) of a bracket's draws a[0..n), all within
- * [lo, hi] and none NaN. Large brackets are bucketed first: bucket(v) = (v - lo) * scale rounds
- * monotonically, so a draw in a lower bucket is never greater than one in a higher bucket; only
- * the bucket holding rank r is then selected in (and the next nonempty one read for r+1). Exact,
- * and about three passes instead of quickselect's many. */
-static void bracket_select(double *a, size_t n, size_t r, bool need_hi, double lo, double hi, double *vlo,
+/* Order statistics r and, with need_hi, r+1 (0-based) of one quantile's bracket draws, all within
+ * [lo, hi] and none NaN, held in the parts br[0], br[stride], .. br[(parts-1)*stride] (one per
+ * thread that scanned; read, never merged: copying them costs more than selecting). Large brackets
+ * are bucketed first: bucket(v) = (v - lo) * scale rounds monotonically, so a draw in a lower
+ * bucket is never greater than one in a higher bucket; only the bucket holding rank r is then
+ * selected in (and the next nonempty one read for r+1). Exact, and about three passes instead of
+ * quickselect's many. Small or unbounded brackets are gathered and selected in. */
+static void bracket_select(const Bracket *br, int parts, size_t stride, size_t r, bool need_hi, double *vlo,
                            double *vhi) {
+    double lo = br[0].a, hi = br[0].b;
+    size_t n = 0;
+    for (int t = 0; t < parts; t++) n += br[(size_t)t * stride].len;
     size_t nbk = n / 64;
     if (nbk < 64 || !(hi > lo) || !isfinite(lo) || !isfinite(hi) || !isfinite((hi - lo) * (double)nbk)) {
+        double *a = smp_xmalloc((n ? n : 1) * sizeof *a);
+        size_t m = 0;
+        for (int t = 0; t < parts; t++) {
+            const Bracket *b = &br[(size_t)t * stride];
+            if (b->len) memcpy(a + m, b->buf, b->len * sizeof *a);
+            m += b->len;
+        }
         select_kth(a, n, r);
         *vlo = a[r];
         *vhi = need_hi ? min_from(a, r + 1, n) : *vlo;
+        free(a);
         return;
     }
     double scale = (double)nbk / (hi - lo);
     size_t *count = smp_xcalloc(nbk, sizeof *count);
-    for (size_t i = 0; i < n; i++) {
-        size_t k = (size_t)((a[i] - lo) * scale);
-        count[k < nbk ? k : nbk - 1]++;
+    for (int t = 0; t < parts; t++) {
+        const Bracket *b = &br[(size_t)t * stride];
+        for (size_t i = 0; i < b->len; i++) {
+            size_t k = (size_t)((b->buf[i] - lo) * scale);
+            count[k < nbk ? k : nbk - 1]++;
+        }
     }
-    size_t below = 0, b = 0;
-    while (below + count[b] <= r) below += count[b++];
-    double *in = smp_xmalloc((count[b] ? count[b] : 1) * sizeof *in);
+    size_t below = 0, bk = 0;
+    while (below + count[bk] <= r) below += count[bk++];
+    double *in = smp_xmalloc((count[bk] ? count[bk] : 1) * sizeof *in);
     double above = INFINITY; /* the least draw in a higher bucket */
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = (size_t)((a[i] - lo) * scale);
-        k = k < nbk ? k : nbk - 1;
-        if (k == b) in[m++] = a[i];
-        else if (k > b && a[i] < above) above = a[i];
+    for (int t = 0; t < parts; t++) {
+        const Bracket *b = &br[(size_t)t * stride];
+        for (size_t i = 0; i < b->len; i++) {
+            double v = b->buf[i];
+            size_t k = (size_t)((v - lo) * scale);
+            k = k < nbk ? k : nbk - 1;
+            if (k == bk) in[m++] = v;
+            else if (k > bk && v < above) above = v;
+        }
     }
     size_t rr = r - below;
     select_kth(in, m, rr);
@@ -559,31 +625,25 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
     }
     size_t nan = 0;
     for (int t = 0; t < threads; t++) nan += nans[t];
-    for (int t = 1; t < threads; t++) /* merge into thread 0's brackets, in thread order */
-        for (int j = 0; j < k; j++) {
-            Bracket *dst = &br[j], *src = &br[(size_t)t * (size_t)k + (size_t)j];
-            dst->below += src->below;
-            bracket_reserve(dst, dst->len + src->len);
-            if (src->len) memcpy(dst->buf + dst->len, src->buf, src->len * sizeof(double));
-            dst->len += src->len;
-            free(src->buf);
-        }
-
     for (int j = 0; j < k; j++) {
+        size_t below = 0, len = 0;
+        for (int t = 0; t < threads; t++) {
+            below += br[(size_t)t * (size_t)k + (size_t)j].below;
+            len += br[(size_t)t * (size_t)k + (size_t)j].len;
+        }
         QPos p = qpos(q[j], n);
         double vlo, vhi;
         if (nan) {
             out[j] = NAN;
-        } else if (p.lo >= br[j].below && p.hi < br[j].below + br[j].len) {
-            size_t r = p.lo - br[j].below;
-            bracket_select(br[j].buf, br[j].len, r, p.hi != p.lo, br[j].a, br[j].b, &vlo, &vhi);
+        } else if (p.lo >= below && p.hi < below + len) {
+            bracket_select(&br[j], threads, (size_t)k, p.lo - below, p.hi != p.lo, &vlo, &vhi);
             out[j] = lerp_numpy(vlo, vhi, p.t);
         } else { /* the subsample misjudged the rank (rare): exact but slower */
             select_full(x, n, p, &vlo, &vhi);
             out[j] = lerp_numpy(vlo, vhi, p.t);
         }
-        free(br[j].buf);
     }
+    for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) free(br[i].buf);
     free(nans);
     free(br);
     free(proto);
@@ -688,33 +748,25 @@ bool smp_qstream_finish(QStream *qs, double *out) {
     for (int t = 0; t < threads; t++) nan += qs->nans[t];
     bool overflow = false;
     for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) overflow |= br[i].overflow;
-    /* Each quantile's merge and selection is independent of the others: one per thread. */
+    /* Each quantile's selection is independent of the others: one per thread. */
     int ok = 1;
 #pragma omp parallel for schedule(dynamic) num_threads(threads) reduction(& : ok)
     for (int j = 0; j < k; j++) {
-        Bracket *dst = &br[j];
-        for (int t = 1; t < threads; t++) { /* the multiset of each bracket is what matters: order is free */
-            Bracket *src = &br[(size_t)t * (size_t)k + (size_t)j];
-            dst->below += src->below;
-            bracket_reserve(dst, dst->len + src->len);
-            if (src->len) memcpy(dst->buf + dst->len, src->buf, src->len * sizeof(double));
-            dst->len += src->len;
-            free(src->buf);
-            src->buf = NULL;
+        size_t below = 0, len = 0;
+        for (int t = 0; t < threads; t++) {
+            below += br[(size_t)t * (size_t)k + (size_t)j].below;
+            len += br[(size_t)t * (size_t)k + (size_t)j].len;
         }
         QPos p = qpos(qs->q[j], qs->n);
         if (nan) {
             out[j] = NAN;
-        } else if (!overflow && p.lo >= dst->below && p.hi < dst->below + dst->len) {
-            size_t r = p.lo - dst->below;
+        } else if (!overflow && p.lo >= below && p.hi < below + len) {
             double vlo, vhi;
-            bracket_select(dst->buf, dst->len, r, p.hi != p.lo, dst->a, dst->b, &vlo, &vhi);
+            bracket_select(&br[j], threads, (size_t)k, p.lo - below, p.hi != p.lo, &vlo, &vhi);
             out[j] = lerp_numpy(vlo, vhi, p.t);
         } else {
             ok = 0;
         }
-        free(dst->buf);
-        dst->buf = NULL;
     }
     return ok;
 }
