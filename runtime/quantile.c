@@ -177,7 +177,7 @@ typedef struct Bracket {
 
 static void bracket_reserve(Bracket *br, size_t need) {
     if (need <= br->cap) return;
-    size_t cap = br->cap ? br->cap : 4096;
+    size_t cap = br->cap ? br->cap : need > 4096 ? need : 4096;
     while (cap < need) cap *= 2;
     br->buf = realloc(br->buf, cap * sizeof(double));
     if (!br->buf) abort();
@@ -731,7 +731,11 @@ bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int
             /* a bracket holds ~2*margin/m of the draws; 4x that (and 64K) means the pilot lied */
             double share = 2 * (smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS + 1) / (double)m;
             size_t limit = (size_t)(4 * share * (double)n) + 65536;
-            br[(size_t)t * (size_t)k + (size_t)j] = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0, limit, false};
+            Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
+            *b = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0, limit, false};
+            /* room for what the bracket should get (any thread may scan most blocks): growing
+             * by realloc would copy into fresh pages, and pages never written cost nothing */
+            bracket_reserve(b, (size_t)(1.25 * share * (double)n) + 4096);
         }
     free(proto);
     return true;

@@ -127,6 +127,40 @@ int bins_index(const Bins *b, double x) {
     return k;
 }
 
+/* Counting only compares and converts, so wider vectors cannot change a count: build the guessing
+ * loop also for AVX2 and AVX-512 machines (gcc picks one at load time). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define BINS_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define BINS_CLONES
+#endif
+
+#define BINS_CHUNK 1024 /* draws whose bins are found in one vector loop, then counted */
+
+/* The bin of each draw x[0..len) into k (nb for a draw outside [lo, hi], or NaN): the guess
+ * (v - lo) * scale, then one step to a neighbour where the edges say so. Branch-free, so it
+ * vectorizes (the edges are gathered; chart.c is built with -fno-trapping-math, without which gcc
+ * will not turn the clamps into selects). */
+BINS_CLONES static void bins_find(int *restrict k, const double *restrict x, size_t len, double lo, double hi,
+                                  double scale, int nb, const double *restrict edge) {
+    double top = nb - 1;
+#pragma omp simd
+    for (size_t i = 0; i < len; i++) {
+        double v = x[i];
+        double t = (v - lo) * scale;
+        t = t > 0 ? t : 0; /* also NaN */
+        t = t < top ? t : top;
+        int g = (int)t;
+        double e0 = edge[g], e1 = edge[g + 1]; /* g + 1 <= nb: the edges are there */
+        int up = v >= e1 ? 1 : 0, down = v < e0 ? 1 : 0; /* never both: e0 <= e1 */
+        up = g + 1 < nb ? up : 0;
+        down = g > 0 ? down : 0;
+        int r = g + up - down;
+        r = v >= lo ? r : nb; /* outside, or NaN */
+        k[i] = v <= hi ? r : nb;
+    }
+}
+
 /* bins_index for many draws: the edges computed once, and the first guess of a draw's bin made
  * with a multiplication. Any first guess within one bin of the right one ends at the same bin
  * after the edge comparisons, so the counts are bins_index's exactly. */
@@ -145,24 +179,30 @@ void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
     if (!edge) abort();
     for (int i = 0; i <= nb; i++) edge[i] = bins_edge(b, i);
     double lo = b->lo, hi = b->hi, scale = nb / (hi - lo);
+    size_t stride = (size_t)nb + 1; /* each count array also counts the draws outside, at nb */
 #pragma omp parallel if (n > 65536)
     {
         /* four count arrays taken in turn: neighbouring draws in one bin do not wait on each
          * other's increment */
-        size_t *mine = calloc(4 * (size_t)nb, sizeof *mine);
-        if (!mine) abort();
+        size_t *mine = calloc(4 * stride, sizeof *mine);
+        int *k = malloc(BINS_CHUNK * sizeof *k);
+        if (!mine || !k) abort();
 #pragma omp for schedule(static)
-        for (size_t i = 0; i < n; i++) {
-            double v = x[i];
-            if (!(v >= lo && v <= hi)) continue; /* also NaN */
-            int k = (int)((v - lo) * scale);
-            k = k >= nb ? nb - 1 : k;
-            if (k + 1 < nb && v >= edge[k + 1]) k++;
-            else if (k > 0 && v < edge[k]) k--;
-            mine[(i & 3) * (size_t)nb + (size_t)k]++;
+        for (size_t c0 = 0; c0 < n; c0 += BINS_CHUNK) {
+            size_t len = n - c0 < BINS_CHUNK ? n - c0 : BINS_CHUNK;
+            bins_find(k, x + c0, len, lo, hi, scale, nb, edge);
+            size_t i = 0;
+            for (; i + 4 <= len; i += 4) {
+                mine[k[i]]++;
+                mine[stride + (size_t)k[i + 1]]++;
+                mine[2 * stride + (size_t)k[i + 2]]++;
+                mine[3 * stride + (size_t)k[i + 3]]++;
+            }
+            for (; i < len; i++) mine[k[i]]++;
         }
 #pragma omp critical
-        for (int k = 0; k < nb; k++) counts[k] += mine[k] + mine[nb + k] + mine[2 * nb + k] + mine[3 * nb + k];
+        for (int j = 0; j < nb; j++) counts[j] += mine[j] + mine[stride + j] + mine[2 * stride + j] + mine[3 * stride + j];
+        free(k);
         free(mine);
     }
     free(edge);
