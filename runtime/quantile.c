@@ -441,17 +441,19 @@ static void bracket_select(const Bracket *br, int parts, size_t stride, size_t r
     }
     size_t below = 0, bk = 0;
     while (below + count[bk] <= r) below += count[bk++];
-    double *in = smp_xmalloc((count[bk] ? count[bk] : 1) * sizeof *in);
+    double *in = smp_xmalloc((count[bk] + 1) * sizeof *in); /* +1: every draw is written, then kept or not */
     double above = INFINITY; /* the least draw in a higher bucket */
     size_t m = 0;
     for (int t = 0; t < parts; t++) {
         const Bracket *b = &br[(size_t)t * stride];
-        for (size_t i = 0; i < b->len; i++) {
+        for (size_t i = 0; i < b->len; i++) { /* no branch: half the draws lie above bucket bk, at random */
             double v = b->buf[i];
             size_t k = (size_t)((v - lo) * scale);
             k = k < nbk ? k : nbk - 1;
-            if (k == bk) in[m++] = v;
-            else if (k > bk && v < above) above = v;
+            in[m] = v;
+            m += k == bk;
+            double higher = k > bk ? v : INFINITY;
+            above = higher < above ? higher : above;
         }
     }
     size_t rr = r - below;

@@ -213,6 +213,10 @@ void smp_qcache_put(Samples *s, double q, double v);
  * portable scan too. */
 extern bool smp_scan_portable;
 
+/* x^3 and x^4 use FMA where the machine has it (samples_eval.c); tests set this to run the
+ * splitting path too. */
+extern bool smp_pow_no_fma;
+
 /* Half-width of quantile.c's brackets in standard errors (5); tests lower it to exercise the
  * exact fallback. */
 extern double smp_quantile_margin_sd;

@@ -886,6 +886,52 @@ static void test_prefetch(void) {
     }
 }
 
+/* x^3 and x^4 (double-double products, rounded once): the FMA path and the splitting path give the
+ * same bits, both within 1 ulp of pow() (correctly rounded but for the rarest draws), and pow()'s
+ * own values outside the double-double range (0, inf, NaN, tiny, huge). */
+static void test_small_powers(void) {
+    size_t n = 4096 * 3 + 17; /* whole vectors, and a tail */
+    double *v = malloc(n * sizeof *v);
+    uint64_t st = 12345;
+    for (size_t i = 0; i < n; i++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        double u = (double)(st >> 11) * 0x1p-53;
+        v[i] = (i % 2 ? -1 : 1) * ldexp(0.5 + u, (int)(i % 61) - 30); /* 2^-31 .. 2^31, both signs */
+    }
+    double special[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 0x1p-101, 0x1p100, 1e-300, 1e300, 1.0, -1.0};
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) v[i * 97] = special[i];
+    SampleCtx ctx;
+    smp_ctx_init(&ctx, n, 5, 2);
+    Samples *x = from_values(n, v);
+    for (int k = 3; k <= 4; k++) {
+        double *got[2];
+        for (int path = 0; path < 2; path++) {
+            smp_pow_no_fma = path == 1;
+            Samples *p = smp_binary(SB_POW, opnd_smp(x), opnd_num(k));
+            got[path] = copy_draws(&ctx, p);
+            smp_release(p);
+        }
+        smp_pow_no_fma = false;
+        int same_bits = 1, close = 1;
+        for (size_t i = 0; i < n; i++) {
+            same_bits &= same(got[0][i], got[1][i]);
+            double want = pow(v[i], k), g = got[0][i];
+            if (isnan(want) || isinf(want) || want == 0) close &= same(want, g);
+            else close &= g == want || g == nextafter(want, INFINITY) || g == nextafter(want, -INFINITY);
+        }
+        char what[120];
+        snprintf(what, sizeof what, "x^%d: the FMA and the splitting products give the same bits", k);
+        check(what, same_bits);
+        snprintf(what, sizeof what, "x^%d: within 1 ulp of pow(), and pow() itself outside the range", k);
+        check(what, close);
+        free(got[0]);
+        free(got[1]);
+    }
+    smp_release(x);
+    smp_ctx_free(&ctx);
+    free(v);
+}
+
 /* A run of elementwise steps is evaluated slice by slice with its slots reused: the draws must be
  * those of the same arithmetic done draw by draw, for blocks of every shape. */
 static void test_sliced_chain(void) {
@@ -942,6 +988,7 @@ int main(int argc, char **argv) {
     test_fingerprints();
     test_eval_roots();
     test_sliced_chain();
+    test_small_powers();
     test_prefetch();
     printf("samples: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
