@@ -442,24 +442,37 @@ static void bracket_select(const Bracket *br, int parts, size_t stride, size_t r
     size_t below = 0, bk = 0;
     while (below + count[bk] <= r) below += count[bk++];
     double *in = smp_xmalloc((count[bk] + 1) * sizeof *in); /* +1: every draw is written, then kept or not */
-    double above = INFINITY; /* the least draw in a higher bucket */
     size_t m = 0;
     for (int t = 0; t < parts; t++) {
         const Bracket *b = &br[(size_t)t * stride];
-        for (size_t i = 0; i < b->len; i++) { /* no branch: half the draws lie above bucket bk, at random */
+        for (size_t i = 0; i < b->len; i++) { /* no branch: which draws are kept is random */
             double v = b->buf[i];
             size_t k = (size_t)((v - lo) * scale);
             k = k < nbk ? k : nbk - 1;
             in[m] = v;
             m += k == bk;
-            double higher = k > bk ? v : INFINITY;
-            above = higher < above ? higher : above;
         }
     }
     size_t rr = r - below;
     select_kth(in, m, rr);
     *vlo = in[rr];
-    *vhi = !need_hi ? *vlo : rr + 1 < m ? min_from(in, rr + 1, m) : above;
+    if (!need_hi) {
+        *vhi = *vlo;
+    } else if (rr + 1 < m) {
+        *vhi = min_from(in, rr + 1, m);
+    } else { /* rank r+1 is the least draw of a higher bucket (rare): one more pass */
+        double above = INFINITY;
+        for (int t = 0; t < parts; t++) {
+            const Bracket *b = &br[(size_t)t * stride];
+            for (size_t i = 0; i < b->len; i++) {
+                double v = b->buf[i];
+                size_t k = (size_t)((v - lo) * scale);
+                k = k < nbk ? k : nbk - 1;
+                if (k > bk && v < above) above = v;
+            }
+        }
+        *vhi = above;
+    }
     free(in);
     free(count);
 }

@@ -570,6 +570,14 @@ static void test_quantiles(void) {
         check_quantiles("a NaN draw", v, n);
         free(v);
     }
+    /* two clusters, half the draws each: the median's upper neighbour is the least draw of a
+     * higher bucket than its lower one (bracket_select's last pass) */
+    for (size_t m2 = 100000; m2 <= 300000; m2 += 200000) {
+        double *w = malloc(m2 * sizeof *w);
+        for (size_t i = 0; i < m2; i++) w[i] = i % 2 ? -1.5 + 1e-9 * (double)(i % 1000) : 2.0 + 1e-9 * (double)(i % 777);
+        check_quantiles("two clusters", w, m2);
+        free(w);
+    }
     /* periodic data must not fool the subsample */
     size_t n = 32768 * 5;
     double *v = malloc(n * sizeof *v);
