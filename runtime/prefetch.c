@@ -137,6 +137,7 @@ typedef struct Root {
     bool collect;     /* draws into `all` (wished, or quantiles for small n) */
     bool keep_draws;  /* wished, and within the budget: `all` becomes the answer */
     double *pilot;    /* pilot draws */
+    bool pilot_borrowed; /* pilot is part of some root's `all` (run_batch) */
     QStream qs;
     bool qs_live;
     BlockStats *bs;   /* per block, when stats are wished */
@@ -199,9 +200,23 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         rt->keep_draws = want_draws;
         rt->stream_q = rt->w->nq && n >= SMALL_N;
         rt->collect = want_draws || (rt->w->nq && n < SMALL_N);
-        if (rt->stream_q) rt->pilot = smp_xmalloc(m * sizeof(double)), any_pilot = true;
         if (rt->w->stats) rt->bs = smp_xcalloc(nb, sizeof(BlockStats));
         if (rt->collect) rt->all = smp_xmalloc(n * sizeof(double));
+    }
+    /* The pilots live in a collected root's draw array while it is not yet written (the main pass
+     * fills it): fresh pages cost more than the pilot's own work (see bench/README.md), and these
+     * get written again anyway. Else each pilot has its own. */
+    size_t npilots = 0;
+    double *arena = NULL;
+    for (size_t r = 0; r < nr; r++) npilots += roots[r].stream_q;
+    for (size_t r = 0; r < nr && !arena; r++)
+        if (roots[r].all && npilots * m <= n) arena = roots[r].all;
+    for (size_t r = 0, i = 0; r < nr; r++) {
+        Root *rt = &roots[r];
+        if (!rt->stream_q) continue;
+        rt->pilot = arena ? arena + m * i++ : smp_xmalloc(m * sizeof(double));
+        rt->pilot_borrowed = arena != NULL;
+        any_pilot = true;
     }
     if (any_pilot) {
         size_t sel[SMP_PILOT_MAX_BLOCKS];
@@ -252,7 +267,7 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         }
         if (ok && rt->keep_draws) w->draw_arr = rt->all, rt->all = NULL;
         if (rt->qs_live) smp_qstream_free(&rt->qs);
-        free(rt->pilot);
+        if (!rt->pilot_borrowed) free(rt->pilot);
         free(rt->bs);
         free(rt->all);
     }
