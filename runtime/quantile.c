@@ -304,37 +304,64 @@ AVX512_TARGET static inline __mmask8 scan_live(size_t len, size_t i) {
  * vector i inside any live bracket (ORed with earlier groups' unless first). With count_nan, also
  * the NaN draws. */
 AVX512_TARGET __attribute__((always_inline)) static inline size_t
-scan_pass1(const double *v, size_t len, Bracket *br, int G, uint8_t *flags, bool first, bool count_nan) {
+scan_pass1(const double *v, size_t len, Bracket *br, int G, bool in_order, uint8_t *flags, bool first,
+           bool count_nan) {
     /* four brackets in named registers (gcc keeps an array of vectors in memory); lanes past G are
-     * never used, as G is a constant where this is inlined */
+     * never used, as G and in_order are constants where this is inlined */
     const __m512i one = _mm512_set1_epi64(1);
+    const __m512d none = _mm512_set1_pd(-INFINITY);
     __m512i b0 = _mm512_setzero_si512(), b1 = b0, b2 = b0, b3 = b0, nan = b0;
 #define SCAN_ENDS(g) \
     __m512d a##g = _mm512_set1_pd(G > g ? br[g].a : 0); \
     /* an overflowed bracket flags nothing: no draw is <= -inf but -inf, and pass 2 skips it */ \
-    __m512d f##g = _mm512_set1_pd(G > g && !br[g].overflow ? br[g].b : -INFINITY);
+    __m512d f##g = _mm512_set1_pd(G > g && (in_order || !br[g].overflow) ? br[g].b : -INFINITY);
     SCAN_ENDS(0) SCAN_ENDS(1) SCAN_ENDS(2) SCAN_ENDS(3)
 #undef SCAN_ENDS
     size_t nv = (len + 7) / 8;
     for (size_t i = 0; i < nv; i++) {
         __mmask8 live = scan_live(len, i);
         __m512d w = _mm512_maskz_loadu_pd(live, v + 8 * i);
-        __mmask8 any = 0;
-#define SCAN_LANE(g) \
+        __mmask8 any = 0, lt0 = 0, lt1 = 0, lt2 = 0, lt3 = 0;
+#define SCAN_BELOW(g) \
         if (G > g) { \
-            __mmask8 lt = _mm512_mask_cmp_pd_mask(live, w, a##g, _CMP_LT_OQ); \
-            __mmask8 le = _mm512_mask_cmp_pd_mask(live, w, f##g, _CMP_LE_OQ); \
-            b##g = _mm512_mask_add_epi64(b##g, lt, b##g, one); \
-            any = _kor_mask8(any, _kandn_mask8(lt, le)); /* a <= w <= b: NaN is in none */ \
+            lt##g = _mm512_mask_cmp_pd_mask(live, w, a##g, _CMP_LT_OQ); \
+            b##g = _mm512_mask_add_epi64(b##g, lt##g, b##g, one); \
         }
-        SCAN_LANE(0) SCAN_LANE(1) SCAN_LANE(2) SCAN_LANE(3)
-#undef SCAN_LANE
+        SCAN_BELOW(0) SCAN_BELOW(1) SCAN_BELOW(2) SCAN_BELOW(3)
+#undef SCAN_BELOW
+        if (in_order) {
+            /* Both ends ascend: a draw lies in some bracket iff it is <= the upper end of the last
+             * bracket whose lower end it reaches. That end is picked per lane from the `below`
+             * masks (nested), so one comparison flags all brackets, and no mask logic is needed
+             * (slow on some machines). A -inf draw below every bracket is flagged for nothing:
+             * pass 2 checks each bracket. */
+            __m512d upper = G == 1 ? f0 : G == 2 ? f1 : G == 3 ? f2 : f3;
+            if (G > 3) upper = _mm512_mask_mov_pd(upper, lt3, f2);
+            if (G > 2) upper = _mm512_mask_mov_pd(upper, lt2, f1);
+            if (G > 1) upper = _mm512_mask_mov_pd(upper, lt1, f0);
+            upper = _mm512_mask_mov_pd(upper, lt0, none);
+            any = _mm512_mask_cmp_pd_mask(live, w, upper, _CMP_LE_OQ);
+        } else {
+#define SCAN_IN(g) \
+            if (G > g) \
+                any = _kor_mask8(any, _kandn_mask8(lt##g, _mm512_mask_cmp_pd_mask(live, w, f##g, _CMP_LE_OQ)));
+            SCAN_IN(0) SCAN_IN(1) SCAN_IN(2) SCAN_IN(3) /* a <= w <= b: NaN is in none */
+#undef SCAN_IN
+        }
         if (count_nan) nan = _mm512_mask_add_epi64(nan, _mm512_mask_cmp_pd_mask(live, w, w, _CMP_UNORD_Q), nan, one);
         flags[i] = first ? (uint8_t)_cvtmask8_u32(any) : (uint8_t)(flags[i] | _cvtmask8_u32(any));
     }
     __m512i below[4] = {b0, b1, b2, b3};
     for (int g = 0; g < G; g++) br[g].below += (size_t)_mm512_reduce_add_epi64(below[g]);
     return count_nan ? (size_t)_mm512_reduce_add_epi64(nan) : 0;
+}
+
+/* Whether the G brackets' lower ends ascend and their upper ends too (quantiles asked in order,
+ * as they usually are): then scan_pass1 flags them with one comparison. */
+static bool ends_in_order(const Bracket *br, int G) {
+    for (int g = 1; g < G; g++)
+        if (!(br[g - 1].a <= br[g].a && br[g - 1].b <= br[g].b)) return false;
+    return true;
 }
 
 /* scan_brackets for AVX-512 machines, in two passes per chunk. Pass 1 takes up to four brackets
@@ -356,11 +383,20 @@ AVX512_TARGET static size_t scan_brackets_avx512(const double *x, size_t n, Brac
         }
         for (int j0 = 0; j0 < k; j0 += 4) {
             bool first = j0 == 0;
-            switch (k - j0) {
-            case 1: nan += scan_pass1(v, len, br + j0, 1, flags, first, first); break;
-            case 2: nan += scan_pass1(v, len, br + j0, 2, flags, first, first); break;
-            case 3: nan += scan_pass1(v, len, br + j0, 3, flags, first, first); break;
-            default: nan += scan_pass1(v, len, br + j0, 4, flags, first, first); break;
+            int G = k - j0 < 4 ? k - j0 : 4;
+            if (ends_in_order(br + j0, G)) {
+                switch (G) {
+                case 1: nan += scan_pass1(v, len, br + j0, 1, true, flags, first, first); break;
+                case 2: nan += scan_pass1(v, len, br + j0, 2, true, flags, first, first); break;
+                case 3: nan += scan_pass1(v, len, br + j0, 3, true, flags, first, first); break;
+                default: nan += scan_pass1(v, len, br + j0, 4, true, flags, first, first); break;
+                }
+            } else { /* G >= 2: one bracket is always in order */
+                switch (G) {
+                case 2: nan += scan_pass1(v, len, br + j0, 2, false, flags, first, first); break;
+                case 3: nan += scan_pass1(v, len, br + j0, 3, false, flags, first, first); break;
+                default: nan += scan_pass1(v, len, br + j0, 4, false, flags, first, first); break;
+                }
             }
         }
         size_t nv = (len + 7) / 8, m = 0;
