@@ -300,9 +300,9 @@ AVX512_TARGET static inline __mmask8 scan_live(size_t len, size_t i) {
 }
 
 /* Pass 1 of a chunk for G brackets (G <= 4, a constant where inlined): per bracket, the draws
- * below it are counted in vector lanes (no mask moves), and flags[i] gets a bit for every lane of
- * vector i inside any live bracket (ORed with earlier groups' unless first). With count_nan, also
- * the NaN draws. */
+ * below it are counted in vector lanes (no mask moves), and flags[i] is nonzero if a lane of vector
+ * i lies inside a bracket (ORed with earlier groups' unless first; it may also be for a lane that
+ * pass 2 then finds in none). With count_nan, also the NaN draws. */
 AVX512_TARGET __attribute__((always_inline)) static inline size_t
 scan_pass1(const double *v, size_t len, Bracket *br, int G, bool in_order, uint8_t *flags, bool first,
            bool count_nan) {
@@ -439,6 +439,15 @@ static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
     return scan_brackets_portable(x, n, br, k);
 }
 
+/* The draws below quantile j's bracket and inside it, over the threads' parts (k brackets each). */
+static void bracket_totals(const Bracket *br, int threads, int k, int j, size_t *below, size_t *len) {
+    *below = 0, *len = 0;
+    for (int t = 0; t < threads; t++) {
+        *below += br[(size_t)t * (size_t)k + (size_t)j].below;
+        *len += br[(size_t)t * (size_t)k + (size_t)j].len;
+    }
+}
+
 /* Order statistics r and, with need_hi, r+1 (0-based) of one quantile's bracket draws, all within
  * [lo, hi] and none NaN, held in the parts br[0], br[stride], .. br[(parts-1)*stride] (one per
  * thread that scanned; read, never merged: copying them costs more than selecting). Large brackets
@@ -446,6 +455,11 @@ static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
  * bucket is never greater than one in a higher bucket; only the bucket holding rank r is then
  * selected in (and the next nonempty one read for r+1). Exact, and about three passes instead of
  * quickselect's many. Small or unbounded brackets are gathered and selected in. */
+static inline size_t bucket_of(double v, double lo, double scale, size_t nbk) {
+    size_t k = (size_t)((v - lo) * scale);
+    return k < nbk ? k : nbk - 1;
+}
+
 static void bracket_select(const Bracket *br, int parts, size_t stride, size_t r, bool need_hi, double *vlo,
                            double *vhi) {
     double lo = br[0].a, hi = br[0].b;
@@ -470,10 +484,7 @@ static void bracket_select(const Bracket *br, int parts, size_t stride, size_t r
     size_t *count = smp_xcalloc(nbk, sizeof *count);
     for (int t = 0; t < parts; t++) {
         const Bracket *b = &br[(size_t)t * stride];
-        for (size_t i = 0; i < b->len; i++) {
-            size_t k = (size_t)((b->buf[i] - lo) * scale);
-            count[k < nbk ? k : nbk - 1]++;
-        }
+        for (size_t i = 0; i < b->len; i++) count[bucket_of(b->buf[i], lo, scale, nbk)]++;
     }
     size_t below = 0, bk = 0;
     while (below + count[bk] <= r) below += count[bk++];
@@ -482,11 +493,8 @@ static void bracket_select(const Bracket *br, int parts, size_t stride, size_t r
     for (int t = 0; t < parts; t++) {
         const Bracket *b = &br[(size_t)t * stride];
         for (size_t i = 0; i < b->len; i++) { /* no branch: which draws are kept is random */
-            double v = b->buf[i];
-            size_t k = (size_t)((v - lo) * scale);
-            k = k < nbk ? k : nbk - 1;
-            in[m] = v;
-            m += k == bk;
+            in[m] = b->buf[i];
+            m += bucket_of(b->buf[i], lo, scale, nbk) == bk;
         }
     }
     size_t rr = r - below;
@@ -500,12 +508,8 @@ static void bracket_select(const Bracket *br, int parts, size_t stride, size_t r
         double above = INFINITY;
         for (int t = 0; t < parts; t++) {
             const Bracket *b = &br[(size_t)t * stride];
-            for (size_t i = 0; i < b->len; i++) {
-                double v = b->buf[i];
-                size_t k = (size_t)((v - lo) * scale);
-                k = k < nbk ? k : nbk - 1;
-                if (k > bk && v < above) above = v;
-            }
+            for (size_t i = 0; i < b->len; i++)
+                if (bucket_of(b->buf[i], lo, scale, nbk) > bk && b->buf[i] < above) above = b->buf[i];
         }
         *vhi = above;
     }
@@ -677,11 +681,8 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
     size_t nan = 0;
     for (int t = 0; t < threads; t++) nan += nans[t];
     for (int j = 0; j < k; j++) {
-        size_t below = 0, len = 0;
-        for (int t = 0; t < threads; t++) {
-            below += br[(size_t)t * (size_t)k + (size_t)j].below;
-            len += br[(size_t)t * (size_t)k + (size_t)j].len;
-        }
+        size_t below, len;
+        bracket_totals(br, threads, k, j, &below, &len);
         QPos p = qpos(q[j], n);
         double vlo, vhi;
         if (nan) {
@@ -807,11 +808,8 @@ bool smp_qstream_finish(QStream *qs, double *out) {
     int ok = 1;
 #pragma omp parallel for schedule(dynamic) num_threads(threads) reduction(& : ok)
     for (int j = 0; j < k; j++) {
-        size_t below = 0, len = 0;
-        for (int t = 0; t < threads; t++) {
-            below += br[(size_t)t * (size_t)k + (size_t)j].below;
-            len += br[(size_t)t * (size_t)k + (size_t)j].len;
-        }
+        size_t below, len;
+        bracket_totals(br, threads, k, j, &below, &len);
         QPos p = qpos(qs->q[j], qs->n);
         if (nan) {
             out[j] = NAN;
