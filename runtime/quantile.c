@@ -776,7 +776,8 @@ bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int
     qs->q = smp_xmalloc((size_t)k * sizeof *qs->q);
     memcpy(qs->q, q, (size_t)k * sizeof *q);
     qs->br = smp_xcalloc((size_t)qs->threads * (size_t)k, sizeof(Bracket));
-    qs->nans = smp_xcalloc((size_t)qs->threads, sizeof *qs->nans);
+    qs->nans = smp_xcalloc(2 * (size_t)qs->threads, sizeof *qs->nans);
+    qs->seen = qs->nans + qs->threads; /* one allocation */
     Bracket *br = qs->br;
     for (int t = 0; t < qs->threads; t++)
         for (int j = 0; j < k; j++) {
@@ -795,6 +796,80 @@ bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int
 
 void smp_qstream_scan(QStream *qs, int thread, const double *x, size_t len) {
     qs->nans[thread] += scan_brackets(x, len, (Bracket *)qs->br + (size_t)thread * (size_t)qs->k, qs->k);
+    qs->seen[thread] += len;
+}
+
+#define STAGE_MIN_BLOCKS 100 /* below this many blocks the brackets are small anyway */
+
+bool smp_stage_blocks(size_t n, size_t **first, size_t *na, size_t **rest, size_t *nrest) {
+    size_t nb = smp_nblocks(n);
+    if (nb < STAGE_MIN_BLOCKS) return false;
+    size_t *sel = smp_xmalloc(nb * sizeof *sel);
+    *na = 0, *nrest = 0;
+    for (size_t b = SMP_STAGE_EVERY / 2; b < nb; b += SMP_STAGE_EVERY) sel[(*na)++] = b;
+    for (size_t b = 0; b < nb; b++)
+        if (b % SMP_STAGE_EVERY != SMP_STAGE_EVERY / 2) sel[*na + (*nrest)++] = b;
+    *first = sel;
+    *rest = sel + *na;
+    return true;
+}
+
+/* Quantile j of qs narrowed (see smp_qstream_narrow). */
+static void narrow_one(QStream *qs, int j, size_t seen) {
+    Bracket *br = qs->br;
+    int threads = qs->threads, k = qs->k;
+    size_t below, len;
+    for (int t = 0; t < threads; t++)
+        if (br[(size_t)t * (size_t)k + (size_t)j].overflow) return;
+    bracket_totals(br, threads, k, j, &below, &len);
+    /* the ranks, among the draws seen, that the new ends should hold between them: the quantile's
+     * rank -+ the margin, now for `seen` draws */
+    double q = qs->q[j], pos = q * (double)(seen - 1);
+    double margin = smp_quantile_margin_sd * sqrt((double)seen * q * (1 - q)) + MARGIN_RANKS;
+    double ra = floor(pos - margin), rb = ceil(pos + margin);
+    bool lower = ra >= (double)below && ra < (double)(below + len); /* else keep that end */
+    bool upper = rb >= (double)below && rb < (double)(below + len);
+    if (!lower && !upper) return;
+    double *all = smp_xmalloc((len ? len : 1) * sizeof *all);
+    size_t m = 0;
+    for (int t = 0; t < threads; t++) {
+        const Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
+        if (b->len) memcpy(all + m, b->buf, b->len * sizeof *all);
+        m += b->len;
+    }
+    double a = br[j].a, z = br[j].b;
+    if (lower) {
+        select_kth(all, m, (size_t)ra - below);
+        a = all[(size_t)ra - below];
+    }
+    if (upper) {
+        select_kth(all, m, (size_t)rb - below);
+        z = all[(size_t)rb - below];
+    }
+    free(all);
+    double share = 2 * (margin + 1) / (double)seen;
+    size_t limit = (size_t)(4 * share * (double)qs->n) + 65536;
+    for (int t = 0; t < threads; t++) { /* keep a <= v <= z; what falls below a counts as below */
+        Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
+        size_t kept = 0, under = 0;
+        for (size_t i = 0; i < b->len; i++) {
+            double v = b->buf[i];
+            b->buf[kept] = v;
+            kept += (v >= a) & (v <= z);
+            under += v < a;
+        }
+        b->a = a, b->b = z;
+        b->below += under;
+        b->len = kept;
+        b->limit = limit > b->limit ? b->limit : limit;
+    }
+}
+
+void smp_qstream_narrow(QStream *qs) {
+    size_t seen = 0, nan = 0;
+    for (int t = 0; t < qs->threads; t++) seen += qs->seen[t], nan += qs->nans[t];
+    if (nan || seen < 2) return; /* every quantile is NaN anyway, or nothing to go by */
+    for (int j = 0; j < qs->k; j++) narrow_one(qs, j, seen);
 }
 
 bool smp_qstream_finish(QStream *qs, double *out) {

@@ -181,6 +181,7 @@ typedef struct QStream {
     double *q;
     void *br;     /* threads x k brackets */
     size_t *nans; /* per thread */
+    size_t *seen; /* per thread: draws scanned */
 } QStream;
 /* The pilot: blocks sel[0..return) (sel has room for SMP_PILOT_MAX_BLOCKS), spread over the run;
  * smp_pilot_draws(n) draws in all. */
@@ -190,6 +191,15 @@ size_t smp_pilot_draws(size_t n);
 /* Sorts pilot[0..m); false (nothing allocated) if it holds a NaN: then every quantile is NaN. */
 bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int k, size_t n, int threads);
 void smp_qstream_scan(QStream *qs, int thread, const double *x, size_t len);
+/* Between two parts of the pass: every bracket narrowed around its quantile as the draws scanned so
+ * far place it (many more than the pilot's), dropping the kept draws now outside it. The rest of
+ * the pass then keeps far fewer draws. Exact as before: a bracket that misses still falls back. */
+void smp_qstream_narrow(QStream *qs);
+/* The blocks of a pass in two parts for smp_qstream_narrow: every SMP_STAGE_EVERY-th block first
+ * (spread over the run, like the pilot), then the others; both lists ascending. False (lists
+ * unset) when the run is too short to gain from it. The caller frees *first (one allocation). */
+#define SMP_STAGE_EVERY 10
+bool smp_stage_blocks(size_t n, size_t **first, size_t *na, size_t **rest, size_t *nrest);
 /* The k quantiles; false if a bracket missed (the pilot misjudged a rank: compute another way). */
 bool smp_qstream_finish(QStream *qs, double *out);
 void smp_qstream_free(QStream *qs);

@@ -894,6 +894,56 @@ static void test_prefetch(void) {
     }
 }
 
+/* At 100 blocks and more the shared pass narrows its brackets after a tenth of the blocks
+ * (quantile.c, smp_qstream_narrow): the quantiles must still be those computed alone, for
+ * continuous draws, draws with many ties, and extreme quantiles, and also when the narrowed
+ * brackets miss (a tiny margin: the quantiles are then computed exactly another way). */
+static void test_prefetch_narrowed(void) {
+    static const double Q[] = {0, 0.001, 0.05, 0.3, 0.5, 0.95, 0.999, 1};
+    int k = (int)(sizeof Q / sizeof Q[0]);
+    size_t n = 150 * 4096 + 123;
+    double margins[] = {smp_quantile_margin_sd, 0.3};
+    for (int mi = 0; mi < 2; mi++) {
+        SampleCtx rc;
+        smp_ctx_init(&rc, 500, 9, 1);
+        Prefetch *pf = pf_new();
+        rc.record = pf;
+        Samples *rm[3];
+        prefetch_model(&rc, rm);
+        Samples *rties = smp_unary(SU_FLOOR, rm[1]);
+        double tmp[8];
+        smp_quantiles(&rc, rm[0], Q, k, tmp);
+        smp_quantiles(&rc, rties, Q, k, tmp);
+        smp_draws(&rc, rm[2]);
+        smp_release(rties);
+        for (int i = 0; i < 3; i++) smp_release(rm[i]);
+        smp_ctx_free(&rc);
+
+        double saved = smp_quantile_margin_sd;
+        smp_quantile_margin_sd = margins[mi];
+        SampleCtx ref, real;
+        smp_ctx_init(&ref, n, 9, 2);
+        smp_ctx_init(&real, n, 9, 2);
+        real.serve = pf;
+        Samples *fm[3], *sm[3];
+        prefetch_model(&ref, fm);
+        prefetch_model(&real, sm);
+        Samples *fties = smp_unary(SU_FLOOR, fm[1]), *sties = smp_unary(SU_FLOOR, sm[1]);
+        double want[2][8], got[2][8];
+        bool ok = smp_quantiles(&ref, fm[0], Q, k, want[0]) && smp_quantiles(&ref, fties, Q, k, want[1]) &&
+                  smp_quantiles(&real, sm[0], Q, k, got[0]) && smp_quantiles(&real, sties, Q, k, got[1]);
+        for (int j = 0; j < k && ok; j++) ok = same(want[0][j], got[0][j]) && same(want[1][j], got[1][j]);
+        check(mi == 0 ? "prefetch, narrowed brackets: quantiles as computed alone"
+                      : "prefetch, narrowed brackets that miss: quantiles as computed alone", ok);
+        smp_quantile_margin_sd = saved;
+        smp_release(fties), smp_release(sties);
+        for (int i = 0; i < 3; i++) smp_release(fm[i]), smp_release(sm[i]);
+        smp_ctx_free(&ref);
+        smp_ctx_free(&real);
+        pf_free(pf);
+    }
+}
+
 /* x^3 and x^4 (double-double products, rounded once): the FMA path and the splitting path give the
  * same bits, both within 1 ulp of pow() (correctly rounded but for the rarest draws), and pow()'s
  * own values outside the double-double range (0, inf, NaN, tiny, huge). */
@@ -998,6 +1048,7 @@ int main(int argc, char **argv) {
     test_sliced_chain();
     test_small_powers();
     test_prefetch();
+    test_prefetch_narrowed();
     printf("samples: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
