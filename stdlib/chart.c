@@ -187,7 +187,7 @@ void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
         size_t *mine = calloc(4 * stride, sizeof *mine);
         int *k = malloc(BINS_CHUNK * sizeof *k);
         if (!mine || !k) abort();
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16) /* 16K draws a grab: one slow vCPU does not hold the other up */
         for (size_t c0 = 0; c0 < n; c0 += BINS_CHUNK) {
             size_t len = n - c0 < BINS_CHUNK ? n - c0 : BINS_CHUNK;
             bins_find(k, x + c0, len, lo, hi, scale, nb, edge);
