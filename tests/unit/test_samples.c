@@ -829,6 +829,15 @@ static void prefetch_model(SampleCtx *ctx, Samples **out) {
     smp_release(y);
 }
 
+/* A rehearsal of prefetch_model: 500 draws, its requests recorded into the returned Prefetch. */
+static Prefetch *rehearse_model(SampleCtx *rc, uint64_t seed, Samples **rm) {
+    smp_ctx_init(rc, 500, seed, 1);
+    Prefetch *pf = pf_new();
+    rc->record = pf;
+    prefetch_model(rc, rm);
+    return pf;
+}
+
 static void test_prefetch(void) {
     static const double Q[3] = {0.05, 0.5, 0.95};
     size_t ns[] = {200000, 3000};
@@ -836,11 +845,8 @@ static void test_prefetch(void) {
         size_t n = ns[t];
         /* the rehearsal: a few draws, requests recorded */
         SampleCtx rc;
-        smp_ctx_init(&rc, 500, 5, 1);
-        Prefetch *pf = pf_new();
-        rc.record = pf;
         Samples *rm[3];
-        prefetch_model(&rc, rm);
+        Prefetch *pf = rehearse_model(&rc, 5, rm);
         double tmp[3];
         smp_quantiles(&rc, rm[0], Q, 3, tmp);
         smp_mean(&rc, rm[1], tmp);
@@ -905,11 +911,8 @@ static void test_prefetch_narrowed(void) {
     double margins[] = {smp_quantile_margin_sd, 0.3};
     for (int mi = 0; mi < 2; mi++) {
         SampleCtx rc;
-        smp_ctx_init(&rc, 500, 9, 1);
-        Prefetch *pf = pf_new();
-        rc.record = pf;
         Samples *rm[3];
-        prefetch_model(&rc, rm);
+        Prefetch *pf = rehearse_model(&rc, 9, rm);
         Samples *rties = smp_unary(SU_FLOOR, rm[1]);
         double tmp[8];
         smp_quantiles(&rc, rm[0], Q, k, tmp);
