@@ -455,6 +455,18 @@ static void bracket_totals(const Bracket *br, int threads, int k, int j, size_t 
  * bucket is never greater than one in a higher bucket; only the bucket holding rank r is then
  * selected in (and the next nonempty one read for r+1). Exact, and about three passes instead of
  * quickselect's many. Small or unbounded brackets are gathered and selected in. */
+/* The draws of a bracket's parts br[0], br[stride], .. (n in all) copied into one new array. */
+static double *gather_parts(const Bracket *br, int parts, size_t stride, size_t n) {
+    double *a = smp_xmalloc((n ? n : 1) * sizeof *a);
+    size_t m = 0;
+    for (int t = 0; t < parts; t++) {
+        const Bracket *b = &br[(size_t)t * stride];
+        if (b->len) memcpy(a + m, b->buf, b->len * sizeof *a);
+        m += b->len;
+    }
+    return a;
+}
+
 static inline size_t bucket_of(double v, double lo, double scale, size_t nbk) {
     size_t k = (size_t)((v - lo) * scale);
     return k < nbk ? k : nbk - 1;
@@ -467,13 +479,7 @@ static void bracket_select(const Bracket *br, int parts, size_t stride, size_t r
     for (int t = 0; t < parts; t++) n += br[(size_t)t * stride].len;
     size_t nbk = n / 64;
     if (nbk < 64 || !(hi > lo) || !isfinite(lo) || !isfinite(hi) || !isfinite((hi - lo) * (double)nbk)) {
-        double *a = smp_xmalloc((n ? n : 1) * sizeof *a);
-        size_t m = 0;
-        for (int t = 0; t < parts; t++) {
-            const Bracket *b = &br[(size_t)t * stride];
-            if (b->len) memcpy(a + m, b->buf, b->len * sizeof *a);
-            m += b->len;
-        }
+        double *a = gather_parts(br, parts, stride, n);
         select_kth(a, n, r);
         *vlo = a[r];
         *vhi = need_hi ? min_from(a, r + 1, n) : *vlo;
@@ -830,13 +836,8 @@ static void narrow_one(QStream *qs, int j, size_t seen) {
     bool lower = ra >= (double)below && ra < (double)(below + len); /* else keep that end */
     bool upper = rb >= (double)below && rb < (double)(below + len);
     if (!lower && !upper) return;
-    double *all = smp_xmalloc((len ? len : 1) * sizeof *all);
-    size_t m = 0;
-    for (int t = 0; t < threads; t++) {
-        const Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
-        if (b->len) memcpy(all + m, b->buf, b->len * sizeof *all);
-        m += b->len;
-    }
+    double *all = gather_parts(&br[j], threads, (size_t)k, len);
+    size_t m = len;
     double a = br[j].a, z = br[j].b;
     if (lower) {
         select_kth(all, m, (size_t)ra - below);
