@@ -173,15 +173,27 @@ typedef struct Bracket {
     size_t len, cap;
     size_t limit;  /* streaming: more draws than this inside means a bad bracket (overflow) */
     bool overflow;
+    bool in_arena; /* buf is part of its QStream's one allocation (not freed on its own) */
 } Bracket;
 
 static void bracket_reserve(Bracket *br, size_t need) {
     if (need <= br->cap) return;
     size_t cap = br->cap ? br->cap : need > 4096 ? need : 4096;
     while (cap < need) cap *= 2;
-    br->buf = realloc(br->buf, cap * sizeof(double));
-    if (!br->buf) abort();
+    if (br->in_arena) { /* outgrew its room: move to an allocation of its own */
+        double *own = smp_xmalloc(cap * sizeof(double));
+        memcpy(own, br->buf, br->len * sizeof(double));
+        br->buf = own;
+        br->in_arena = false;
+    } else {
+        br->buf = realloc(br->buf, cap * sizeof(double));
+        if (!br->buf) abort();
+    }
     br->cap = cap;
+}
+
+static void bracket_free(Bracket *br) {
+    if (!br->in_arena) free(br->buf);
 }
 
 /* The scan only compares, counts whole numbers and copies, so wider vectors cannot change a
@@ -680,7 +692,7 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int t = 0; t < threads; t++) {
         Bracket *mine = br + (size_t)t * (size_t)k;
-        for (int j = 0; j < k; j++) mine[j] = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0, SIZE_MAX, false};
+        for (int j = 0; j < k; j++) mine[j] = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0, SIZE_MAX, false, false};
         size_t lo = n / (size_t)threads * (size_t)t, hi = t == threads - 1 ? n : n / (size_t)threads * (size_t)(t + 1);
         nans[t] = scan_brackets(x + lo, hi - lo, mine, k);
     }
@@ -701,7 +713,7 @@ static void quantiles_by_bracket(const double *x, size_t n, const double *q, int
             out[j] = lerp_numpy(vlo, vhi, p.t);
         }
     }
-    for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) free(br[i].buf);
+    for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) bracket_free(&br[i]);
     free(nans);
     free(br);
     free(proto);
@@ -785,17 +797,24 @@ bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int
     qs->nans = smp_xcalloc(2 * (size_t)qs->threads, sizeof *qs->nans);
     qs->seen = qs->nans + qs->threads; /* one allocation */
     Bracket *br = qs->br;
+    /* Room for what each bracket should get (any thread may scan most blocks): growing by realloc
+     * would copy into fresh pages, and pages never written cost nothing. All of it in one
+     * allocation: at two threads, every free() of a mapped block stops the other vCPU to flush
+     * its TLB, and there would be threads x k of them per node. */
+    size_t total = 0;
     for (int t = 0; t < qs->threads; t++)
         for (int j = 0; j < k; j++) {
             /* a bracket holds ~2*margin/m of the draws; 4x that (and 64K) means the pilot lied */
             double share = 2 * (smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS + 1) / (double)m;
             size_t limit = (size_t)(4 * share * (double)n) + 65536;
+            size_t room = ((size_t)(1.25 * share * (double)n) + 4096 + 7) & ~(size_t)7; /* whole cache lines */
             Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
-            *b = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, 0, limit, false};
-            /* room for what the bracket should get (any thread may scan most blocks): growing
-             * by realloc would copy into fresh pages, and pages never written cost nothing */
-            bracket_reserve(b, (size_t)(1.25 * share * (double)n) + 4096);
+            *b = (Bracket){proto[j].a, proto[j].b, 0, NULL, 0, room, limit, false, true};
+            total += room;
         }
+    qs->arena = smp_xmalloc(total * sizeof(double));
+    double *next = qs->arena;
+    for (size_t i = 0; i < (size_t)qs->threads * (size_t)k; i++) br[i].buf = next, next += br[i].cap;
     free(proto);
     return true;
 }
@@ -902,7 +921,8 @@ bool smp_qstream_finish(QStream *qs, double *out) {
 
 void smp_qstream_free(QStream *qs) {
     if (qs->br)
-        for (size_t i = 0; i < (size_t)qs->threads * (size_t)qs->k; i++) free(((Bracket *)qs->br)[i].buf);
+        for (size_t i = 0; i < (size_t)qs->threads * (size_t)qs->k; i++) bracket_free((Bracket *)qs->br + i);
+    free(qs->arena);
     free(qs->br);
     free(qs->nans);
     free(qs->q);

@@ -180,6 +180,7 @@ typedef struct QStream {
     size_t n;
     double *q;
     void *br;     /* threads x k brackets */
+    double *arena; /* the brackets' reserved room, one allocation */
     size_t *nans; /* per thread */
     size_t *seen; /* per thread: draws scanned */
 } QStream;
