@@ -3,12 +3,17 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "rng.h"
 #include "rng_inline.h"
+
+#define BIG_DRAWS_BYTES ((size_t)32 << 20) /* glibc maps blocks this big on their own (its largest threshold) */
 
 void *smp_xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);
@@ -59,8 +64,24 @@ void smp_ctx_init(SampleCtx *ctx, size_t n, uint64_t seed, int threads) {
     ctx->cache_budget = (size_t)512 << 20; /* 512 MiB: room for a handful of 10M-draw arrays */
 }
 
-static void drop_draws(Samples *s) {
-    free(s->draws);
+void smp_free_draws(double *d, size_t len, int threads) {
+    size_t bytes = len * sizeof *d;
+    if (d && threads > 1 && bytes >= BIG_DRAWS_BYTES) {
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        uintptr_t lo = ((uintptr_t)d + page - 1) & ~(uintptr_t)(page - 1);
+        uintptr_t hi = ((uintptr_t)d + bytes) & ~(uintptr_t)(page - 1);
+        size_t pages = (hi - lo) / page;
+#pragma omp parallel for num_threads(threads) schedule(static)
+        for (int t = 0; t < threads; t++) {
+            size_t p0 = pages * (size_t)t / (size_t)threads, p1 = pages * (size_t)(t + 1) / (size_t)threads;
+            madvise((void *)(lo + p0 * page), (p1 - p0) * page, MADV_DONTNEED);
+        }
+    }
+    free(d);
+}
+
+static void drop_draws(SampleCtx *ctx, Samples *s) {
+    smp_free_draws(s->draws, s->draws_len, ctx->threads);
     s->draws = NULL;
     s->draws_len = 0;
     s->share_value = 0;
@@ -70,7 +91,7 @@ void smp_ctx_free(SampleCtx *ctx) {
     Samples *s = ctx->lru_head;
     while (s) {
         Samples *next = s->lru_next;
-        drop_draws(s);
+        drop_draws(ctx, s);
         s->lru_prev = s->lru_next = NULL;
         s->in_lru = false;
         s->ctx = NULL;
@@ -112,7 +133,7 @@ static void lru_evict(SampleCtx *ctx, const Samples *keep) {
         ctx->cache_used -= victim->draws_len * sizeof(double);
         victim->in_lru = false;
         victim->ctx = NULL;
-        drop_draws(victim);
+        drop_draws(ctx, victim);
     }
 }
 
@@ -126,7 +147,7 @@ bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare, double value
             ctx->cache_used -= v->draws_len * sizeof(double);
             v->in_lru = false;
             v->ctx = NULL;
-            drop_draws(v);
+            drop_draws(ctx, v);
         }
         v = prev;
     }
@@ -298,13 +319,15 @@ Samples *smp_retain(Samples *s) {
 
 /* Frees one dead node's own storage (not its operands). */
 static void node_free(Samples *s) {
+    int threads = 1;
     if (s->in_lru) {
         SampleCtx *ctx = s->ctx;
         lru_unlink(ctx, s);
         ctx->cache_used -= s->draws_len * sizeof(double);
+        threads = ctx->threads;
     }
     if (s->ext_free) s->ext_free(s->ext);
-    free(s->draws);
+    smp_free_draws(s->draws, s->draws_len, threads);
     if (s->param_names)
         for (int k = 0; k < s->nops; k++) free(s->param_names[k]);
     free(s->param_names);

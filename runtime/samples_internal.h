@@ -106,6 +106,11 @@ void smp_fingerprint(Samples *s);
 /* Allocation that aborts on failure (there is no sane recovery from OOM mid-evaluation). */
 void *smp_xmalloc(size_t size);
 void *smp_xcalloc(size_t count, size_t size);
+/* free() for an array of len draws. Giving back tens of MB of pages takes milliseconds, and free()'s
+ * munmap does it on one vCPU: at more than one thread, the pages of a big array (which glibc maps on
+ * its own) are first handed back over the threads with MADV_DONTNEED, which holds the mm lock only
+ * to read, so the kernel zaps disjoint ranges in parallel. Only whole pages inside the array. */
+void smp_free_draws(double *d, size_t len, int threads);
 
 /* Makes s->draws hold all n draws (evaluating if needed) and marks it most recently used.
  * Returns false (ctx error set) on an evaluation error. */

@@ -1028,6 +1028,22 @@ static void test_sliced_chain(void) {
     }
 }
 
+/* smp_free_draws hands a big array's pages back over the threads before free(): only pages inside
+ * the array. glibc maps blocks this big on their own, each just below the one mapped before, so a
+ * page too many at either end would zero a neighbour's header (free() then aborts) or its draws. */
+static void test_free_draws(void) {
+    size_t len = ((size_t)40 << 20) / sizeof(double) + 3; /* not whole pages */
+    double *above = smp_xmalloc(len * sizeof *above), *big = smp_xmalloc(len * sizeof *big);
+    double *below = smp_xmalloc(len * sizeof *below);
+    for (size_t i = 0; i < len; i++) above[i] = below[i] = (double)i + 0.5, big[i] = 1;
+    smp_free_draws(big, len, 2);
+    bool ok = true;
+    for (size_t i = 0; i < len && ok; i++) ok = above[i] == (double)i + 0.5 && below[i] == (double)i + 0.5;
+    check("freeing a big draw array over two threads keeps its neighbours", ok);
+    smp_free_draws(below, len, 1);
+    smp_free_draws(above, len, 2);
+}
+
 int main(int argc, char **argv) {
     small = argc > 1 && strcmp(argv[1], "--small") == 0;
     test_identity();
@@ -1052,6 +1068,7 @@ int main(int argc, char **argv) {
     test_small_powers();
     test_prefetch();
     test_prefetch_narrowed();
+    test_free_draws();
     printf("samples: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
