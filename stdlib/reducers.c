@@ -82,10 +82,18 @@ static bool fn_percentiles(Args *a, Value *out) {
     return true;
 }
 
+/* prob(cond) takes a condition: a bool, or samples that a comparison, and/or/not, or an
+ * if-expression of two conditions made (their mark: smp_is_bool). Other samples -- say norm(1, 3)
+ * or bernoulli(0.3), whose draws are numbers 0 and 1 as in squigglepy -- are an error rather
+ * than their mean (docs/language.md, "Reducers"). */
 static bool fn_prob(Args *a, Value *out) {
     const Value *v = a->v[0];
     if (v->kind == VAL_BOOL) return *out = val_num(v->as.boolean), true;
-    if (v->kind != VAL_SAMPLES) return arg_type_error(a, 0, "a bool or bool samples (a comparison like x > 3)");
+    if (v->kind == VAL_SAMPLES && !smp_is_bool(v->as.smp))
+        return arg_error(a, 0, "the argument must be a condition such as prob(x > 0), got samples of numbers "
+                               "(of bernoulli(p) draws write prob(x == 1); for the average, mean(x))");
+    if (v->kind != VAL_SAMPLES)
+        return arg_type_error(a, 0, "a condition (a bool or bool samples, e.g. x > 3)");
     double p;
     if (!smp_mean(&a->I->smp, v->as.smp, &p)) return samples_failed(a);
     *out = val_num(p);
@@ -130,7 +138,7 @@ Builtin builtins_reducers[] = {
     BUILTIN("percentile", "x, p", "reducers", "the p-th percentile (0..100), numpy's linear interpolation", fn_percentile),
     BUILTIN("quantile", "x, q", "reducers", "the q-quantile (0..1)", fn_quantile),
     BUILTIN("percentiles", "x, ps", "reducers", "a list of percentiles, e.g. percentiles(x, [5, 50, 95])", fn_percentiles),
-    BUILTIN("prob", "cond", "reducers", "share of draws where a bool samples value is true", fn_prob),
+    BUILTIN("prob", "cond", "reducers", "share of draws where a condition (x > 3, a and b, ...) is true", fn_prob),
     BUILTIN("cdf", "x, v", "reducers", "share of draws <= v", fn_cdf),
     BUILTIN("summary", "x", "reducers", "record {mean, sd, p5, p50, p95}", fn_summary),
     {.name = NULL},
