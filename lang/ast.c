@@ -204,8 +204,10 @@ ItemVec *itemvec_push(AstCtx *c, ItemVec *v, AstItem *item, SqLoc loc)
 Ast *ast_num(AstCtx *c, double value, SqLoc loc)
 {
     Ast *n = node_new(c, AST_NUM, loc);
-    if (n)
+    if (n) {
         n->as.num = value;
+        n->percent = loc.end > loc.start && c->src->text[loc.end - 1] == '%';
+    }
     return n;
 }
 

@@ -55,6 +55,7 @@ typedef struct AstParam {
 struct Ast {
     AstKind kind;
     Span span;
+    bool percent; /* AST_NUM written with a % suffix: `95%` (0.95) where a percentage is meant is refused */
     union {
         double num;
         bool boolean;

@@ -351,7 +351,8 @@ static EvStatus eval_call(Interp *I, const Ast *n, Frame *f, Value *out) {
         }
     }
     if (st == EV_OK) {
-        CallArgs call = {cb.npos, cb.pos, cb.pos_span, cb.nkw, cb.kw_names, cb.kw, cb.kw_span, n->span};
+        CallArgs call = {cb.npos, cb.pos, cb.pos_span, cb.nkw, cb.kw_names, cb.kw, cb.kw_span, n->span,
+                         n->as.call.args, n->as.call.kw_values};
         st = call_value(I, &callee, &call, out);
     }
     callbuf_free(&cb);

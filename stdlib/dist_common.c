@@ -4,11 +4,31 @@
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 
+#include "numfmt.h"
+
+bool dist_credibility(Args *a, int i, double *cred) {
+    if (!opt_num(a, i, 90, cred)) return false;
+    if (*cred >= 1 && *cred <= 99.99) return true;
+    StrBuf got, pct;
+    sb_init(&got);
+    sb_init(&pct);
+    num_shortest(&got, *cred);
+    if (*cred * 100 >= 1 && *cred * 100 <= 99.99) { /* 0.8, or 80% (which is 0.8): meant as 80 */
+        sb_printf(&pct, "%.12g", *cred * 100); /* 0.07 * 100 is 7.000000000000001 */
+        arg_error(a, i, "credibility is a percentage from 1 to 99.99, got %s: write credibility=%s (not %s%% or %s)",
+                  got.data, pct.data, pct.data, got.data);
+    } else {
+        arg_error(a, i, "credibility is a percentage from 1 to 99.99 (credibility=80 for an 80%% interval), got %s",
+                  got.data);
+    }
+    sb_free(&got);
+    sb_free(&pct);
+    return false;
+}
+
 bool dist_credibility_z(Args *a, int i, double *z) {
     double cred;
-    if (!opt_num(a, i, 90, &cred)) return false;
-    if (!(cred > 0 && cred < 100))
-        return arg_error(a, i, "credibility must be a percentage between 0 and 100, got %g", cred);
+    if (!dist_credibility(a, i, &cred)) return false;
     *z = gsl_cdf_ugaussian_Pinv(0.5 + cred / 200.0);
     return true;
 }

@@ -5,8 +5,10 @@
 
 #include "registry.h"
 
-/* The z of a central interval holding `credibility` percent (1.6448536… for 90).
- * Reads parameter i (absent: 90); false with an error unless 0 < credibility < 100. */
+/* credibility= as parameter i (absent: 90): a percentage from 1 to 99.99, else false with an
+ * error that says to write credibility=80 (0.8 and 80% are 0.8: docs/language.md). */
+bool dist_credibility(Args *a, int i, double *cred);
+/* The z of a central interval holding that credibility (1.6448536… for 90). */
 bool dist_credibility_z(Args *a, int i, double *z);
 
 /* Operand arithmetic that stays plain when both sides are numbers. New references. */

@@ -73,12 +73,9 @@ enum { TD_LO, TD_HI, TD_T, TD_CRED, TD_LCLIP, TD_RCLIP };
  * standard t (location 0, scale 1), exponentiated for log_tdist. */
 static bool t_family(Args *a, DistFamily f, double t_default, Value *out) {
     double t, cred;
-    if (!opt_num(a, TD_T, t_default, &t) || !opt_num(a, TD_CRED, 90, &cred)) return false;
+    if (!opt_num(a, TD_T, t_default, &t) || !dist_credibility(a, TD_CRED, &cred)) return false;
     char num[40];
     if (!(t > 0 && t < INFINITY)) return arg_error(a, TD_T, "t must be > 0, got %s", dist_num(num, sizeof num, t));
-    if (!(cred > 0 && cred < 100))
-        return arg_error(a, TD_CRED, "credibility must be a percentage between 0 and 100, got %s",
-                         dist_num(num, sizeof num, cred));
     double q = gsl_cdf_tdist_Pinv(0.5 + cred / 200.0, t);
     Operand p[4];
     p[2] = opnd_num(t);

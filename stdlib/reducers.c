@@ -2,6 +2,7 @@
  * is a constant: mean(3) is 3, sd(3) is 0, percentile(3, 5) is 3. */
 #include <math.h>
 
+#include "numfmt.h"
 #include "registry.h"
 
 typedef enum Reduce { R_MEAN, R_SD, R_VAR } Reduce;
@@ -48,9 +49,31 @@ static bool quantile_of(Args *a, double q, Value *out) {
 
 static bool fn_median(Args *a, Value *out) { return quantile_of(a, 0.5, out); }
 
+/* A `%` literal where a percentage is meant (docs/language.md, "Reducers"): `percentile(x, 95%)`
+ * is p = 0.95, almost surely not what was meant. The message quotes the literal without its `%`. */
+static bool refuse_percent_literal(Args *a, int i, bool list) {
+    if (!arg_is_percent_literal(a, i)) return true;
+    const Ast *n = a->node[i];
+    for (int k = 0; n->kind == AST_LIST && k < n->as.list.count; k++)
+        if (n->as.list.items[k]->kind == AST_NUM && n->as.list.items[k]->percent) n = n->as.list.items[k];
+    const char *text = n->span.src->text + n->span.start;
+    int len = (int)(n->span.end - n->span.start) - 1; /* without the % */
+    StrBuf q;
+    sb_init(&q);
+    num_shortest(&q, n->as.num);
+    if (list)
+        rt_error(a->I, n->span, "%s: percentiles are written from 0 to 100: %.*s%% is %s; write %.*s (as in [5, 50, 95])",
+                 a->fn->name, len, text, q.data, len, text);
+    else
+        rt_error(a->I, n->span, "%s: the percentile is written from 0 to 100: %.*s%% is %s; write %.*s, or quantile(x, %s)",
+                 a->fn->name, len, text, q.data, len, text, q.data);
+    sb_free(&q);
+    return false;
+}
+
 static bool fn_percentile(Args *a, Value *out) {
     double p;
-    if (!need_num(a, 1, &p)) return false;
+    if (!refuse_percent_literal(a, 1, false) || !need_num(a, 1, &p)) return false;
     if (!(p >= 0 && p <= 100)) return arg_error(a, 1, "the percentile must be between 0 and 100, got %g", p);
     return quantile_of(a, p / 100.0, out);
 }
@@ -66,7 +89,7 @@ static bool fn_percentiles(Args *a, Value *out) {
     const SqList *ps;
     Samples *s;
     double x;
-    if (!samples_or_number(a, 0, &s, &x) || !need_list(a, 1, &ps)) return false;
+    if (!samples_or_number(a, 0, &s, &x) || !refuse_percent_literal(a, 1, true) || !need_list(a, 1, &ps)) return false;
     double q[64], r[64];
     if (ps->len > 64) return arg_error(a, 1, "at most 64 percentiles at once, got %d", ps->len);
     for (int i = 0; i < ps->len; i++) {

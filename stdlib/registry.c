@@ -91,7 +91,10 @@ bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *ou
         return call_error(&a, "takes at most %d argument%s (%s), got %d", fixed, fixed == 1 ? "" : "s",
                           b->signature, npos);
     }
-    for (int i = 0; i < npos && i < fixed; i++) a.v[i] = &call->pos[i], a.span[i] = call->pos_span[i];
+    for (int i = 0; i < npos && i < fixed; i++) {
+        a.v[i] = &call->pos[i], a.span[i] = call->pos_span[i];
+        a.node[i] = call->pos_node ? call->pos_node[i] : NULL;
+    }
     if (b->variadic && npos > fixed) {
         a.nrest = npos - fixed;
         a.rest = call->pos + fixed;
@@ -112,6 +115,7 @@ bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *ou
         }
         a.v[p] = &call->kw[k];
         a.span[p] = call->kw_span[k];
+        a.node[p] = call->kw_node ? call->kw_node[k] : NULL;
     }
     for (int i = 0; i < fixed; i++)
         if (b->required[i] && !a.v[i])
@@ -122,6 +126,15 @@ bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *ou
 /* ---------- typed access ---------- */
 
 bool has_arg(Args *a, int i) { return a->v[i] != NULL; }
+
+bool arg_is_percent_literal(Args *a, int i) {
+    const Ast *n = a->node[i];
+    if (n && n->kind == AST_NUM) return n->percent;
+    if (n && n->kind == AST_LIST)
+        for (int k = 0; k < n->as.list.count; k++)
+            if (n->as.list.items[k]->kind == AST_NUM && n->as.list.items[k]->percent) return true;
+    return false;
+}
 
 bool need_num(Args *a, int i, double *out) {
     const Value *v = a->v[i];

@@ -23,6 +23,10 @@ typedef struct CallArgs {
     const Value *kw;
     const Span *kw_span;
     Span span; /* the whole call */
+    /* The argument expressions (pos_node[i], kw_node[k]) when the call is written in the source;
+     * NULL for calls made by the runtime (map, `a to b`). */
+    Ast *const *pos_node;
+    Ast *const *kw_node;
 } CallArgs;
 
 typedef struct Args Args;
@@ -51,6 +55,7 @@ struct Args {
     const CallArgs *call;
     const Value *v[ARGS_MAX];
     Span span[ARGS_MAX];
+    const Ast *node[ARGS_MAX]; /* the argument's expression, or NULL (CallArgs.pos_node) */
     int nrest; /* the variadic parameter's values */
     const Value *rest;
     const Span *rest_span;
@@ -78,6 +83,8 @@ bool need_str(Args *a, int i, const SqString **out);
 bool need_list(Args *a, int i, const SqList **out);
 bool need_func(Args *a, int i);                      /* a user function, lambda or builtin */
 bool has_arg(Args *a, int i);
+/* Parameter i is written as a `%` literal (`95%`), or a list literal holding one ([5%, 95%]). */
+bool arg_is_percent_literal(Args *a, int i);
 
 /* A number or samples into a Value: samples results are marked for the run. */
 Value result_samples(Args *a, Samples *s);
