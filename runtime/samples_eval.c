@@ -298,15 +298,15 @@ static void plan_choose_mat(Plan *p, SampleCtx *ctx, bool root_to_dst) {
 
 /* A mixture component the mixture can draw only where it is picked: a normal, lognormal or
  * uniform with number parameters (valid ones: errors are reported by the dense kernels), not
- * stored, and read by no other node. */
+ * stored, and read by no other node. The kind is checked before any operand is read: a node has
+ * exactly nops operands (one for exponential, poisson, ...; none for an array), and ops[1] of a
+ * one-parameter node lies past its allocation (#15). */
 static bool lazy_component(const Samples *c) {
-    if (c->draws || c->consumers != 1 || c->ops[0].node || c->ops[1].node) return false;
-    switch ((NodeKind)c->kind) {
-    case NK_NORMAL:
-    case NK_LOGNORMAL: return c->ops[1].num >= 0;
-    case NK_UNIFORM: return c->ops[1].num >= c->ops[0].num;
-    default: return false;
-    }
+    NodeKind kind = (NodeKind)c->kind;
+    if (kind != NK_NORMAL && kind != NK_LOGNORMAL && kind != NK_UNIFORM) return false;
+    if (c->nops != 2 || c->draws || c->consumers != 1 || c->ops[0].node || c->ops[1].node) return false;
+    if (kind == NK_UNIFORM) return c->ops[1].num >= c->ops[0].num;
+    return c->ops[1].num >= 0;
 }
 
 static void plan_mark_lazy(Plan *p) {
