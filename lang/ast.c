@@ -87,12 +87,18 @@ void *ast_alloc(AstCtx *c, size_t size, SqLoc loc)
 
 typedef struct AstBox {
     int depth;
+    bool paren; /* written in parentheses */
     Ast node;
 } AstBox;
 
+static AstBox *box_of(const Ast *n)
+{
+    return (AstBox *)(void *)((char *)(uintptr_t)n - offsetof(AstBox, node));
+}
+
 static int depth_of(const Ast *n)
 {
-    return n ? ((const AstBox *)(const void *)((const char *)n - offsetof(AstBox, node)))->depth : 0;
+    return n ? box_of(n)->depth : 0;
 }
 
 static Ast *node_new(AstCtx *c, AstKind kind, SqLoc loc)
@@ -113,7 +119,7 @@ static Ast *set_depth(AstCtx *c, Ast *n, int deepest_child, SqLoc loc)
         ast_error(c, loc, false, "expression nested too deeply");
         return NULL;
     }
-    ((AstBox *)(void *)((char *)n - offsetof(AstBox, node)))->depth = deepest_child + 1;
+    box_of(n)->depth = deepest_child + 1;
     return n;
 }
 
@@ -359,6 +365,60 @@ Ast *ast_index(AstCtx *c, Ast *object, Ast *index, SqLoc loc)
     return finish(c, n, kids, 2, loc);
 }
 
+Ast *ast_slice(AstCtx *c, Ast *object, Ast *lo, Ast *hi, SqLoc loc)
+{
+    Ast *n = node_new(c, AST_SLICE, loc);
+    if (!n)
+        return NULL;
+    n->as.slice.object = object;
+    n->as.slice.lo = lo;
+    n->as.slice.hi = hi;
+    const Ast *kids[] = {object, lo, hi};
+    return finish(c, n, kids, 3, loc);
+}
+
+static bool is_comparison(AstOp op)
+{
+    return op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE;
+}
+
+Ast *ast_paren(Ast *inner)
+{
+    box_of(inner)->paren = true;
+    return inner;
+}
+
+/* Python's chains: `a < b <= c` is one node whose middle operands are evaluated once. */
+Ast *ast_compare(AstCtx *c, AstOp op, Ast *left, Ast *right, SqLoc loc)
+{
+    bool chain = !box_of(left)->paren && (left->kind == AST_COMPARE ||
+                                          (left->kind == AST_BINARY && is_comparison(left->as.binary.op)));
+    if (!chain)
+        return ast_binary(c, op, left, right, loc);
+    int k = left->kind == AST_COMPARE ? left->as.compare.count : 2;
+    Ast *n = node_new(c, AST_COMPARE, loc);
+    if (!n)
+        return NULL;
+    Ast **operands = ast_alloc(c, (size_t)(k + 1) * sizeof *operands, loc);
+    AstOp *ops = ast_alloc(c, (size_t)k * sizeof *ops, loc);
+    if (!operands || !ops)
+        return NULL;
+    if (left->kind == AST_COMPARE) {
+        memcpy(operands, left->as.compare.operands, (size_t)k * sizeof *operands);
+        memcpy(ops, left->as.compare.ops, (size_t)(k - 1) * sizeof *ops);
+    } else {
+        operands[0] = left->as.binary.left;
+        operands[1] = left->as.binary.right;
+        ops[0] = left->as.binary.op;
+    }
+    operands[k] = right;
+    ops[k - 1] = op;
+    n->as.compare.operands = operands;
+    n->as.compare.ops = ops;
+    n->as.compare.count = k + 1;
+    return finish(c, n, (const Ast *const *)operands, k + 1, loc);
+}
+
 Ast *ast_field(AstCtx *c, Ast *object, Sym name, SqLoc loc)
 {
     Ast *n = node_new(c, AST_FIELD, loc);
@@ -517,9 +577,18 @@ Ast *ast_assign_or_def(AstCtx *c, Ast *target, Ast *value, SqLoc loc)
             n->as.func.params = ps;
             n->as.func.nparams = np + nk;
         }
+        if (strcmp(target->as.call.callee->as.name, "to") == 0) {
+            ast_error(c, loc_of(target->as.call.callee), false,
+                      "'to' is a keyword (a to b, to(lo, hi)); it cannot be redefined");
+            return NULL;
+        }
         n->as.func.name = target->as.call.callee->as.name;
         n->as.func.body = value;
         return finish_func(c, n, loc);
+    }
+    if (target->kind == AST_SLICE) {
+        ast_error(c, loc_of(target), false, "cannot assign to a slice (a slice is a new list)");
+        return NULL;
     }
     if (!assignable(target)) {
         ast_error(c, loc_of(target), false, "cannot assign to this expression");
@@ -530,6 +599,24 @@ Ast *ast_assign_or_def(AstCtx *c, Ast *target, Ast *value, SqLoc loc)
         return NULL;
     n->as.assign.target = target;
     n->as.assign.value = value;
+    const Ast *kids[] = {target, value};
+    return finish(c, n, kids, 2, loc);
+}
+
+Ast *ast_compound(AstCtx *c, AstOp op, Ast *target, Ast *value, SqLoc loc)
+{
+    if (!assignable(target)) {
+        ast_error(c, loc_of(target), false, "'%s=' needs a name, an item xs[i] or a field r.k on its left",
+                  ast_op_text(op));
+        return NULL;
+    }
+    Ast *n = node_new(c, AST_ASSIGN, loc);
+    if (!n)
+        return NULL;
+    n->as.assign.target = target;
+    n->as.assign.value = value;
+    n->as.assign.op = op;
+    n->as.assign.compound = true;
     const Ast *kids[] = {target, value};
     return finish(c, n, kids, 2, loc);
 }
@@ -618,6 +705,8 @@ const char *ast_kind_name(AstKind kind)
     case AST_BINARY: return "binary";
     case AST_CALL: return "call";
     case AST_INDEX: return "index";
+    case AST_SLICE: return "slice";
+    case AST_COMPARE: return "compare";
     case AST_FIELD: return "field";
     case AST_LAMBDA: return "lambda";
     case AST_IF: return "if";
@@ -804,6 +893,19 @@ static void dump_node(const Dumper *d, const Ast *n, int indent)
         child(d, n->as.index.object, in);
         child(d, n->as.index.index, in);
         break;
+    case AST_SLICE:
+        head(d, n, "slice");
+        child(d, n->as.slice.object, in);
+        child(d, n->as.slice.lo, in); /* (null) for an omitted bound */
+        child(d, n->as.slice.hi, in);
+        break;
+    case AST_COMPARE:
+        head(d, n, "compare");
+        for (int i = 0; i < n->as.compare.count - 1; i++)
+            fprintf(out, " %s", ast_op_text(n->as.compare.ops[i]));
+        for (int i = 0; i < n->as.compare.count; i++)
+            child(d, n->as.compare.operands[i], in);
+        break;
     case AST_FIELD:
         head(d, n, "field");
         fputc(' ', out);
@@ -834,6 +936,8 @@ static void dump_node(const Dumper *d, const Ast *n, int indent)
         break;
     case AST_ASSIGN:
         head(d, n, "assign");
+        if (n->as.assign.compound)
+            fprintf(out, " %s=", ast_op_text(n->as.assign.op));
         child(d, n->as.assign.target, in);
         child(d, n->as.assign.value, in);
         break;

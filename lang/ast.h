@@ -22,12 +22,15 @@ typedef enum AstKind {
     AST_BINARY,  /* binary.op, binary.left, binary.right ("a to b" is OP_TO) */
     AST_CALL,    /* call.callee, call.args[nargs] (positional), call.kw_names/kw_values[nkw] */
     AST_INDEX,   /* index.object, index.index */
+    AST_SLICE,   /* slice.object, slice.lo, slice.hi (either may be NULL: xs[:b], xs[a:]) */
+    AST_COMPARE, /* compare.operands[count], compare.ops[count - 1]: a chain `a < b <= c` (3+ operands) */
     AST_FIELD,   /* field.object, field.name */
     AST_LAMBDA,  /* func: name NULL, params, body (an AST_BLOCK) */
     AST_IF,      /* cond: cond, then_branch, else_branch (may be NULL), is_expr (then/else form) */
     AST_BLOCK,   /* block.stmts[block.count]; value is the last statement's */
     /* statements */
-    AST_ASSIGN,  /* assign.target (AST_NAME, AST_INDEX or AST_FIELD chain on a name), assign.value */
+    AST_ASSIGN,  /* assign.target (AST_NAME, AST_INDEX or AST_FIELD chain on a name), assign.value;
+                  * assign.compound: `target op= value` with assign.op (OP_ADD, OP_SUB, OP_MUL, OP_DIV) */
     AST_FUNDEF,  /* func: name, params, body (an expression or an AST_BLOCK) */
     AST_FOR,     /* loop: var, iter, body (AST_BLOCK) */
     AST_WHILE,   /* loop: cond (in iter), body */
@@ -67,11 +70,13 @@ struct Ast {
         struct { AstOp op; Ast *left, *right; } binary;
         struct { Ast *callee; Ast **args; int nargs; Sym *kw_names; Ast **kw_values; int nkw; } call;
         struct { Ast *object, *index; } index;
+        struct { Ast *object, *lo, *hi; } slice;
+        struct { AstOp *ops; Ast **operands; int count; } compare;
         struct { Ast *object; Sym name; } field;
         struct { Sym name; AstParam *params; int nparams; Ast *body; } func;
         struct { Ast *cond, *then_branch, *else_branch; bool is_expr; } cond;
         struct { Ast **stmts; int count; } block;
-        struct { Ast *target, *value; } assign;
+        struct { Ast *target, *value; AstOp op; bool compound; } assign;
         struct { Sym var; Ast *iter; Ast *body; } loop;
         struct { Ast *value; } ret;
         struct { Sym name; Ast *value; } set;

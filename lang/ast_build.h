@@ -74,12 +74,17 @@ Ast *ast_unary(AstCtx *c, AstOp op, Ast *operand, SqLoc loc);
 Ast *ast_binary(AstCtx *c, AstOp op, Ast *left, Ast *right, SqLoc loc);
 Ast *ast_call(AstCtx *c, Ast *callee, ItemVec *args, SqLoc loc); /* args NULL: f() */
 Ast *ast_index(AstCtx *c, Ast *object, Ast *index, SqLoc loc);
+Ast *ast_slice(AstCtx *c, Ast *object, Ast *lo, Ast *hi, SqLoc loc); /* lo, hi NULL: from the start, to the end */
+/* `left op right` for a comparison op: a chain when left is an unparenthesized comparison */
+Ast *ast_compare(AstCtx *c, AstOp op, Ast *left, Ast *right, SqLoc loc);
+Ast *ast_paren(Ast *inner); /* marks a parenthesized expression: (a < b) < c does not chain */
 Ast *ast_field(AstCtx *c, Ast *object, Sym name, SqLoc loc);
 /* params NULL: none; the body block is made of stmts (NULL: empty) and spans body_loc */
 Ast *ast_lambda(AstCtx *c, ItemVec *params, AstVec *stmts, SqLoc body_loc, SqLoc loc);
 Ast *ast_if(AstCtx *c, Ast *cond, Ast *then_branch, Ast *else_branch, bool is_expr, SqLoc loc);
 Ast *ast_block(AstCtx *c, AstVec *stmts, SqLoc loc); /* stmts NULL: empty block */
 Ast *ast_assign_or_def(AstCtx *c, Ast *target, Ast *value, SqLoc loc); /* ASSIGN or FUNDEF */
+Ast *ast_compound(AstCtx *c, AstOp op, Ast *target, Ast *value, SqLoc loc); /* target op= value */
 Ast *ast_for(AstCtx *c, Sym var, Ast *iter, Ast *body, SqLoc loc);
 Ast *ast_while(AstCtx *c, Ast *cond, Ast *body, SqLoc loc);
 Ast *ast_return(AstCtx *c, Ast *value, SqLoc loc);

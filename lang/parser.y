@@ -98,6 +98,7 @@ static void sq_yyerror(SqLoc *loc, yyscan_t scanner, ParseState *ps, const char 
 %token <sym> IDENT
 %token IF THEN ELSE FOR IN WHILE BREAK CONTINUE RETURN AND OR NOT TRUE FALSE NIL TO SET
 %token IDIV POW EQ NE LE GE ANDAND OROR NEWLINE
+%token PLUSEQ MINUSEQ STAREQ SLASHEQ
 
 /* loosest first; ELSE is the if-expression, whose else branch extends as far as it can */
 %precedence ELSE
@@ -148,6 +149,10 @@ sep:
 stmt:
     expr
   | expr '=' expr                   { MK($$, ast_assign_or_def(B, $1, $3, @$)); }
+  | expr PLUSEQ expr                { MK($$, ast_compound(B, OP_ADD, $1, $3, @$)); }
+  | expr MINUSEQ expr               { MK($$, ast_compound(B, OP_SUB, $1, $3, @$)); }
+  | expr STAREQ expr                { MK($$, ast_compound(B, OP_MUL, $1, $3, @$)); }
+  | expr SLASHEQ expr               { MK($$, ast_compound(B, OP_DIV, $1, $3, @$)); }
   | if_stmt
   | FOR IDENT IN expr body          { MK($$, ast_for(B, $2, $4, $5, @$)); }
   | WHILE expr body                 { MK($$, ast_while(B, $2, $3, @$)); }
@@ -180,6 +185,10 @@ expr:
   | expr '(' args ')'               { MK($$, ast_call(B, $1, $3, @$)); }
   | expr '(' args ',' ')'           { MK($$, ast_call(B, $1, $3, @$)); }
   | expr '[' expr ']'               { MK($$, ast_index(B, $1, $3, @$)); }
+  | expr '[' expr ':' expr ']'      { MK($$, ast_slice(B, $1, $3, $5, @$)); }
+  | expr '[' expr ':' ']'           { MK($$, ast_slice(B, $1, $3, NULL, @$)); }
+  | expr '[' ':' expr ']'           { MK($$, ast_slice(B, $1, NULL, $4, @$)); }
+  | expr '[' ':' ']'                { MK($$, ast_slice(B, $1, NULL, NULL, @$)); }
   | expr '.' IDENT                  { MK($$, ast_field(B, $1, $3, @$)); }
   | '-' expr %prec UMINUS           { MK($$, ast_unary(B, OP_NEG, $2, @$)); }
   | NOT expr                        { MK($$, ast_unary(B, OP_NOT, $2, @$)); }
@@ -192,12 +201,12 @@ expr:
   | expr '+' expr                   { MK($$, ast_binary(B, OP_ADD, $1, $3, @$)); }
   | expr '-' expr                   { MK($$, ast_binary(B, OP_SUB, $1, $3, @$)); }
   | expr TO expr                    { MK($$, ast_binary(B, OP_TO, $1, $3, @$)); }
-  | expr EQ expr                    { MK($$, ast_binary(B, OP_EQ, $1, $3, @$)); }
-  | expr NE expr                    { MK($$, ast_binary(B, OP_NE, $1, $3, @$)); }
-  | expr '<' expr                   { MK($$, ast_binary(B, OP_LT, $1, $3, @$)); }
-  | expr LE expr                    { MK($$, ast_binary(B, OP_LE, $1, $3, @$)); }
-  | expr '>' expr                   { MK($$, ast_binary(B, OP_GT, $1, $3, @$)); }
-  | expr GE expr                    { MK($$, ast_binary(B, OP_GE, $1, $3, @$)); }
+  | expr EQ expr                    { MK($$, ast_compare(B, OP_EQ, $1, $3, @$)); }
+  | expr NE expr                    { MK($$, ast_compare(B, OP_NE, $1, $3, @$)); }
+  | expr '<' expr                   { MK($$, ast_compare(B, OP_LT, $1, $3, @$)); }
+  | expr LE expr                    { MK($$, ast_compare(B, OP_LE, $1, $3, @$)); }
+  | expr '>' expr                   { MK($$, ast_compare(B, OP_GT, $1, $3, @$)); }
+  | expr GE expr                    { MK($$, ast_compare(B, OP_GE, $1, $3, @$)); }
   | expr AND expr                   { MK($$, ast_binary(B, OP_AND, $1, $3, @$)); }
   | expr ANDAND expr                { MK($$, ast_binary(B, OP_AND, $1, $3, @$)); }
   | expr OR expr                    { MK($$, ast_binary(B, OP_OR, $1, $3, @$)); }
@@ -212,7 +221,7 @@ primary:
   | FALSE                           { MK($$, ast_bool(B, false, @$)); }
   | NIL                             { MK($$, ast_leaf(B, AST_NIL, @$)); }
   | IDENT                           { MK($$, ast_name(B, $1, @$)); }
-  | '(' expr ')'                    { $$ = $2; }
+  | '(' expr ')'                    { $$ = ast_paren($2); }
   | '[' ']'                         { MK($$, ast_list(B, NULL, @$)); }
   | '[' items ']'                   { MK($$, ast_list(B, $2, @$)); }
   | '[' items ',' ']'               { MK($$, ast_list(B, $2, @$)); }
@@ -305,6 +314,10 @@ static const char *expected_name(yysymbol_kind_t k)
     case YYSYMBOL_ANDAND: return "'&&'";
     case YYSYMBOL_OROR: return "'||'";
     case YYSYMBOL_NEWLINE: return "newline";
+    case YYSYMBOL_PLUSEQ: return "'+='";
+    case YYSYMBOL_MINUSEQ: return "'-='";
+    case YYSYMBOL_STAREQ: return "'*='";
+    case YYSYMBOL_SLASHEQ: return "'/='";
     default: return yysymbol_name(k); /* a character token: "')'" */
     }
 }
@@ -337,7 +350,8 @@ static bool is_operator(yysymbol_kind_t k)
     switch (k) {
     case YYSYMBOL_AND: case YYSYMBOL_OR: case YYSYMBOL_NOT: case YYSYMBOL_TO:
     case YYSYMBOL_IDIV: case YYSYMBOL_POW: case YYSYMBOL_EQ: case YYSYMBOL_NE: case YYSYMBOL_LE:
-    case YYSYMBOL_GE: case YYSYMBOL_ANDAND: case YYSYMBOL_OROR:
+    case YYSYMBOL_GE: case YYSYMBOL_ANDAND: case YYSYMBOL_OROR: case YYSYMBOL_PLUSEQ:
+    case YYSYMBOL_MINUSEQ: case YYSYMBOL_STAREQ: case YYSYMBOL_SLASHEQ:
         return true;
     default:
         return is_char(k, "!<>+-*/^([.");
@@ -466,10 +480,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, Pars
             }
         }
     }
-    /* a newline that ends the input where an 'else' could follow: the REPL may read on */
+    /* a newline that ends the input where a 'then' or an 'else' could follow: the REPL may read on */
     if (got == YYSYMBOL_NEWLINE && ps->has_peek && ps->peek_tok == SQ_YYEOF) {
         for (int i = 0; i < n; i++)
-            if (expected[i] == YYSYMBOL_ELSE)
+            if (expected[i] == YYSYMBOL_ELSE || expected[i] == YYSYMBOL_THEN)
                 at_end = true;
     }
     ast_error(&ps->ctx, loc, at_end, "%s", msg);

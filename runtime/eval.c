@@ -410,6 +410,49 @@ static EvStatus index_value(Interp *I, const Value *obj, const Value *idx, Span 
     return rt_error(I, span, "cannot index %s", value_kind_name(obj));
 }
 
+/* One bound of a slice as Python reads it: negative counts from the end, then clamped to [0, len]. */
+static EvStatus slice_bound(Interp *I, const Ast *e, const Value *v, int len, int *pos) {
+    if (v->kind != VAL_NUM) return rt_error(I, e->span, "a slice bound must be a number, got %s", value_kind_name(v));
+    double x = v->as.num;
+    if (x != floor(x)) return rt_error(I, e->span, "a slice bound must be a whole number, got %g", x);
+    if (x < 0) x += len;
+    *pos = x < 0 ? 0 : x > len ? len : (int)x;
+    return EV_OK;
+}
+
+/* xs[a:b], xs[:b], xs[a:]: a new list (or string) of the items from a up to b, empty when a >= b. */
+static EvStatus eval_slice(Interp *I, const Ast *n, Frame *f, Value *out) {
+    Value obj, bound[2] = {val_nil(), val_nil()};
+    const Ast *ends[2] = {n->as.slice.lo, n->as.slice.hi};
+    EvStatus st = eval(I, n->as.slice.object, f, &obj);
+    if (st != EV_OK) return st;
+    for (int k = 0; k < 2 && st == EV_OK; k++)
+        if (ends[k]) st = eval(I, ends[k], f, &bound[k]);
+    int len = 0;
+    if (st == EV_OK) {
+        if (obj.kind == VAL_LIST) len = obj.as.list->len;
+        else if (obj.kind == VAL_STR) len = (int)obj.as.str->len;
+        else st = rt_error(I, n->as.slice.object->span, "cannot slice %s; slices take a list or a string",
+                           value_kind_name(&obj));
+    }
+    int pos[2] = {0, len};
+    for (int k = 0; k < 2 && st == EV_OK; k++)
+        if (ends[k]) st = slice_bound(I, ends[k], &bound[k], len, &pos[k]);
+    if (st == EV_OK) {
+        int lo = pos[0], hi = pos[1] > pos[0] ? pos[1] : pos[0];
+        if (obj.kind == VAL_STR) {
+            *out = val_str(obj.as.str->bytes + lo, (size_t)(hi - lo));
+        } else {
+            *out = val_list_new(hi - lo);
+            for (int i = lo; i < hi; i++) list_push(out->as.list, value_retain(obj.as.list->items[i]));
+        }
+    }
+    value_release(bound[0]);
+    value_release(bound[1]);
+    value_release(obj);
+    return st;
+}
+
 /* ---------- assignment ---------- */
 
 /* target is NAME, or INDEX/FIELD chained on a NAME: walk down, unsharing containers. */
@@ -453,21 +496,49 @@ fail:
     return EV_ERR;
 }
 
+/* The value at the end of a target's chain (for `xs[i] += e`), read without changing anything. */
+static EvStatus read_target(Interp *I, Frame *f, const Ast *root, const Ast *const *steps, const Value *keys,
+                            int nsteps, Value *out) {
+    Value cur;
+    if (lookup_name(I, f, root->as.name, root->span, &cur) != EV_OK) return EV_ERR;
+    for (int s = 0; s < nsteps; s++) {
+        Value next;
+        EvStatus st;
+        if (steps[s]->kind == AST_FIELD && cur.kind != VAL_RECORD)
+            st = rt_error(I, steps[s]->span, "cannot take field '%s' of %s", steps[s]->as.field.name,
+                          value_kind_name(&cur));
+        else
+            st = index_value(I, &cur, &keys[s],
+                             steps[s]->kind == AST_INDEX ? steps[s]->as.index.index->span : steps[s]->span, &next);
+        value_release(cur);
+        if (st != EV_OK) return st;
+        cur = next;
+    }
+    *out = cur;
+    return EV_OK;
+}
+
+/* `target = value`, and `target op= value`, which is `target = target op value` with the target's
+ * keys evaluated once, before the value (as in Python). */
 static EvStatus eval_assign(Interp *I, const Ast *n, Frame *f) {
     const Ast *target = n->as.assign.target;
-    Value v;
-    EvStatus st = eval(I, n->as.assign.value, f, &v);
-    if (st != EV_OK) return st;
-    if (target->kind == AST_NAME) {
-        frame_set(f, target->as.name, v);
-        return EV_OK;
+    bool compound = n->as.assign.compound;
+    Value v = val_nil();
+    EvStatus st = EV_OK;
+    if (!compound) {
+        st = eval(I, n->as.assign.value, f, &v);
+        if (st != EV_OK) return st;
+        if (target->kind == AST_NAME) {
+            frame_set(f, target->as.name, v);
+            return EV_OK;
+        }
     }
     /* Collect the chain root-first and evaluate its keys left to right. */
     int nsteps = 0;
     for (const Ast *t = target; t->kind != AST_NAME; t = t->kind == AST_INDEX ? t->as.index.object : t->as.field.object)
         nsteps++;
-    const Ast **steps = calloc((size_t)nsteps, sizeof *steps);
-    Value *keys = calloc((size_t)nsteps, sizeof *keys);
+    const Ast **steps = calloc((size_t)nsteps + 1, sizeof *steps);
+    Value *keys = calloc((size_t)nsteps + 1, sizeof *keys);
     if (!steps || !keys) abort();
     const Ast *root = target;
     for (int s = nsteps - 1; s >= 0; s--) {
@@ -480,12 +551,29 @@ static EvStatus eval_assign(Interp *I, const Ast *n, Frame *f) {
         else st = eval(I, steps[s]->as.index.index, f, &keys[s]);
         if (st == EV_OK) nkeys++;
     }
+    if (st == EV_OK && compound) {
+        Value cur, rhs;
+        st = read_target(I, f, root, steps, keys, nsteps, &cur);
+        if (st == EV_OK) {
+            st = eval(I, n->as.assign.value, f, &rhs);
+            if (st == EV_OK) {
+                st = op_binary(I, n->as.assign.op, &cur, &rhs, n->span, &v);
+                value_release(rhs);
+            }
+            value_release(cur);
+        }
+    }
     if (st == EV_OK) {
-        Value *slot = frame_lookup(f, root->as.name);
-        if (!slot) st = unknown_name(I, f, root->as.name, root->span);
-        else {
-            st = assign_into(I, slot, steps, keys, nsteps, v);
+        if (nsteps == 0) {
+            frame_set(f, root->as.name, v);
             v = val_nil();
+        } else {
+            Value *slot = frame_lookup(f, root->as.name);
+            if (!slot) st = unknown_name(I, f, root->as.name, root->span);
+            else {
+                st = assign_into(I, slot, steps, keys, nsteps, v);
+                v = val_nil();
+            }
         }
     }
     value_release(v);
@@ -725,6 +813,45 @@ static EvStatus eval_logic(Interp *I, const Ast *n, Frame *f, Value *out) {
     return st;
 }
 
+/* `a < b <= c` is `a < b and b <= c` with b evaluated once: the `and` of eval_logic, link by link
+ * (a link that is false as one value ends the chain; once a link is samples, the rest combine per draw). */
+static EvStatus eval_compare(Interp *I, const Ast *n, Frame *f, Value *out) {
+    const Ast *const *operand = (const Ast *const *)n->as.compare.operands;
+    Value left, acc = val_bool(true);
+    EvStatus st = eval(I, operand[0], f, &left);
+    for (int i = 1; i < n->as.compare.count && st == EV_OK; i++) {
+        Value right, link;
+        if ((st = eval(I, operand[i], f, &right)) != EV_OK) break;
+        Span span = {n->span.src, operand[i - 1]->span.start, operand[i]->span.end};
+        st = op_binary(I, n->as.compare.ops[i - 1], &left, &right, span, &link);
+        value_release(left);
+        left = right;
+        if (st != EV_OK) break;
+        if (acc.kind == VAL_SAMPLES) {
+            Value both;
+            st = op_logic_samples(I, OP_AND, &acc, &link, n->span, &both);
+            value_release(acc);
+            acc = st == EV_OK ? both : val_nil();
+        } else if (link.kind == VAL_SAMPLES) {
+            acc = link; /* true and s is s */
+            link = val_nil();
+        } else {
+            bool t;
+            st = truth_of(I, &link, span, "'and'", &t);
+            acc = val_bool(t);
+        }
+        value_release(link);
+        if (st == EV_OK && acc.kind == VAL_BOOL && !acc.as.boolean) break;
+    }
+    value_release(left);
+    if (st != EV_OK) {
+        value_release(acc);
+        return st;
+    }
+    *out = acc;
+    return EV_OK;
+}
+
 static EvStatus eval_binary(Interp *I, const Ast *n, Frame *f, Value *out) {
     AstOp op = n->as.binary.op;
     if (op == OP_AND || op == OP_OR) return eval_logic(I, n, f, out);
@@ -787,6 +914,8 @@ static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out) {
         value_release(a);
         return st;
     case AST_BINARY: return eval_binary(I, n, f, out);
+    case AST_COMPARE: return eval_compare(I, n, f, out);
+    case AST_SLICE: return eval_slice(I, n, f, out);
     case AST_CALL: return eval_call(I, n, f, out);
     case AST_INDEX:
         if ((st = eval(I, n->as.index.object, f, &a)) != EV_OK) return st;

@@ -127,7 +127,8 @@ Builtin builtins_distributions[] = {
     BUILTIN("lognorm", "lo=, hi=, mu=, sigma=, credibility=, lclip=, rclip=", "distributions",
      "lognormal from a 90% interval [lo, hi] with lo > 0 (or mu=, sigma= of its log)", fn_lognorm),
     BUILTIN("to", "lo, hi, credibility=, lclip=, rclip=", "distributions",
-     "lognorm(lo, hi) when lo > 0, else norm(lo, hi); `lo to hi` is the same", fn_to),
+     "lognorm(lo, hi) when lo > 0, else norm(lo, hi): a 90% interval unless credibility= (a percentage) "
+     "says otherwise; `lo to hi` is the same call, e.g. to(1, 10, credibility=80)", fn_to),
     BUILTIN("uniform", "lo, hi, lclip=, rclip=", "distributions", "uniform between lo and hi", fn_uniform),
     BUILTIN("const", "x, lclip=, rclip=", "distributions", "x on every draw", fn_const),
     {.name = NULL},
