@@ -899,6 +899,8 @@ static bool over_budget(Interp *I, Span span) {
 static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out) {
     EvStatus st;
     Value a, b;
+    int stop = smp_stop_requested(&I->smp); /* Ctrl-C in the REPL (samples.h) */
+    if (stop) return rt_error(I, n->span, "%s", smp_stop_text(stop));
     if ((I->step_limit || I->time_limit) && over_budget(I, n->span)) return EV_ERR;
     switch (n->kind) {
     case AST_NUM: *out = val_num(n->as.num); return EV_OK;

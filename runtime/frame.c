@@ -132,3 +132,35 @@ void frame_each(Frame *f, void (*fn)(void *ctx, Sym name), void *ctx) {
     for (int i = 0; i < f->cap; i++)
         if (f->slots[i].name) fn(ctx, f->slots[i].name);
 }
+
+struct FrameSnapshot {
+    Slot *slots;
+    int cap, used;
+};
+
+FrameSnapshot *frame_snapshot(const Frame *f) {
+    FrameSnapshot *snap = xcalloc(1, sizeof *snap);
+    snap->slots = xcalloc((size_t)f->cap, sizeof(Slot));
+    snap->cap = f->cap;
+    snap->used = f->used;
+    for (int i = 0; i < f->cap; i++)
+        if (f->slots[i].name) snap->slots[i] = (Slot){f->slots[i].name, value_retain(f->slots[i].value)};
+    return snap;
+}
+
+void frame_restore(Frame *f, FrameSnapshot *snap) {
+    frame_clear(f);
+    free(f->slots);
+    f->slots = snap->slots;
+    f->cap = snap->cap;
+    f->used = snap->used;
+    free(snap);
+}
+
+void frame_snapshot_free(FrameSnapshot *snap) {
+    if (!snap) return;
+    for (int i = 0; i < snap->cap; i++)
+        if (snap->slots[i].name) value_release(snap->slots[i].value);
+    free(snap->slots);
+    free(snap);
+}

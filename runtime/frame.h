@@ -20,4 +20,13 @@ Value *frame_lookup_local(Frame *f, Sym name);
 void frame_set(Frame *f, Sym name, Value v); /* takes v; binds in f itself */
 void frame_each(Frame *f, void (*fn)(void *ctx, Sym name), void *ctx);
 
+/* A frame's own bindings as they are now (the values retained), so that they can be put back:
+ * the REPL takes one before each entry and restores it when the entry is interrupted. Values
+ * are copy-on-write (value.h), so a binding changed in place afterwards does not change the
+ * snapshot's. frame_restore makes f's bindings the snapshot's and frees it. */
+typedef struct FrameSnapshot FrameSnapshot;
+FrameSnapshot *frame_snapshot(const Frame *f);
+void frame_restore(Frame *f, FrameSnapshot *snap);
+void frame_snapshot_free(FrameSnapshot *snap);
+
 #endif

@@ -15,6 +15,13 @@
  * those settings: bindings stay, and samples are re-drawn at the new count or seed.
  * Like a command-line flag, a setting given this way wins over `set` lines in the log.
  *
+ * Interrupts. While an entry runs, Ctrl-C sets the interpreter's stop request (samples.h): the
+ * evaluator and the samples engine look at it at every step and before every block, and fail
+ * with an ordinary error that unwinds. The REPL then puts the globals back as they were before
+ * the entry (a snapshot taken before each entry, frame.h), says `interrupted`, and does not log
+ * the entry: nothing of it stays, half-bound or otherwise. A third Ctrl-C before the entry has
+ * stopped ends sqc, for what never looks at the flag (a system call that hangs).
+ *
  * History: one entry per physical line, appended to the history file as each entry is
  * read (so a session that is killed keeps its lines) and trimmed to HISTORY_MAX on exit.
  * The file is $SQC_HISTORY, else $HOME/.sqc_history.
@@ -27,6 +34,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +45,7 @@
 
 #include "count.h"
 #include "display.h"
+#include "frame.h"
 #include "registry.h"
 #include "sparkline.h"
 
@@ -77,7 +86,7 @@ typedef struct Repl {
     Interp *I;
     Entry *log;
     int nlog, cap;
-    char note[96];      /* what restart() did, shown after the new setting */
+    char note[128];     /* what restart() did, shown after the new setting */
     char *history_path; /* NULL: no history file */
     bool history_exists;
 } Repl;
@@ -85,6 +94,8 @@ typedef struct Repl {
 static Repl *the_repl; /* for readline's callbacks, which take no context */
 static volatile sig_atomic_t got_sigint;
 static bool entry_cancelled;
+static atomic_int *stop_flag;          /* the session's SampleCtx.stop, for the signal handler */
+static volatile sig_atomic_t presses;  /* Ctrl-C presses since the running entry began */
 
 /* ---------- small helpers ---------- */
 
@@ -185,6 +196,42 @@ static void report_runtime(Interp *I) {
     fflush(stderr);
 }
 
+static void report_interrupt(void) {
+    fflush(stdout);
+    fputs("\ninterrupted\n", stderr);
+    fflush(stderr);
+}
+
+/* What the globals and the draw streams were before an entry, to go back to if it is
+ * interrupted. */
+typedef struct Checkpoint {
+    FrameSnapshot *globals;
+    uint64_t next_stream;
+    bool samples_made;
+} Checkpoint;
+
+static Checkpoint checkpoint_take(Interp *I) {
+    presses = 0;
+    atomic_store(&I->smp.stop, SMP_STOP_NONE); /* a press between entries stops nothing */
+    return (Checkpoint){frame_snapshot(I->globals), I->smp.next_stream, I->samples_made};
+}
+
+/* Called when a run has ended: true when Ctrl-C stopped it, in which case the globals are put
+ * back as they were at the checkpoint. The stop request is cleared either way. */
+static bool checkpoint_end(Interp *I, Checkpoint *cp, bool failed) {
+    bool stopped = atomic_exchange(&I->smp.stop, SMP_STOP_NONE) != SMP_STOP_NONE && failed;
+    if (stopped) {
+        frame_restore(I->globals, cp->globals);
+        I->smp.next_stream = cp->next_stream;
+        I->samples_made = cp->samples_made;
+        I->has_error = false;
+    } else {
+        frame_snapshot_free(cp->globals);
+    }
+    cp->globals = NULL;
+    return stopped;
+}
+
 /* Runs text as an entry called `name`. Returns false when it does not parse because the
  * input ended too soon (the caller reads more); otherwise it has run (or failed) and
  * been logged. */
@@ -192,7 +239,12 @@ static bool run_entry(Repl *r, const char *name, const char *text, size_t len, b
     Interp *I = r->I;
     ParseError perr;
     Value last;
+    Checkpoint cp = checkpoint_take(I);
     EvStatus st = interp_run(I, source_from_string(name, text, len), &perr, show ? &last : NULL);
+    if (checkpoint_end(I, &cp, st != EV_OK)) {
+        report_interrupt();
+        return true;
+    }
     if (st != EV_OK && !I->has_error) { /* a syntax error: nothing ran */
         if (perr.at_end && show) return false;
         report_syntax(&perr);
@@ -210,6 +262,9 @@ static bool run_entry(Repl *r, const char *name, const char *text, size_t len, b
             if (show_value(I, &last, &sb)) {
                 sb_putc(&sb, '\n');
                 fwrite(sb.data, 1, sb.len, I->out);
+            } else if (atomic_exchange(&I->smp.stop, SMP_STOP_NONE)) { /* the entry is done: keep it */
+                I->has_error = false;
+                report_interrupt();
             } else {
                 r->log[r->nlog - 1].ok = false;
                 report_runtime(I);
@@ -244,10 +299,12 @@ static void restart(Repl *r, size_t n, bool fix_n, uint64_t seed, bool fix_seed)
 
     FILE *null = fopen("/dev/null", "w");
     I->out = null ? null : out;
-    int failed = 0;
-    for (int i = 0; i < r->nlog; i++) {
-        const Entry *e = &r->log[i];
+    int failed = 0, done = 0, total = r->nlog;
+    for (; done < r->nlog; done++) {
+        const Entry *e = &r->log[done];
+        Checkpoint cp = checkpoint_take(I);
         EvStatus st = interp_run(I, source_from_string(e->name, e->text, e->len), NULL, NULL);
+        if (checkpoint_end(I, &cp, st != EV_OK)) break;
         if (st != EV_OK && e->ok && I->has_error) { /* it worked before: say why not now */
             if (!failed++) fprintf(stderr, "re-running the session's entries:\n");
             report_runtime(I);
@@ -255,6 +312,13 @@ static void restart(Repl *r, size_t n, bool fix_n, uint64_t seed, bool fix_seed)
     }
     if (null) fclose(null);
     I->out = out;
+    if (done < total) { /* interrupted: the session is the entries that re-ran */
+        for (int i = done; i < r->nlog; i++) free(r->log[i].name), free(r->log[i].text);
+        r->nlog = done;
+        snprintf(r->note, sizeof r->note, " (interrupted after re-running %d of the session's %d entries: "
+                 "the other %d are dropped)", done, total, total - done);
+        return;
+    }
     snprintf(r->note, sizeof r->note, " (re-ran the session's %d entr%s: earlier samples are re-drawn%s)", r->nlog,
              r->nlog == 1 ? "y" : "ies", failed ? ", some failed" : "");
 }
@@ -264,7 +328,8 @@ static void restart(Repl *r, size_t n, bool fix_n, uint64_t seed, bool fix_seed)
 static void help_all(void) {
     printf("Type an expression or a statement; its value is shown. A statement left open\n"
            "(a bracket, a trailing operator, `{` without `}`) continues on the next line.\n"
-           "Tab completes names; Ctrl-C drops the entry being typed.\n\ncommands:\n");
+           "Tab completes names. Ctrl-C drops the entry being typed, or stops the one running\n"
+           "(the session is then as it was before that entry).\n\ncommands:\n");
     for (int i = 0; COMMANDS[i].name; i++) {
         char head[32];
         snprintf(head, sizeof head, "%s %s", COMMANDS[i].name, COMMANDS[i].args);
@@ -470,13 +535,25 @@ static int after_signal(void) {
     return 0;
 }
 
-static void catch_sigint(bool on) {
-    if (on) got_sigint = 0;
+/* ---------- Ctrl-C while an entry runs: ask it to stop ---------- */
+
+static void on_sigint_running(int sig) {
+    (void)sig;
+    atomic_store(stop_flag, SMP_STOP_INTERRUPT);
+    if (++presses >= 3) { /* it does not stop: the third press ends sqc */
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+    }
+}
+
+/* reading: Ctrl-C drops the line; otherwise it stops the running entry. */
+static void catch_sigint(bool reading) {
+    if (reading) got_sigint = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on ? on_sigint : SIG_DFL; /* while code runs, Ctrl-C stops sqc */
-    sa.sa_flags = 0;                          /* no SA_RESTART: the read returns EINTR */
+    sa.sa_handler = reading ? on_sigint : on_sigint_running;
+    sa.sa_flags = reading ? 0 : SA_RESTART; /* reading: no SA_RESTART, the read returns EINTR */
     sigaction(SIGINT, &sa, NULL);
 }
 
@@ -522,6 +599,7 @@ int repl_run(Interp *I) {
     Repl r = {.I = I};
     the_repl = &r;
     repl_thread = pthread_self();
+    stop_flag = &I->smp.stop; /* I stays where it is: restart() re-initializes it in place */
     rl_readline_name = "sqc";
     rl_attempted_completion_function = complete;
     rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{(}),[]+-*/^!%#~.";
@@ -571,6 +649,7 @@ int repl_run(Interp *I) {
         if (!more) sb_clear(&entry);
     }
     fflush(stdout);
+    signal(SIGINT, SIG_DFL);
     sb_free(&entry);
     history_close(&r);
     names_clear(&candidates);

@@ -47,6 +47,13 @@ void smp_set_error(SampleCtx *ctx, Span span, const char *fmt, ...) {
     ctx->has_error = true;
 }
 
+const char *smp_stop_text(int reason) {
+    switch (reason) {
+    case SMP_STOP_INTERRUPT: return "interrupted";
+    default: return "stopped";
+    }
+}
+
 void smp_fmt_num(char *buf, size_t len, double x) {
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, len, "%.*g", prec, x);

@@ -21,6 +21,7 @@
 #ifndef SQC_SAMPLES_H
 #define SQC_SAMPLES_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,9 @@
 #define SMP_BLOCK 4096 /* draws per evaluation block */
 
 typedef struct Samples Samples;
+
+/* Why what is running should stop (SampleCtx.stop). */
+enum { SMP_STOP_NONE = 0, SMP_STOP_INTERRUPT = 1 /* Ctrl-C in the REPL */ };
 
 /* Run-wide settings and state shared by all samples of one interpreter. */
 typedef struct SampleCtx {
@@ -48,7 +52,18 @@ typedef struct SampleCtx {
     Span error_span;
     Samples *error_node;  /* the node whose draw failed (borrowed: valid while its graph lives) */
     bool has_error;
+    /* A request to stop (SMP_STOP_*), set from a signal handler or another thread. Block passes
+     * look at it before each block: once set, every thread skips its remaining blocks and the
+     * pass fails with smp_stop_text() as its error, which unwinds like any other (nothing is
+     * cached from a pass that stopped). The evaluator looks at it at every step. Whoever set it
+     * clears it once the run has unwound. */
+    atomic_int stop;
 } SampleCtx;
+
+static inline int smp_stop_requested(SampleCtx *ctx) {
+    return atomic_load_explicit(&ctx->stop, memory_order_relaxed);
+}
+const char *smp_stop_text(int reason); /* the error message for a stop: "interrupted" */
 
 void smp_ctx_init(SampleCtx *ctx, size_t n, uint64_t seed, int threads);
 void smp_ctx_free(SampleCtx *ctx); /* drops cached arrays (not the nodes) */

@@ -926,6 +926,7 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, double *dst, SmpBlockSink sink, v
 #else
         Work *w = &ws[0];
 #endif
+        if (smp_stop_requested(ctx)) continue; /* stop asked for: skip the blocks left */
         size_t b = sel ? sel[j] : j;
         const double *x = eval_block(&p, w, b, n, dst, &errs[j], rs);
         if (sink) {
@@ -935,6 +936,11 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, double *dst, SmpBlockSink sink, v
     }
 
     bool ok = true;
+    int stop = smp_stop_requested(ctx);
+    if (stop) { /* some blocks were skipped: nothing of this pass counts */
+        smp_set_error(ctx, p.steps[p.nsteps - 1].node->origin, "%s", smp_stop_text(stop));
+        ok = false;
+    }
     for (size_t b = 0; b < nb && ok; b++)
         if (errs[b].set) {
             report_error(ctx, &p, &errs[b]);

@@ -8,9 +8,12 @@
  *   send TEXT        wait for a prompt ("sq> " or "... "), type TEXT and Enter, wait for the echo
  *   type TEXT        wait for a prompt and type TEXT without Enter (Tab, Ctrl-D, Ctrl-C, ...);
  *                    a send right after it goes on with the same line
+ *   press TEXT       type TEXT now, without waiting for a prompt (Ctrl-C while an entry runs)
  *   expect TEXT      wait until TEXT shows up after what earlier directives consumed
  *   absent TEXT      TEXT has not shown up since the last send (after its echo) or type
- *   exit N           wait for sqc to end with status N
+ *   exit N           wait for sqc to end with status N ("exit signal N": killed by signal N)
+ *   capture          keep what the session (ended) showed, for `expect-captured`
+ *   expect-captured  wait until the captured text shows up, all of it in one piece
  *   file NAME TEXT   file NAME in the session's home folder contains TEXT
  *   unset VAR        remove VAR from the environment of later spawns
  *
@@ -53,6 +56,7 @@ static size_t raw_len, raw_cap;
 static char *screen;     /* raw without escape sequences and \r */
 static size_t screen_len;
 static size_t pos;       /* what directives have consumed of screen */
+static char *captured;   /* a copy of an earlier session's screen (capture) */
 static size_t mark;      /* screen offset of the last send/type */
 static size_t prompt_from; /* where to look for the next prompt */
 static bool mid_line;    /* a `type` left a line unfinished: the next send goes on with it */
@@ -330,6 +334,16 @@ int main(int argc, char **argv) {
             if (pos < prompt_from) pos = prompt_from;
             wait_for("\n", "the end of the typed line");
             mark = prompt_from = pos;
+        } else if (!strcmp(cmd, "press")) {
+            type_bytes(text, len);
+        } else if (!strcmp(cmd, "capture")) {
+            reap(WAIT_MS);
+            free(captured);
+            captured = strdup(screen ? screen : "");
+            if (!captured) abort();
+        } else if (!strcmp(cmd, "expect-captured")) {
+            if (!captured || !*captured) fail("expect-captured: nothing was captured");
+            wait_for(captured, "the captured text");
         } else if (!strcmp(cmd, "type")) {
             wait_prompt();
             type_bytes(text, len);
@@ -344,6 +358,13 @@ int main(int argc, char **argv) {
         } else if (!strcmp(cmd, "exit")) {
             reap(WAIT_MS);
             if (!child_done) fail("timed out waiting for sqc to end");
+            if (!strncmp(text, "signal ", 7)) {
+                int sig = atoi(text + 7);
+                if (!WIFSIGNALED(child_status) || WTERMSIG(child_status) != sig)
+                    fail("sqc was not ended by signal %d (status %d)", sig, child_status);
+                free(text);
+                continue;
+            }
             int want = atoi(text);
             if (!WIFEXITED(child_status)) fail("sqc ended by signal %d", WTERMSIG(child_status));
             if (WEXITSTATUS(child_status) != want)
@@ -376,5 +397,6 @@ int main(int argc, char **argv) {
     cleanup();
     free(raw);
     free(screen);
+    free(captured);
     return 0;
 }
