@@ -1,10 +1,12 @@
 /* source.c — loading program text, byte offsets to line:column, and caret diagnostics. */
+#define _POSIX_C_SOURCE 200809L
 #include "source.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define DIAG_MAX_LINE 200 /* longer source lines are shown as a window around the caret */
 #define DIAG_BEFORE 60    /* bytes of context kept before the caret in a window */
@@ -34,6 +36,12 @@ static Source *source_new(const char *name, char *text, size_t len)
     return src;
 }
 
+/* Bytes to skip at the start of a program: a UTF-8 byte order mark, which some editors write. */
+static size_t bom_len(const char *text, size_t len)
+{
+    return len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 Source *source_from_file(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
@@ -42,13 +50,16 @@ Source *source_from_file(const char *path, char *err, size_t errlen)
             snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
+    /* A file known to be too large is refused before any of it is read; a device or a pipe
+     * (/dev/zero) is read only up to the limit. */
+    struct stat st;
+    bool too_large = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > SOURCE_MAX_BYTES;
     size_t cap = 4096, len = 0;
-    char *text = malloc(cap);
+    char *text = too_large ? NULL : malloc(cap);
     int read_errno = 0;
-    bool too_large = false;
     while (text) {
         if (len + 1 >= cap) {
-            if (cap >= (size_t)UINT32_MAX) {
+            if (len > SOURCE_MAX_BYTES) {
                 too_large = true;
                 break;
             }
@@ -71,18 +82,24 @@ Source *source_from_file(const char *path, char *err, size_t errlen)
         }
     }
     fclose(f);
-    if (!text || read_errno || too_large || len >= (size_t)UINT32_MAX) {
+    if (len > SOURCE_MAX_BYTES)
+        too_large = true;
+    if (!text || read_errno || too_large) {
         if (err && errlen) {
-            if (!text)
+            if (too_large)
+                snprintf(err, errlen, "cannot read '%s': a program may be at most %s; this one is larger", path,
+                         SOURCE_MAX_TEXT);
+            else if (!text)
                 snprintf(err, errlen, "cannot read '%s': out of memory", path);
-            else if (read_errno)
-                snprintf(err, errlen, "cannot read '%s': %s", path, strerror(read_errno));
             else
-                snprintf(err, errlen, "cannot read '%s': file is too large", path);
+                snprintf(err, errlen, "cannot read '%s': %s", path, strerror(read_errno));
         }
         free(text);
         return NULL;
     }
+    size_t skip = bom_len(text, len);
+    if (skip)
+        memmove(text, text + skip, (len -= skip) + 1);
     text[len] = '\0';
     Source *src = source_new(path, text, len);
     if (!src) {
@@ -95,6 +112,8 @@ Source *source_from_file(const char *path, char *err, size_t errlen)
 
 Source *source_from_string(const char *name, const char *text, size_t len)
 {
+    size_t skip = bom_len(text, len);
+    text += skip, len -= skip;
     if (len >= (size_t)UINT32_MAX)
         return NULL;
     char *copy = malloc(len + 1);

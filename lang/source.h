@@ -18,6 +18,11 @@ typedef struct Span {
     uint32_t start, end;
 } Span;
 
+/* The largest program text: a file, or standard input, of more is refused (docs/reliability.md). */
+#define SOURCE_MAX_BYTES 100000000
+#define SOURCE_MAX_TEXT "100 MB (100,000,000 bytes)"
+
+/* Both skip a UTF-8 byte order mark at the start. A file over SOURCE_MAX_BYTES is an error in err. */
 Source *source_from_file(const char *path, char *err, size_t errlen);
 Source *source_from_string(const char *name, const char *text, size_t len);
 void source_free(Source *src);

@@ -24,7 +24,7 @@
     "  --help        this text\n" \
     "  --version     the version\n" \
     "\n" \
-    "exit status: 0 success, 1 syntax or runtime error, 2 bad command-line use\n" \
+    "exit status: 0 success, 1 syntax or runtime error or output not written, 2 bad command-line use\n" \
     "errors: FILE:LINE:COL: error: MESSAGE, then the source line and a caret\n" \
     "\n" \
     "The language and every builtin: docs/language.md; the command line: docs/cli.md.\n"

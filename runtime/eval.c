@@ -11,6 +11,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "count.h"
 #include "display.h"
 #include "frame.h"
 #include "ops.h"
@@ -104,7 +105,8 @@ void interp_free(Interp *I) {
 #define SAMPLES_ARRAYS 3 /* a materialized node, a cached one and the quantile work copy */
 
 /* Bytes this process may still use: the least of MemAvailable, the cgroup's limit, the
- * address-space limit and SQC_MEMORY_LIMIT (bytes, with an optional K/M/G/T suffix, powers of 1000). */
+ * address-space limit and SQC_MEMORY_LIMIT (bytes_parse: bytes, with an optional K/M/G/T suffix,
+ * powers of 1000; sqc refuses a malformed value at startup, docs/cli.md). */
 static double memory_available(const char **source) {
     double best = INFINITY;
     *source = "available";
@@ -130,12 +132,8 @@ static double memory_available(const char **source) {
     if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (double)rl.rlim_cur < best)
         best = (double)rl.rlim_cur, *source = "allowed by ulimit -v";
     const char *env = getenv("SQC_MEMORY_LIMIT");
-    if (env && *env) {
-        char *end;
-        double x = strtod(env, &end);
-        double scale = *end == 'K' || *end == 'k' ? 1e3 : *end == 'M' ? 1e6 : *end == 'G' ? 1e9 : *end == 'T' ? 1e12 : 1;
-        if (x > 0 && x * scale < best) best = x * scale, *source = "allowed by SQC_MEMORY_LIMIT";
-    }
+    double x;
+    if (env && bytes_parse(env, &x) && x < best) best = x, *source = "allowed by SQC_MEMORY_LIMIT";
     return best;
 }
 

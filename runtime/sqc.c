@@ -103,7 +103,13 @@ static int parse_options(int argc, char **argv, Options *o) {
             else if (*value) return usage_error("unknown option '%s'", arg);
             else if (i + 1 < argc) value = argv[++i];
             else return usage_error("%s needs a value", name);
-            if (!count_parse(value, target)) return usage_error("invalid number '%s'", value);
+            if (!count_parse(value, target)) {
+                char why[160];
+                snprintf(why, sizeof why, "%.*s: '%%s' is not a whole number; write digits, with _ only between "
+                         "two digits and an optional K, M or B suffix (10000, 10_000, 10K, 1M)",
+                         (int)strcspn(name, "="), name);
+                return usage_error(why, value);
+            }
             continue;
         }
         if (arg[0] == '-' && arg[1]) return usage_error("unknown option '%s'", arg);
@@ -117,6 +123,11 @@ static int parse_options(int argc, char **argv, Options *o) {
     }
     if (o->threads == 0 || o->threads > 256) return usage_error("--threads must be from 1 to 256, got %s", o->threads == 0 ? "0" : "more than 256");
     if (o->seed > 18446744073709549568.0) return usage_error("--seed is too large%s", "");
+    const char *limit = getenv("SQC_MEMORY_LIMIT");
+    double bytes;
+    if (limit && *limit && !bytes_parse(limit, &bytes))
+        return usage_error("SQC_MEMORY_LIMIT must be a number of bytes with an optional K, M, G or T suffix "
+                           "(powers of 1000), such as 2G or 500M; got '%s'", limit);
     if (o->check && !o->file && !o->code && isatty(STDIN_FILENO))
         return usage_error("--check needs a program (a FILE, -e CODE or one on standard input)%s", "");
     if (o->json && !o->file && !o->code && isatty(STDIN_FILENO))
@@ -145,12 +156,18 @@ static int check_samples_memory(const Options *o) {
     return 1;
 }
 
+static int output_errno; /* why the first failed flush of the output failed */
+
+static void flush_output(FILE *fp) {
+    if (fflush(fp) != 0 && !output_errno) output_errno = errno;
+}
+
 /* Runs one program; prints its last value when `show_last`. Returns the exit status. */
 static int run_source(Interp *I, Source *src, bool show_last) {
     ParseError perr;
     Value last;
     EvStatus st = interp_run(I, src, &perr, show_last ? &last : NULL);
-    fflush(I->out);
+    flush_output(I->out);
     if (st != EV_OK) {
         if (I->has_error) interp_print_error(I, stderr);
         else diag_print(stderr, perr.span, perr.message);
@@ -166,7 +183,7 @@ static int run_source(Interp *I, Source *src, bool show_last) {
             sb_free(&sb);
         }
         value_release(last);
-        fflush(I->out);
+        flush_output(I->out);
         return status;
     }
     return 0;
@@ -206,7 +223,14 @@ static void *run_main(void *arg) {
         sb_init(&in);
         char buf[65536];
         size_t n;
-        while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
+        while (in.len <= SOURCE_MAX_BYTES && (n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
+        if (in.len > SOURCE_MAX_BYTES) {
+            fprintf(stderr, "sqc: cannot read the program on standard input: a program may be at most %s; "
+                            "this one is larger\n", SOURCE_MAX_TEXT);
+            sb_free(&in);
+            job->status = 2;
+            return NULL;
+        }
         src = source_from_string("<stdin>", in.data ? in.data : "", in.len);
         sb_free(&in);
     }
@@ -270,8 +294,11 @@ int main(int argc, char **argv) {
     if (pthread_create(&t, &attr, run_main, &job) != 0) run_main(&job);
     else pthread_join(t, NULL);
     pthread_attr_destroy(&attr);
-    if (fflush(stdout) != 0 && job.status == 0) {
-        fprintf(stderr, "sqc: cannot write output: %s\n", strerror(errno));
+    /* a write that failed earlier (a full disk) leaves ferror set even when this flush succeeds */
+    flush_output(stdout);
+    if ((output_errno || ferror(stdout)) && job.status == 0) {
+        fprintf(stderr, "sqc: error: cannot write the output%s%s\n", output_errno ? ": " : "",
+                output_errno ? strerror(output_errno) : "");
         return 1;
     }
     return job.status;

@@ -1,5 +1,10 @@
 /* atomic_file.h — files that appear whole or not at all: written to a temporary file in
- * the same folder, then renamed over the target. Missing parent folders are created. */
+ * the same folder, then renamed over the target. Missing parent folders are created. A path
+ * that holds a folder, a device, a FIFO or a socket is an error, never replaced; a symbolic
+ * link is written through (its target is rewritten); a rewritten file keeps its mode, a new
+ * one follows the umask. The temporary file is removed on error and on SIGINT, SIGTERM and
+ * SIGHUP; one left by a killed process is removed by the next write to the same path
+ * (docs/reliability.md, "Files"). */
 #ifndef SQC_ATOMIC_FILE_H
 #define SQC_ATOMIC_FILE_H
 
@@ -8,7 +13,8 @@
 
 typedef struct AtomicFile {
     FILE *fp;        /* write here */
-    char *path;      /* the target */
+    char *path;      /* the target (a symbolic link's target, resolved) */
+    char *shown;     /* the path as given, for messages */
     char *tmp_path;  /* the temporary file */
 } AtomicFile;
 

@@ -162,11 +162,11 @@ static bool fn_hist(Args *a, Value *out) {
     if (nonpos) sb_printf(&text, "  %zu draw%s <= 0 left out (log scale)\n", nonpos, nonpos == 1 ? "" : "s");
     if (nan) sb_printf(&text, "  %zu NaN draw%s left out\n", nan, nan == 1 ? "" : "s");
     if (inf) sb_printf(&text, "  %zu infinite draw%s left out\n", inf, inf == 1 ? "" : "s");
-    fwrite(text.data, 1, text.len, I->out);
+    bool written = write_output(a, text.data, text.len);
     sb_free(&text);
     if (owned) free(x);
     *out = val_nil();
-    return true;
+    return written;
 }
 
 Builtin builtins_hist[] = {

@@ -22,10 +22,10 @@ static bool fn_print(Args *a, Value *out) {
         }
     }
     sb_putc(&line, '\n');
-    fwrite(line.data, 1, line.len, a->I->out);
+    bool ok = write_output(a, line.data, line.len);
     sb_free(&line);
     *out = val_nil();
-    return true;
+    return ok;
 }
 
 static bool fn_now(Args *a, Value *out) {

@@ -1,6 +1,7 @@
 /* registry.c — the builtin table, argument binding, and the shared argument checks. */
 #include "registry.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,6 +75,14 @@ bool call_error(Args *a, const char *fmt, ...) {
     verror(a, a->call->span, fmt, ap);
     va_end(ap);
     return false;
+}
+
+bool write_output(Args *a, const char *text, size_t len) {
+    errno = 0;
+    if (len) fwrite(text, 1, len, a->I->out);
+    if (!ferror(a->I->out)) return true;
+    int e = errno;
+    return call_error(a, "cannot write the output%s%s", e ? ": " : "", e ? strerror(e) : "");
 }
 
 bool arg_type_error(Args *a, int i, const char *expected) {

@@ -73,6 +73,9 @@ bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *ou
 bool arg_error(Args *a, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool call_error(Args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool arg_type_error(Args *a, int i, const char *expected);
+/* Writes text to the program's output (print, hist); a failed write (a full disk, a closed pipe
+ * when SIGPIPE is ignored) is an error at the call, so the program stops instead of losing output. */
+bool write_output(Args *a, const char *text, size_t len);
 
 /* Typed access to parameter i. `need_` requires it, `opt_` uses the default when absent. */
 bool need_num(Args *a, int i, double *out);          /* a number (or bool) */
