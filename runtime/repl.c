@@ -43,6 +43,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "atomic_file.h"
 #include "count.h"
 #include "display.h"
 #include "frame.h"
@@ -541,6 +542,7 @@ static void on_sigint_running(int sig) {
     (void)sig;
     atomic_store(stop_flag, SMP_STOP_INTERRUPT);
     if (++presses >= 3) { /* it does not stop: the third press ends sqc */
+        afile_unlink_temps(); /* a write_csv in progress leaves no temporary file */
         signal(SIGINT, SIG_DFL);
         raise(SIGINT);
     }

@@ -33,12 +33,18 @@ _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2, "the signal handler needs lock-fre
 static _Atomic(char *) tmp_slots[TMP_SLOTS];
 static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
-static void on_fatal_signal(int sig) {
+void afile_unlink_temps(void) {
     int saved = errno;
     for (int i = 0; i < TMP_SLOTS; i++) {
         char *p = atomic_exchange(&tmp_slots[i], NULL);
         if (p) unlink(p);
     }
+    errno = saved;
+}
+
+static void on_fatal_signal(int sig) {
+    int saved = errno;
+    afile_unlink_temps();
     /* die of the same signal, so the parent sees the usual status (130 for SIGINT, ...) */
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);

@@ -31,5 +31,8 @@ void afile_deny(const char *why);
 /* While on, afile_open succeeds without touching the disk (writes go to /dev/null) and
  * afile_commit writes nothing: a rehearsal (rehearsal.h) runs a script's writes this way. */
 void afile_dry_run(bool on);
+/* Removes the temporary files open now; async-signal-safe, for a signal handler of the
+ * program's own that is about to end the process (the REPL's third Ctrl-C). */
+void afile_unlink_temps(void);
 
 #endif
