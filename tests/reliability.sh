@@ -23,14 +23,14 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== fuzzing: ${seconds}s of libFuzzer over parse + evaluate"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DSQC_FUZZ=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_sqc
-corpus=build-fuzz/corpus   # grows across runs; the seeds are read from the source tree
+cmake --build build-fuzz -j"$jobs" --target fuzz_sqc   # also generates build-fuzz/tests/fuzz_seed_corpus
+corpus=build-fuzz/corpus   # grows across runs; the seeds are read from the source and build trees
 mkdir -p "$corpus" build-fuzz/artifacts
 start=$(date +%s)
 status=0
 build-fuzz/tests/fuzz_sqc -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
   -dict=tests/fuzz/sq.dict -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1 \
-  "$corpus" tests/fuzz/regressions tests/lang tests/errors tests/parse examples \
+  "$corpus" tests/fuzz/regressions build-fuzz/tests/fuzz_seed_corpus tests/lang tests/errors tests/parse examples \
   >build-fuzz/fuzz.log 2>&1 || status=$?
 grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' build-fuzz/fuzz.log || true
 echo "fuzzed for $(($(date +%s) - start))s of one core; exit status $status"

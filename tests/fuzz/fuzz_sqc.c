@@ -1,15 +1,18 @@
 /* fuzz_sqc.c — the libFuzzer target: parse and run one program with small limits.
  *
- * Each input is program text. It runs in a fresh interpreter with 64 samples, one thread,
- * calls nested at most 200 deep, loops of at most 10,000 iterations, a budget of 200,000
- * evaluation steps and 2 seconds, no file writing and output thrown away; the interpreter
+ * Each input is program text. It runs in a fresh interpreter under the limits of fuzz_limits.h
+ * (64 samples, one thread, small depth, loop, step and time budgets), with output thrown away
+ * and files written as a rehearsal writes them (afile_dry_run: to /dev/null, never to the
+ * path, so write_csv, plot and write_samples are fuzzed up to their last byte); the interpreter
  * is then freed, so a leak anywhere shows up in LeakSanitizer. It runs after a rehearsal
  * (rehearsal.h), as `sqc --rehearse=always` would, so the prefetching is fuzzed too.
  *
  * Built with clang and -DSQC_FUZZ=ON it is a libFuzzer binary (see docs/reliability.md).
  * Built without libFuzzer (-DSQC_FUZZ_MAIN) it is a plain program that runs each file or
  * folder given on the command line through the same entry point: the test suite runs the
- * seed corpus and every saved crash that way, in the normal and the sanitizer build. */
+ * seed corpus and every saved crash that way, in the normal and the sanitizer build. The seeds
+ * are tests/fuzz/regressions/, the goldens and examples, and a program per builtin that
+ * fuzz_seeds.c generates from the registry into the build tree. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdint.h>
@@ -20,39 +23,23 @@
 
 #include "atomic_file.h"
 #include "eval.h"
+#include "fuzz_limits.h"
 #include "rehearsal.h"
-
-#define FUZZ_SAMPLES 64
-#define FUZZ_MAX_DEPTH 200
-#define FUZZ_LOOP_LIMIT 10000
-#define FUZZ_STEP_LIMIT 200000
-#define FUZZ_SECONDS 2.0
 
 static FILE *sink;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void fuzz_limits(Interp *I, const void *unused) {
-    (void)unused;
-    I->smp.n = FUZZ_SAMPLES;
-    I->smp.threads = 1;
-    I->samples_fixed = true; /* `set samples = 1B` is ignored, as --samples would make it */
-    I->max_depth = FUZZ_MAX_DEPTH;
-    I->loop_limit = FUZZ_LOOP_LIMIT;
-    I->step_limit = FUZZ_STEP_LIMIT;
-    I->time_limit = FUZZ_SECONDS;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!sink) {
         sink = fopen("/dev/null", "w");
         if (!sink) abort();
-        afile_deny("fuzzing");
     }
     Source *src = source_from_string("<fuzz>", (const char *)data, size);
     if (!src) return 0;
     RehearsalSetup setup = {fuzz_limits, NULL, true, false, 0};
     Prefetch *pf = rehearse(src, &setup);
+    afile_dry_run(true); /* after the rehearsal, which turns it off when it ends */
     Interp I;
     interp_init(&I, sink);
     fuzz_limits(&I, NULL);
@@ -66,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     value_release(last);
     interp_free(&I);
+    afile_dry_run(false);
     pf_free(pf);
     return 0;
 }
