@@ -665,6 +665,51 @@ Ast *ast_set(AstCtx *c, Sym name, Ast *value, SqLoc loc)
     return finish(c, n, kids, 1, loc);
 }
 
+/* ---- walking ---- */
+
+void ast_each_child(const Ast *n, void (*fn)(void *ctx, const Ast *child), void *ctx)
+{
+#define KID(x) do { if (x) fn(ctx, (x)); } while (0)
+    switch (n->kind) {
+    case AST_NUM: case AST_STR: case AST_BOOL: case AST_NIL: case AST_NAME:
+    case AST_BREAK: case AST_CONTINUE:
+        break;
+    case AST_LIST:
+        for (int i = 0; i < n->as.list.count; i++) KID(n->as.list.items[i]);
+        break;
+    case AST_RECORD:
+        for (int i = 0; i < n->as.record.count; i++) KID(n->as.record.values[i]);
+        break;
+    case AST_UNARY: KID(n->as.unary.operand); break;
+    case AST_BINARY: KID(n->as.binary.left); KID(n->as.binary.right); break;
+    case AST_COMPARE:
+        for (int i = 0; i < n->as.compare.count; i++) KID(n->as.compare.operands[i]);
+        break;
+    case AST_CALL:
+        KID(n->as.call.callee);
+        for (int i = 0; i < n->as.call.nargs; i++) KID(n->as.call.args[i]);
+        for (int i = 0; i < n->as.call.nkw; i++) KID(n->as.call.kw_values[i]);
+        break;
+    case AST_INDEX: KID(n->as.index.object); KID(n->as.index.index); break;
+    case AST_SLICE: KID(n->as.slice.object); KID(n->as.slice.lo); KID(n->as.slice.hi); break;
+    case AST_FIELD: KID(n->as.field.object); break;
+    case AST_LAMBDA: case AST_FUNDEF:
+        for (int i = 0; i < n->as.func.nparams; i++) KID(n->as.func.params[i].default_value);
+        KID(n->as.func.body);
+        break;
+    case AST_IF: KID(n->as.cond.cond); KID(n->as.cond.then_branch); KID(n->as.cond.else_branch); break;
+    case AST_BLOCK:
+        for (int i = 0; i < n->as.block.count; i++) KID(n->as.block.stmts[i]);
+        break;
+    case AST_ASSIGN: KID(n->as.assign.target); KID(n->as.assign.value); break;
+    case AST_FOR: KID(n->as.loop.iter); KID(n->as.loop.body); break;
+    case AST_WHILE: KID(n->as.loop.iter); KID(n->as.loop.body); break;
+    case AST_RETURN: KID(n->as.ret.value); break;
+    case AST_SET: KID(n->as.set.value); break;
+    }
+#undef KID
+}
+
 /* ---- names ---- */
 
 const char *ast_op_text(AstOp op)

@@ -83,6 +83,9 @@ struct Ast {
     } as;
 };
 
+/* Calls fn on each child node of n (in source order; absent optional children are skipped). */
+void ast_each_child(const Ast *n, void (*fn)(void *ctx, const Ast *child), void *ctx);
+
 const char *ast_op_text(AstOp op); /* "+", "and", "to", ... for messages */
 const char *ast_kind_name(AstKind kind);
 

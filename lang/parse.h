@@ -19,6 +19,14 @@ typedef struct ParseError {
  * The Program keeps a pointer to src (the caller keeps src alive at least as long). */
 Program *parse_program(const Source *src, ParseError *err);
 const Ast *program_root(const Program *prog); /* an AST_BLOCK of the top-level statements */
+
+/* The check that a `//` comment written after code is not silently read as floor division
+ * (docs/language.md, "Lexical rules"): `x = 5 // note` parses as 5 // note, so a `//` whose right
+ * operand starts, on the same line, with a name that nothing in the program binds and is_known
+ * does not know (builtins, earlier REPL entries) is reported as a syntax error. Returns false
+ * and fills *err then. */
+bool program_check_idiv_names(const Program *prog, bool (*is_known)(void *ctx, Sym name), void *ctx,
+                              ParseError *err);
 void program_free(Program *prog);
 
 #endif

@@ -48,6 +48,7 @@ struct ParseState {
     Bracket *brackets;
     int nbrackets, capbrackets;
     bool unmatched; /* the last token was a closing bracket that closed nothing */
+    SqLoc last_idiv; /* the last `//` read as floor division (end 0: none) */
 };
 
 int sq_yylex(SQ_YYSTYPE *lval, SqLoc *lloc, yyscan_t scanner, ParseState *ps);

@@ -978,6 +978,13 @@ static void keep_program(Interp *I, Program *p, Source *src) {
     I->nprograms++;
 }
 
+/* A name a program may use without binding it: a builtin, or a global of an earlier REPL entry. */
+bool interp_knows_name(void *interp, Sym name) {
+    Interp *I = interp;
+    registry_init();
+    return registry_find(name) || (I && frame_lookup_local(I->globals, name));
+}
+
 static bool is_expression(const Ast *n) {
     switch (n->kind) {
     case AST_ASSIGN: case AST_FUNDEF: case AST_FOR: case AST_WHILE: case AST_BREAK:
@@ -999,6 +1006,7 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
         return EV_ERR;
     }
     keep_program(I, prog, src);
+    if (!program_check_idiv_names(prog, interp_knows_name, I, perr ? perr : &local)) return EV_ERR;
     const Ast *root = program_root(prog);
     for (int i = 0; i < root->as.block.count; i++) {
         const Ast *s = root->as.block.stmts[i];

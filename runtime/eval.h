@@ -72,6 +72,9 @@ void interp_free(Interp *I);
  * EV_ERR with I->error set. When `last` is non-NULL it receives the value of the last
  * top-level expression statement (nil otherwise). */
 EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last);
+/* Whether a program may use `name` without binding it (a builtin; a global of an earlier
+ * REPL entry when interp, an Interp *, is non-NULL): for program_check_idiv_names. */
+bool interp_knows_name(void *interp, Sym name);
 
 /* Checks that N draws per samples value fit in memory (N x 8 bytes, times the few arrays
  * an evaluation keeps at once); false with a message in err when they would not. */

@@ -237,10 +237,11 @@ static void *run_main(void *arg) {
     if (o.check) { /* syntax only: nothing runs */
         ParseError perr;
         Program *prog = parse_program(src, &perr);
-        if (prog) program_free(prog);
-        else diag_print(stderr, perr.span, perr.message);
+        bool ok = prog && program_check_idiv_names(prog, interp_knows_name, NULL, &perr);
+        if (!ok) diag_print(stderr, perr.span, perr.message);
+        program_free(prog);
         source_free(src);
-        job->status = prog ? 0 : 1;
+        job->status = ok ? 0 : 1;
         return NULL;
     }
     Prefetch *pf = NULL;
