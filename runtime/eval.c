@@ -608,15 +608,23 @@ static EvStatus eval_set(Interp *I, const Ast *n, Frame *f) {
         if (is_samples) return rt_error(I, n->as.set.value->span, "set samples needs a whole number from 1 to 1B");
         return rt_error(I, n->as.set.value->span, "set seed needs a whole number >= 0");
     }
-    if (is_samples ? I->samples_fixed : I->seed_fixed) return EV_OK; /* the command line wins */
+    if (I->session == SESSION_REPLAY) return EV_OK; /* the REPL's setting wins (docs/cli.md) */
+    bool typed = I->session == SESSION_TYPED; /* in the REPL, as :samples / :seed (docs/cli.md) */
+    if (!typed && (is_samples ? I->samples_fixed : I->seed_fixed)) return EV_OK; /* the command line wins */
     size_t *draws = I->rehearsal_n ? &I->rehearsal_n : &I->smp.n; /* a rehearsal keeps its few draws */
     if (is_samples && (size_t)v.as.num == *draws) return EV_OK;
     if (is_seed && (uint64_t)v.as.num == I->smp.seed) return EV_OK;
-    if (I->samples_made)
+    if (I->samples_made && !typed)
         return rt_error(I, n->span, "set %s must come before the first distribution", name);
     char why[200];
     if (is_samples && !interp_samples_fit((size_t)v.as.num, why, sizeof why))
         return rt_error(I, n->as.set.value->span, "set samples: %s", why);
+    if (typed || (I->session == SESSION_LOAD && I->samples_before)) { /* the REPL re-runs the session */
+        I->set_request.pending = true;
+        I->set_request.is_samples = is_samples;
+        I->set_request.value = v.as.num;
+        return rt_error(I, n->span, "set %s: the session must be re-run", name);
+    }
     if (is_samples) *draws = (size_t)v.as.num;
     else I->smp.seed = (uint64_t)v.as.num;
     return EV_OK;

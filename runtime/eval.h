@@ -34,6 +34,15 @@ struct SqFunc {
     Frame *closure;      /* where the function was defined */
 };
 
+/* What a `set samples`/`set seed` that changes the setting does (Interp.session). */
+typedef enum SessionMode {
+    SESSION_SCRIPT, /* a script run: allowed until the first distribution, an error after */
+    SESSION_TYPED,  /* a REPL entry: asks the REPL for the setting (set_request), as :seed does */
+    SESSION_LOAD,   /* a :load-ed file: as in a script run of the file, asking the REPL when the
+                     * session already has samples (samples_before) */
+    SESSION_REPLAY, /* the REPL re-running its entries: ignored, the session's setting wins */
+} SessionMode;
+
 typedef struct Interp {
     SampleCtx smp;
     Frame *globals;
@@ -42,6 +51,12 @@ typedef struct Interp {
     bool seed_fixed;             /* --seed given: `set seed` is ignored */
     bool samples_made;           /* a samples value exists: `set samples` may no longer change N */
     bool ascii;                  /* no Unicode output (--ascii or a non-UTF-8 locale) */
+    SessionMode session;         /* SESSION_SCRIPT unless the REPL says otherwise */
+    bool samples_before;         /* SESSION_LOAD: the session had samples before the file ran */
+    struct {                     /* a setting asked for: the run ends with an error, the REPL applies it */
+        bool pending, is_samples;
+        double value;
+    } set_request;
     /* a rehearsal (rehearsal.h): smp.n is its few draws; these are the real run's */
     size_t rehearsal_n;          /* draws the real run will have (0: not a rehearsal) */
     size_t rehearsal_min_n;      /* fewer than this when the first samples appear: stop */

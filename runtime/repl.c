@@ -11,9 +11,19 @@
  * statistics are N-sized and seed-specific). So the REPL keeps a log of every entry that
  * parsed (typed lines and :load-ed files) and a settings command starts a fresh
  * interpreter with the new settings and re-runs the log into it with print output
- * discarded. The session is then what the same entries would give as a script run with
- * those settings: bindings stay, and samples are re-drawn at the new count or seed.
- * Like a command-line flag, a setting given this way wins over `set` lines in the log.
+ * discarded (SESSION_REPLAY: the log's `set` lines are ignored, the new setting wins):
+ * bindings stay, and samples are re-drawn at the new count or seed. A typed `set seed = S`
+ * asks for the same (SESSION_TYPED: eval.c ends the entry with a set_request), and so does
+ * a loaded file's `set` when the session already has samples; the entry then runs again.
+ *
+ * Draw streams. A random value's draws come from (seed, stream number), numbers handed out
+ * in order (samples.c). `:load FILE` must print what `sqc FILE` prints whatever the session
+ * drew before, so a file's streams are numbered from 0 as in a script run; typed entries
+ * take theirs from a space of their own (SPACE_TYPED), so that they never share a stream
+ * with a file's values. The first file loaded has space 0, and so has the same file loaded
+ * again (its values are then the same draws, as they would be in two runs of it); a second,
+ * different file gets a space of its own, and the REPL says that its numbers differ from
+ * `sqc FILE` (two files in space 0 would give their values the same draws).
  *
  * Interrupts. While an entry runs, Ctrl-C sets the interpreter's stop request (samples.h): the
  * evaluator and the samples engine look at it at every step and before every block, and fail
@@ -22,8 +32,9 @@
  * the entry: nothing of it stays, half-bound or otherwise. A third Ctrl-C before the entry has
  * stopped ends sqc, for what never looks at the flag (a system call that hangs).
  *
- * History: one entry per physical line, appended to the history file as each entry is
- * read (so a session that is killed keeps its lines) and trimmed to HISTORY_MAX on exit.
+ * History: one item per entry (a multi-line entry is recalled whole) or command, appended to
+ * the history file as each is read or run (so a session that is killed keeps them) and
+ * trimmed to HISTORY_MAX on exit.
  * The file is $SQC_HISTORY, else $HOME/.sqc_history.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -70,7 +81,8 @@ static const struct {
     {":help", "[NAME]", "list the commands and builtins, or show one builtin's signature and doc"},
     {":samples", "[N]", "draws per uncertain value (1K, 100_000 work); re-runs the session's entries"},
     {":seed", "[S]", "the random seed; re-runs the session's entries"},
-    {":load", "FILE", "run a script into the session (its bindings stay)"},
+    {":load", "FILE", "run a script into the session: it prints what `sqc FILE` prints, its bindings stay"},
+    {":reset", "", "a fresh session: no bindings, the settings sqc started with (history stays)"},
     {":quit", "", "leave (so does Ctrl-D)"},
     {NULL, NULL, NULL},
 };
@@ -80,8 +92,13 @@ typedef struct Entry {
     char *name; /* "<repl>" or the :load-ed path */
     char *text;
     size_t len;
-    bool ok; /* it ran without error the first time */
+    int space;  /* its draw streams (below) */
+    bool load;  /* a :load-ed file: its streams start again at the space's first */
+    bool ok;    /* it ran without error the first time */
 } Entry;
+
+#define SPACE_TYPED 1 /* typed entries; loaded files have 0, 2, 3, ... */
+#define SPACE_SHIFT 48 /* stream numbers of space k start at k << SPACE_SHIFT */
 
 typedef struct Repl {
     Interp *I;
@@ -90,6 +107,12 @@ typedef struct Repl {
     char note[128];     /* what restart() did, shown after the new setting */
     char *history_path; /* NULL: no history file */
     bool history_exists;
+    char **paths;       /* loaded files, by space: paths[0] has space 0, paths[i] space i + 1 */
+    int npaths;
+    uint64_t *next;     /* the next stream number of each space */
+    int nspaces;
+    size_t start_n;     /* the settings sqc started with, for :reset */
+    uint64_t start_seed;
 } Repl;
 
 static Repl *the_repl; /* for readline's callbacks, which take no context */
@@ -115,17 +138,64 @@ static bool blank(const char *s) {
     return true;
 }
 
-static void log_add(Repl *r, const char *name, const char *text, size_t len, bool ok) {
+static void log_add(Repl *r, const Entry *e) {
     if (r->nlog == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 16;
         r->log = realloc(r->log, (size_t)r->cap * sizeof *r->log);
         if (!r->log) abort();
     }
-    char *copy = malloc(len + 1);
+    char *copy = malloc(e->len + 1);
     if (!copy) abort();
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    r->log[r->nlog++] = (Entry){xstrdup(name), copy, len, ok};
+    memcpy(copy, e->text, e->len);
+    copy[e->len] = '\0';
+    r->log[r->nlog] = *e;
+    r->log[r->nlog].name = xstrdup(e->name);
+    r->log[r->nlog].text = copy;
+    r->nlog++;
+}
+
+static void log_clear(Repl *r, int from) {
+    for (int i = from; i < r->nlog; i++) free(r->log[i].name), free(r->log[i].text);
+    r->nlog = from;
+}
+
+/* ---------- draw streams ---------- */
+
+static uint64_t space_first(int space) { return (uint64_t)space << SPACE_SHIFT; }
+
+static void spaces_reset(Repl *r) {
+    for (int k = 0; k < r->nspaces; k++) r->next[k] = space_first(k);
+}
+
+static uint64_t *space_next(Repl *r, int space) {
+    if (space >= r->nspaces) {
+        r->next = realloc(r->next, (size_t)(space + 1) * sizeof *r->next);
+        if (!r->next) abort();
+        while (r->nspaces <= space) r->next[r->nspaces] = space_first(r->nspaces), r->nspaces++;
+    }
+    return &r->next[space];
+}
+
+/* The space of a loaded file (a new one for a file not loaded before); *first says whether it
+ * is space 0, whose numbers are those of `sqc FILE`. */
+static int path_space(Repl *r, const char *path, bool *first) {
+    char *real = realpath(path, NULL);
+    const char *key = real ? real : path;
+    int i = 0;
+    while (i < r->npaths && strcmp(r->paths[i], key)) i++;
+    if (i == r->npaths) {
+        r->paths = realloc(r->paths, (size_t)(r->npaths + 1) * sizeof *r->paths);
+        if (!r->paths) abort();
+        r->paths[r->npaths++] = xstrdup(key);
+    }
+    free(real);
+    *first = i == 0;
+    return i == 0 ? 0 : i + 1;
+}
+
+static void paths_clear(Repl *r) {
+    for (int i = 0; i < r->npaths; i++) free(r->paths[i]);
+    r->npaths = 0;
 }
 
 /* ---------- showing values ---------- */
@@ -233,79 +303,45 @@ static bool checkpoint_end(Interp *I, Checkpoint *cp, bool failed) {
     return stopped;
 }
 
-/* Runs text as an entry called `name`. Returns false when it does not parse because the
- * input ended too soon (the caller reads more); otherwise it has run (or failed) and
- * been logged. */
-static bool run_entry(Repl *r, const char *name, const char *text, size_t len, bool show) {
-    Interp *I = r->I;
-    ParseError perr;
-    Value last;
-    Checkpoint cp = checkpoint_take(I);
-    EvStatus st = interp_run(I, source_from_string(name, text, len), &perr, show ? &last : NULL);
-    if (checkpoint_end(I, &cp, st != EV_OK)) {
-        report_interrupt();
-        return true;
-    }
-    if (st != EV_OK && !I->has_error) { /* a syntax error: nothing ran */
-        if (perr.at_end && show) return false;
-        report_syntax(&perr);
-        return true;
-    }
-    log_add(r, name, text, len, st == EV_OK);
-    if (st != EV_OK) {
-        report_runtime(I);
-        return true;
-    }
-    if (show) {
-        if (last.kind != VAL_NIL) {
-            StrBuf sb;
-            sb_init(&sb);
-            if (show_value(I, &last, &sb)) {
-                sb_putc(&sb, '\n');
-                fwrite(sb.data, 1, sb.len, I->out);
-            } else if (atomic_exchange(&I->smp.stop, SMP_STOP_NONE)) { /* the entry is done: keep it */
-                I->has_error = false;
-                report_interrupt();
-            } else {
-                r->log[r->nlog - 1].ok = false;
-                report_runtime(I);
-            }
-            sb_free(&sb);
-        }
-        value_release(last);
-    }
-    fflush(I->out);
-    return true;
-}
-
-/* Starts a fresh interpreter with n draws and the given seed and re-runs the log. */
-static void restart(Repl *r, size_t n, bool fix_n, uint64_t seed, bool fix_seed) {
+/* A fresh interpreter in place of r->I, with the settings sqc started with except n and seed. */
+static void fresh_interp(Repl *r, size_t n, uint64_t seed) {
     Interp *I = r->I;
     FILE *out = I->out;
     int threads = I->smp.threads;
-    bool ascii = I->ascii;
-    bool samples_fixed = I->samples_fixed || fix_n, seed_fixed = I->seed_fixed || fix_seed;
-    size_t base_n = samples_fixed ? n : SQC_DEFAULT_SAMPLES;
-    uint64_t base_seed = seed_fixed ? seed : SQC_DEFAULT_SEED;
+    bool ascii = I->ascii, samples_fixed = I->samples_fixed, seed_fixed = I->seed_fixed;
     interp_free(I);
     interp_init(I, out);
     I->smp.threads = threads;
     I->ascii = ascii;
-    I->smp.n = base_n;
-    I->smp.seed = base_seed;
-    I->samples_fixed = samples_fixed;
+    I->samples_fixed = samples_fixed; /* given on the command line */
     I->seed_fixed = seed_fixed;
+    I->smp.n = n;
+    I->smp.seed = seed;
+    spaces_reset(r);
+}
+
+/* Starts a fresh interpreter with n draws and the given seed and re-runs the log; false
+ * when Ctrl-C stopped the re-run (r->note says what is left). */
+static bool restart(Repl *r, size_t n, uint64_t seed) {
+    Interp *I = r->I;
+    FILE *out = I->out;
+    fresh_interp(r, n, seed);
     r->note[0] = '\0';
-    if (!r->nlog) return;
+    if (!r->nlog) return true;
 
     FILE *null = fopen("/dev/null", "w");
     I->out = null ? null : out;
     int failed = 0, done = 0, total = r->nlog;
     for (; done < r->nlog; done++) {
         const Entry *e = &r->log[done];
+        uint64_t *next = space_next(r, e->space);
         Checkpoint cp = checkpoint_take(I);
+        I->session = SESSION_REPLAY;
+        I->smp.next_stream = e->load ? space_first(e->space) : *next;
         EvStatus st = interp_run(I, source_from_string(e->name, e->text, e->len), NULL, NULL);
+        I->session = SESSION_SCRIPT;
         if (checkpoint_end(I, &cp, st != EV_OK)) break;
+        *next = I->smp.next_stream;
         if (st != EV_OK && e->ok && I->has_error) { /* it worked before: say why not now */
             if (!failed++) fprintf(stderr, "re-running the session's entries:\n");
             report_runtime(I);
@@ -314,14 +350,112 @@ static void restart(Repl *r, size_t n, bool fix_n, uint64_t seed, bool fix_seed)
     if (null) fclose(null);
     I->out = out;
     if (done < total) { /* interrupted: the session is the entries that re-ran */
-        for (int i = done; i < r->nlog; i++) free(r->log[i].name), free(r->log[i].text);
-        r->nlog = done;
+        log_clear(r, done);
         snprintf(r->note, sizeof r->note, " (interrupted after re-running %d of the session's %d entries: "
                  "the other %d are dropped)", done, total, total - done);
-        return;
+        return false;
     }
     snprintf(r->note, sizeof r->note, " (re-ran the session's %d entr%s: earlier samples are re-drawn%s)", r->nlog,
              r->nlog == 1 ? "y" : "ies", failed ? ", some failed" : "");
+    return true;
+}
+
+/* Sets the draw count or the seed and re-runs the session; says what it did on `to`, as
+ * `samples = N (...)`. `why`, when not NULL, goes first ("FILE sets "). False when stopped. */
+static bool change_setting(Repl *r, bool is_samples, double value, FILE *to, const char *why) {
+    Interp *I = r->I;
+    bool ok = restart(r, is_samples ? (size_t)value : I->smp.n, is_samples ? I->smp.seed : (uint64_t)value);
+    if (why) fputs(why, to);
+    if (is_samples) fprintf(to, "samples = %zu%s\n", I->smp.n, r->note);
+    else fprintf(to, "seed = %llu%s\n", (unsigned long long)I->smp.seed, r->note);
+    fflush(to);
+    return ok;
+}
+
+/* Runs text as an entry: typed (name "<repl>", its value shown) or a :load-ed file (name its
+ * path). Returns false when a typed entry does not parse because the input ended too soon
+ * (the caller reads more); otherwise it has run (or failed) and been logged. */
+static bool run_entry(Repl *r, const char *name, const char *text, size_t len, bool load) {
+    Interp *I = r->I;
+    bool first = true;
+    int space = load ? path_space(r, name, &first) : SPACE_TYPED;
+    if (!first) /* see "Draw streams" above */
+        fprintf(stderr, "note: %s draws apart from %s, loaded earlier, so its numbers differ from `sqc %s` "
+                "(:reset, then :load, for those)\n", name, r->paths[0], name);
+    for (int attempt = 0;; attempt++) {
+        ParseError perr;
+        Value last;
+        FILE *out = I->out, *buf = NULL;
+        char *printed = NULL;
+        size_t nprinted = 0;
+        /* a file's output is held back until it has run: a `set` in it may re-run the session first */
+        if (load && (buf = open_memstream(&printed, &nprinted))) I->out = buf;
+        Checkpoint cp = checkpoint_take(I);
+        bool had_samples = I->samples_made;
+        I->session = load ? SESSION_LOAD : SESSION_TYPED;
+        I->samples_before = had_samples;
+        I->set_request.pending = false;
+        if (load) I->samples_made = false; /* `set` is allowed until the file's first distribution */
+        I->smp.next_stream = load ? space_first(space) : *space_next(r, space);
+        EvStatus st = interp_run(I, source_from_string(name, text, len), &perr, load ? NULL : &last);
+        I->session = SESSION_SCRIPT;
+        I->samples_made |= had_samples;
+        if (buf) fclose(buf), I->out = out;
+        bool stopped = checkpoint_end(I, &cp, st != EV_OK);
+        if (!stopped && st != EV_OK && I->set_request.pending && attempt < 3) {
+            free(printed);
+            char why[700] = "";
+            if (load) snprintf(why, sizeof why, "%s sets ", name);
+            if (!change_setting(r, I->set_request.is_samples, I->set_request.value, load ? stderr : stdout,
+                                load ? why : NULL))
+                return true; /* stopped while re-running the session */
+            continue;
+        }
+        if (printed) fwrite(printed, 1, nprinted, out), free(printed);
+        if (stopped) {
+            report_interrupt();
+            return true;
+        }
+        if (st != EV_OK && !I->has_error) { /* a syntax error: nothing ran */
+            if (perr.at_end && !load) return false;
+            report_syntax(&perr);
+            return true;
+        }
+        *space_next(r, space) = I->smp.next_stream;
+        log_add(r, &(Entry){(char *)name, (char *)text, len, space, load, st == EV_OK});
+        if (st != EV_OK) {
+            report_runtime(I);
+            return true;
+        }
+        if (!load) {
+            if (last.kind != VAL_NIL) {
+                StrBuf sb;
+                sb_init(&sb);
+                if (show_value(I, &last, &sb)) {
+                    sb_putc(&sb, '\n');
+                    fwrite(sb.data, 1, sb.len, I->out);
+                } else if (atomic_exchange(&I->smp.stop, SMP_STOP_NONE)) { /* the entry is done: keep it */
+                    I->has_error = false;
+                    report_interrupt();
+                } else {
+                    r->log[r->nlog - 1].ok = false;
+                    report_runtime(I);
+                }
+                sb_free(&sb);
+            }
+            value_release(last);
+        }
+        fflush(I->out);
+        return true;
+    }
+}
+
+/* :reset: a fresh session with the settings sqc started with; the history stays. */
+static void reset(Repl *r) {
+    fresh_interp(r, r->start_n, r->start_seed);
+    log_clear(r, 0);
+    paths_clear(r);
+    printf("a fresh session: samples = %zu, seed = %llu\n", r->I->smp.n, (unsigned long long)r->I->smp.seed);
 }
 
 /* ---------- commands ---------- */
@@ -409,12 +543,10 @@ static bool command(Repl *r, char *line) {
         } else if (!count_parse(arg, &x) || (is_samples && (x < 1 || x > 1e9))) {
             fprintf(stderr, "%s needs a whole number%s, got '%s'\n", name,
                     is_samples ? " from 1 to 1B" : " >= 0", arg);
-        } else if (is_samples) {
-            restart(r, (size_t)x, true, I->smp.seed, false);
-            printf("samples = %zu%s\n", I->smp.n, r->note);
         } else {
-            restart(r, I->smp.n, false, (uint64_t)x, true);
-            printf("seed = %llu%s\n", (unsigned long long)I->smp.seed, r->note);
+            char why[200];
+            if (is_samples && !interp_samples_fit((size_t)x, why, sizeof why)) fprintf(stderr, ":samples: %s\n", why);
+            else change_setting(r, is_samples, x, stdout, NULL);
         }
     } else if (!strcmp(name, ":load")) {
         if (!*arg) {
@@ -425,10 +557,12 @@ static bool command(Repl *r, char *line) {
             if (!src) {
                 fprintf(stderr, "sqc: %s\n", err);
             } else {
-                run_entry(r, arg, src->text, src->len, false);
+                run_entry(r, arg, src->text, src->len, true);
                 source_free(src);
             }
         }
+    } else if (!strcmp(name, ":reset")) {
+        reset(r);
     } else {
         fprintf(stderr, "unknown command '%s'; :help lists the commands\n", name);
     }
@@ -576,6 +710,10 @@ static void history_open(Repl *r) {
     }
     using_history();
     stifle_history(HISTORY_MAX);
+    /* a time stamp line before each entry, so that a multi-line entry is read back as one */
+    history_comment_char = '#'; /* the stamp is "#<seconds>" (readline writes none without it) */
+    history_write_timestamps = 1;
+    history_multiline_entries = 1;
     if (r->history_path) r->history_exists = read_history(r->history_path) == 0;
 }
 
@@ -598,7 +736,7 @@ static void history_close(Repl *r) {
 /* ---------- the loop ---------- */
 
 int repl_run(Interp *I) {
-    Repl r = {.I = I};
+    Repl r = {.I = I, .start_n = I->smp.n, .start_seed = I->smp.seed};
     the_repl = &r;
     repl_thread = pthread_self();
     stop_flag = &I->smp.stop; /* I stays where it is: restart() re-initializes it in place */
@@ -632,8 +770,8 @@ int repl_run(Interp *I) {
             printf("\n");
             break;
         }
-        history_note(&r, line);
         if (!more && line[strspn(line, " \t")] == ':') {
+            history_note(&r, line);
             bool go_on = command(&r, line);
             free(line);
             if (!go_on) break;
@@ -647,8 +785,8 @@ int repl_run(Interp *I) {
             more = false;
             continue;
         }
-        more = !run_entry(&r, "<repl>", entry.data, entry.len, true);
-        if (!more) sb_clear(&entry);
+        more = !run_entry(&r, "<repl>", entry.data, entry.len, false);
+        if (!more) history_note(&r, entry.data), sb_clear(&entry); /* the whole entry, lines and all */
     }
     fflush(stdout);
     signal(SIGINT, SIG_DFL);
@@ -657,8 +795,11 @@ int repl_run(Interp *I) {
     names_clear(&candidates);
     free(candidates.v);
     candidates = (Names){0};
-    for (int i = 0; i < r.nlog; i++) free(r.log[i].name), free(r.log[i].text);
+    log_clear(&r, 0);
     free(r.log);
+    paths_clear(&r);
+    free(r.paths);
+    free(r.next);
     the_repl = NULL;
     return 0;
 }
