@@ -204,8 +204,12 @@ void smp_fingerprint(Samples *s) {
             fp_add(&h, fp_bits(s->ops[k].num));
         }
     }
-    if (s->cumw)
+    if (s->cumw && s->kind == NK_MIXTURE)
         for (int k = 0; k < s->nops; k++) fp_add(&h, fp_bits(s->cumw[k]));
+    if (s->kind == NK_TABLE) {
+        fp_add(&h, (uint64_t)s->ntable);
+        for (size_t c = 0; c < s->ntable; c++) fp_add(&h, fp_bits(s->table[c])), fp_add(&h, fp_bits(s->cumw[c]));
+    }
     if (s->draw) {
         uintptr_t fn;
         memcpy(&fn, &s->draw, sizeof fn < sizeof s->draw ? sizeof fn : sizeof s->draw);
@@ -271,6 +275,28 @@ Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, int nparam
     s->param_names = smp_xcalloc((size_t)nparams, sizeof(char *));
     for (int k = 0; k < nparams; k++)
         s->param_names[k] = xstrdup(param_names && param_names[k] ? param_names[k] : "?");
+    return sealed(s);
+}
+
+Samples *smp_table(SampleCtx *ctx, size_t k, const double *values, const double *weights, Span origin) {
+    Samples *s = random_node(ctx, NK_TABLE, 0, NULL, origin);
+    s->ntable = k;
+    s->table = smp_xmalloc(k * sizeof(double));
+    s->cumw = smp_xmalloc(k * sizeof(double));
+    s->guide = smp_xmalloc(k * sizeof(int32_t));
+    memcpy(s->table, values, k * sizeof(double));
+    double total = 0, acc = 0;
+    for (size_t c = 0; c < k; c++) total += weights ? weights[c] : 1;
+    for (size_t c = 0; c < k; c++) { /* as smp_mixture, so that the same uniform picks the same value */
+        acc += weights ? weights[c] : 1;
+        s->cumw[c] = acc / total;
+    }
+    s->cumw[k - 1] = 1.0;
+    for (size_t b = 0, c = 0; b < k; b++) {
+        double t = (double)b / (double)k;
+        while (c < k - 1 && s->cumw[c] <= t) c++;
+        s->guide[b] = (int32_t)c;
+    }
     return sealed(s);
 }
 
@@ -340,6 +366,8 @@ static void node_free(Samples *s) {
     free(s->param_names);
     free(s->name);
     free(s->cumw);
+    free(s->table);
+    free(s->guide);
     free(s);
 }
 

@@ -101,6 +101,11 @@ typedef double (*SmpDrawFn)(const gsl_rng *rng, const double *params, int *bad);
 Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, int nparams,
                     const Operand *params, const char *const *param_names, Span origin);
 
+/* Per draw, one of k numbers: values[c] with probability weights[c] (normalized, >= 0, sum > 0;
+ * NULL: all equal). A table lookup per draw whatever k is (discrete() of a million data values),
+ * picking exactly as smp_mixture does from the same uniform; k == 1 is a constant (inf too). */
+Samples *smp_table(SampleCtx *ctx, size_t k, const double *values, const double *weights, Span origin);
+
 /* Per draw, pick component k with probability weights[k] (normalized, >= 0, sum > 0). */
 Samples *smp_mixture(SampleCtx *ctx, int k, const Operand *components, const double *weights,
                      Span origin);

@@ -234,6 +234,7 @@ static double own_cost(const Samples *s) {
     case NK_UNIFORM: return 3;
     case NK_CUSTOM: return 12;
     case NK_MIXTURE: return 3;
+    case NK_TABLE: return 3;
     case NK_UNARY: return s->op <= SU_NOT || s->op == SU_ABS ? 1 : 3;
     case NK_BINARY: return s->op == SB_POW || s->op == SB_IDIV || s->op == SB_MOD || s->op == SB_ROUND_DIGITS ? 3 : 1;
     default: return 1;
@@ -557,6 +558,26 @@ EVAL_CLONES static void mixture_kernel(double *restrict out, Samples *s, const I
     }
 }
 
+/* Per draw the first value c with u < cumw[c] (the last at most), as mixture_kernel picks: the
+ * guide table gives a start at or near it, from which a step or two finds it exactly. */
+static void table_kernel(double *restrict out, const Samples *s, size_t i0, size_t len) {
+    size_t k = s->ntable;
+    const double *restrict v = s->table, *restrict cumw = s->cumw;
+    if (k == 1) {
+        for (size_t i = 0; i < len; i++) out[i] = v[0];
+        return;
+    }
+    smp_uniform_block(out, s->key, i0, len);
+    for (size_t i = 0; i < len; i++) {
+        double u = out[i];
+        size_t b = (size_t)(u * (double)k);
+        size_t c = (size_t)s->guide[b < k ? b : k - 1];
+        while (c > 0 && u < cumw[c - 1]) c--;
+        while (c < k - 1 && u >= cumw[c]) c++;
+        out[i] = v[c];
+    }
+}
+
 EVAL_CLONES static void select_kernel(double *restrict out, const In *in, size_t len, Work *w) {
     const double *restrict cond = in[0].v;
     const double *restrict a = as_vec(in[1], w->bcast, len);
@@ -839,6 +860,7 @@ static void run_step(const Plan *p, Work *w, int t, size_t i0, size_t off, size_
     case NK_UNIFORM: uniform_kernel(out, s, in, i0, len, w, err, t); break;
     case NK_CUSTOM: custom_kernel(out, s, in, i0, len, w, err, t); break;
     case NK_MIXTURE: mixture_kernel(out, s, in, i0, len, w); break;
+    case NK_TABLE: table_kernel(out, s, i0, len); break;
     case NK_UNARY: unary_kernel(out, (SmpUnary)s->op, in[0].v, len); break;
     case NK_BINARY: binary_kernel(out, (SmpBinary)s->op, in[0], in[1], len); break;
     case NK_SELECT: select_kernel(out, in, len, w); break;

@@ -47,6 +47,7 @@ typedef enum NodeKind {
     NK_UNIFORM,   /* ops: lo, hi */
     NK_CUSTOM,    /* ops: the sampler's parameters */
     NK_MIXTURE,   /* ops: components; cumw: cumulative normalized weights */
+    NK_TABLE,     /* no ops; table: ntable numbers; cumw: their cumulative weights; guide: where to start */
     NK_UNARY,     /* ops: x */
     NK_BINARY,    /* ops: a, b */
     NK_SELECT,    /* ops: cond, if_true, if_false */
@@ -72,7 +73,10 @@ struct Samples {
     char *name;   /* NK_CUSTOM: the distribution's name (owned) */
     char **param_names; /* NK_CUSTOM: nops names (owned) */
     SmpDrawFn draw;     /* NK_CUSTOM */
-    double *cumw;       /* NK_MIXTURE: nops cumulative weights, the last exactly 1 */
+    double *cumw;       /* NK_MIXTURE: nops cumulative weights, the last exactly 1; NK_TABLE: ntable */
+    double *table;      /* NK_TABLE: the values */
+    int32_t *guide;     /* NK_TABLE: guide[b] = first c with cumw[c] > b/ntable (Chen and Asau's guide table) */
+    size_t ntable;
     void *ext;          /* smp_set_ext: owned, freed by ext_free */
     void (*ext_free)(void *);
 

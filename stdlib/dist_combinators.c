@@ -17,7 +17,7 @@
 #include "registry.h"
 #include "rng.h"
 
-#define COMPONENTS_MAX 10000 /* the engine evaluates every component per block */
+#define COMPONENTS_MAX 10000 /* mixture: the engine evaluates every component per block (discrete has no cap) */
 
 /* ---- shared: reading weights ---- */
 
@@ -65,13 +65,27 @@ static bool read_weights(Args *a, int arg, int k, double *w) {
     return check_weights(a, arg, "weights", w, k);
 }
 
+/* The node that picks one of m components per draw: a table lookup when every component is a
+ * number (discrete data of any length), else the engine's mixture. Both pick alike. */
+static Samples *pick_node(SampleCtx *ctx, int m, const Operand *comps, const double *w, Span span) {
+    bool numbers = true;
+    for (int i = 0; i < m && numbers; i++) numbers = !comps[i].node;
+    if (!numbers) return smp_mixture(ctx, m, comps, w, span);
+    double *v = malloc((size_t)m * sizeof *v);
+    if (!v) abort();
+    for (int i = 0; i < m; i++) v[i] = comps[i].num;
+    Samples *s = smp_table(ctx, (size_t)m, v, w, span);
+    free(v);
+    return s;
+}
+
 /* Builds the mixture of k components (numbers or samples, borrowed), dropping zero weights;
  * registers its descriptor unless clipped, and finishes (clips). */
 static bool finish_mixture(Args *a, int k, Operand *comps, double *w, int lclip_i, int rclip_i, Value *out) {
     int m = 0;
     for (int i = 0; i < k; i++)
         if (w[i] > 0) comps[m] = comps[i], w[m] = w[i], m++;
-    Samples *s = smp_mixture(&a->I->smp, m, comps, w, a->call->span);
+    Samples *s = pick_node(&a->I->smp, m, comps, w, a->call->span);
     bool clipped = has_arg(a, lclip_i) || has_arg(a, rclip_i);
     if (!clipped) desc_register_mixture(s, m, comps, w);
     return dist_finish(a, s, lclip_i, rclip_i, out);
@@ -101,7 +115,6 @@ static bool fn_discrete(Args *a, Value *out) {
         if (has_arg(a, D_WEIGHTS)) return arg_error(a, D_WEIGHTS, "give weights either in the record or as a list, not both");
         k = r->len;
         if (k <= 0) return arg_error(a, D_ITEMS, "no values");
-        if (k > COMPONENTS_MAX) return arg_error(a, D_ITEMS, "%d values; at most %d", k, COMPONENTS_MAX);
         vals = malloc((size_t)k * sizeof *vals), w = malloc((size_t)k * sizeof *w);
         for (int i = 0; i < k; i++) {
             const SqString *key = r->keys[i];
@@ -123,7 +136,6 @@ static bool fn_discrete(Args *a, Value *out) {
         const SqList *l = items->as.list;
         k = l->len;
         if (k <= 0) return arg_error(a, D_ITEMS, "no values");
-        if (k > COMPONENTS_MAX) return arg_error(a, D_ITEMS, "%d values; at most %d", k, COMPONENTS_MAX);
         vals = malloc((size_t)k * sizeof *vals), w = malloc((size_t)k * sizeof *w);
         if (is_pairs(l)) { /* [[weight, value], ...] */
             if (has_arg(a, D_WEIGHTS)) {
@@ -341,7 +353,7 @@ static TruncResult truncate_desc(Args *a, const DistDesc *d, double lo, double h
     switch (d->kind) {
     case DESC_CONST:
         if (!m) return no_mass(a, "the constant", lo, hi);
-        *out = smp_uniform(ctx, d->params[0], d->params[0], span);
+        *out = smp_table(ctx, 1, &d->params[0].num, NULL, span);
         return TR_OK;
     case DESC_FAMILY: {
         const FamilyInfo *fi = family_info(d->family);
@@ -377,7 +389,7 @@ static TruncResult truncate_desc(Args *a, const DistDesc *d, double lo, double h
             if (r == TR_OK) w[n++] = d->weights[i] * mi;
         }
         if (r == TR_OK) {
-            *out = smp_mixture(ctx, n, comps, w, span);
+            *out = pick_node(ctx, n, comps, w, span);
             desc_register_mixture(*out, n, comps, w);
         }
         for (int i = 0; i < n; i++) opnd_release(comps[i]);
@@ -441,7 +453,7 @@ static bool fn_truncate(Args *a, Value *out) {
             return arg_error(a, TC_D, "%s is outside [%s, %s]", dist_num(x, sizeof x, d.num),
                              dist_num(l, sizeof l, lo), dist_num(h, sizeof h, hi));
         }
-        return dist_finish(a, smp_uniform(&a->I->smp, d, d, a->call->span), TC_LCLIP, TC_RCLIP, out);
+        return dist_finish(a, smp_table(&a->I->smp, 1, &d.num, NULL, a->call->span), TC_LCLIP, TC_RCLIP, out);
     }
     Samples *s = NULL;
     const DistDesc *desc = desc_find(d.node);

@@ -193,6 +193,20 @@ static double tri_Q(double x, const double *p) {
     return 1 - (x - lo) * (x - lo) / (w * (mode - lo));
 }
 
+/* Trials up to and including the first success, by inversion as GSL's gsl_ran_geometric, but in
+ * double: GSL returns an unsigned int, which wraps above 2^32 (geometric(1e-10) had mean 2e9,
+ * not 1e10), and its log(1 - p) is 0 for p below 1e-16 (geometric(1e-300) gave 0). */
+static double geometric_draw(const gsl_rng *r, double p) {
+    double u = gsl_rng_uniform_pos(r);
+    if (p == 1) return 1;
+    return floor(log(u) / log1p(-p)) + 1;
+}
+
+/* P(X <= floor(x)) and P(X > floor(x)) of the geometric, x >= 1: 1 - (1-p)^k without GSL's
+ * unsigned k. */
+static double geometric_Q(double x, double p) { return p == 1 ? 0 : exp(floor(x) * log1p(-p)); }
+static double geometric_P(double x, double p) { return p == 1 ? 1 : -expm1(floor(x) * log1p(-p)); }
+
 double family_draw(DistFamily f, const gsl_rng *r, const double *p) {
     switch (f) {
     case DF_NORMAL: return p[0] + gsl_ran_gaussian_ziggurat(r, p[1]);
@@ -220,7 +234,7 @@ double family_draw(DistFamily f, const gsl_rng *r, const double *p) {
     case DF_POISSON: return (double)gsl_ran_poisson(r, p[0]);
     case DF_BINOMIAL: return (double)gsl_ran_binomial(r, p[1], (unsigned)p[0]);
     case DF_BERNOULLI: return (double)gsl_ran_bernoulli(r, p[0]);
-    case DF_GEOMETRIC: return (double)gsl_ran_geometric(r, p[0]);
+    case DF_GEOMETRIC: return geometric_draw(r, p[0]);
     default: return NAN;
     }
 }
@@ -260,7 +274,7 @@ double family_cdf_P(DistFamily f, double x, const double *p) {
     case DF_POISSON: return x < 0 ? 0 : gsl_cdf_poisson_P(count_floor(x), p[0]);
     case DF_BINOMIAL: return x < 0 ? 0 : x >= p[0] ? 1 : gsl_cdf_binomial_P(count_floor(x), p[1], (unsigned)p[0]);
     case DF_BERNOULLI: return x < 0 ? 0 : x < 1 ? 1 - p[0] : 1;
-    case DF_GEOMETRIC: return x < 1 ? 0 : gsl_cdf_geometric_P(count_floor(x), p[0]);
+    case DF_GEOMETRIC: return x < 1 ? 0 : geometric_P(x, p[0]);
     default: return NAN;
     }
 }
@@ -297,7 +311,7 @@ double family_cdf_Q(DistFamily f, double x, const double *p) {
     case DF_POISSON: return x < 0 ? 1 : gsl_cdf_poisson_Q(count_floor(x), p[0]);
     case DF_BINOMIAL: return x < 0 ? 1 : x >= p[0] ? 0 : gsl_cdf_binomial_Q(count_floor(x), p[1], (unsigned)p[0]);
     case DF_BERNOULLI: return x < 0 ? 1 : x < 1 ? p[0] : 0;
-    case DF_GEOMETRIC: return x < 1 ? 1 : gsl_cdf_geometric_Q(count_floor(x), p[0]);
+    case DF_GEOMETRIC: return x < 1 ? 1 : geometric_Q(x, p[0]);
     default: return NAN;
     }
 }

@@ -112,11 +112,13 @@ static bool fn_uniform(Args *a, Value *out) {
 
 enum { C_X, C_LCLIP, C_RCLIP };
 
+/* x on every draw, infinities included (uniform(x, x) was x + 0 * u: NaN for inf). NaN is an
+ * error here, where it is written, not a run of NaN draws (docs/language.md). */
 static bool fn_const(Args *a, Value *out) {
     double x;
     if (!need_num(a, C_X, &x)) return false;
-    /* uniform(x, x) is x on every draw exactly: x + 0 * u. */
-    Samples *s = smp_uniform(&a->I->smp, opnd_num(x), opnd_num(x), a->call->span);
+    if (isnan(x)) return arg_error(a, C_X, "x is NaN (not a number): a constant must be a number");
+    Samples *s = smp_table(&a->I->smp, 1, &x, NULL, a->call->span);
     if (!has_arg(a, C_LCLIP) && !has_arg(a, C_RCLIP)) desc_register_const(s, x);
     return dist_finish(a, s, C_LCLIP, C_RCLIP, out);
 }

@@ -250,6 +250,25 @@ static double cdf_mix2(double x, const double *p) {
     return p[0] * gsl_cdf_gaussian_P(x - p[1], p[2]) + (1 - p[0]) * gsl_cdf_gaussian_P(x - p[3], p[4]);
 }
 
+/* geometric on 1, 2, ... from its definition, in double for any p: 1 - (1-p)^floor(x) */
+static double cdf_geometric(double x, const double *p) { return x < 1 ? 0 : -expm1(floor(x) * log1p(-p[0])); }
+/* what GSL's unsigned geometric drew: the count wrapped modulo 2^32 (p = {p, m}: m terms of the wrap) */
+static double cdf_geometric_wrapped(double x, const double *p) {
+    if (x < 0) return 0;
+    double s = 0, w = 4294967296.0;
+    for (int j = 0; j < (int)p[1]; j++) s += cdf_geometric(x + j * w, p) - cdf_geometric(j * w, p);
+    return s;
+}
+/* discrete(range(n)): 0..n-1 equally likely */
+static double cdf_range(double x, const double *p) { return x < 0 ? 0 : x >= p[0] - 1 ? 1 : (floor(x) + 1) / p[0]; }
+/* discrete(range(n), range(n)): P(c) = c / (n(n-1)/2) */
+static double cdf_range_weighted(double x, const double *p) {
+    if (x < 0) return 0;
+    if (x >= p[0] - 1) return 1;
+    double m = floor(x);
+    return m * (m + 1) / (p[0] * (p[0] - 1));
+}
+
 static double pmf_poisson(double k, const double *p) { return gsl_ran_poisson_pdf((unsigned)k, p[0]); }
 static double pmf_binomial(double k, const double *p) { return gsl_ran_binomial_pdf((unsigned)k, p[1], (unsigned)p[0]); }
 static double pmf_bernoulli(double k, const double *p) { return k == 1 ? p[0] : 1 - p[0]; }
@@ -351,6 +370,36 @@ static void test_discrete(void) {
         free(x);
     }
     discrete("geometric(0.25)", pmf_geometric, (double[]){0.25}, 1, 80, 4, 0.75 / 0.0625);
+    /* p far below 2^-32: the counts pass 2^32 (GSL's unsigned sampler wrapped them: mean 2e9, not 1e10) */
+    x = draws_of("geometric(1e-10)", true);
+    if (x) {
+        check("geometric(1e-10): every draw >= 1", x[0] >= 1);
+        check_moments("geometric(1e-10)", x, 1e10, (1 - 1e-10) / 1e-20);
+        check_ks("geometric(1e-10)", x, cdf_geometric, (double[]){1e-10});
+        check_detects("geometric(1e-10) wrapped at 2^32", x, cdf_geometric_wrapped, (double[]){1e-10, 40});
+        free(x);
+    }
+    /* p below 1e-16, where log(1 - p) is 0: draws are about 1e300 times an exponential(1) */
+    x = draws_of("geometric(1e-300)", true);
+    if (x) {
+        check("geometric(1e-300): every draw >= 1", x[0] >= 1);
+        free(x);
+    }
+    continuous("geometric(1e-300) / 1e300", cdf_exponential, (double[]){1}, 1, 1);
+    /* discrete(data) of any length: a table lookup per draw */
+    x = draws_of("discrete(range(1000000))", true);
+    if (x) {
+        check_moments("discrete(range(1000000))", x, 499999.5, (1e12 - 1) / 12);
+        check_ks("discrete(range(1000000))", x, cdf_range, (double[]){1e6});
+        check_detects("discrete(range(1000000)) missing its top half", x, cdf_range, (double[]){5e5});
+        free(x);
+    }
+    x = draws_of("discrete(range(20000), range(20000))", true);
+    if (x) {
+        check_ks("discrete(range(20000), range(20000))", x, cdf_range_weighted, (double[]){20000});
+        check_detects("weighted discrete drawn with equal weights", x, cdf_range, (double[]){20000});
+        free(x);
+    }
     /* Poisson with a gamma mean (shape 2, scale 1.5) is negative binomial with p = 1/(1+1.5), n = 2 */
     discrete("poisson(gamma(2, 1.5))", pmf_negbin, (double[]){0.4, 2}, 0, 120, 3, 3 + 9.0 / 2);
     discrete("discrete([1, 2, 5], [1, 2, 3])", pmf_table, (double[]){3, 1, 1.0 / 6, 2, 2.0 / 6, 5, 3.0 / 6}, 0, 6,
