@@ -126,6 +126,7 @@ static double lerp_numpy(double a, double b, double t) {
         return a == -INFINITY ? a : b;
     }
     double d = b - a;
+    if (isinf(d)) return (1 - t) * a + t * b; /* b - a overflowed (numpy says inf): -1e308 and 1e308 */
     return t >= 0.5 ? b - d * (1 - t) : a + d * t;
 }
 
@@ -147,6 +148,8 @@ static double quantile_of_sorted(const double *x, size_t n, double q) {
     QPos p = qpos(q, n);
     return lerp_numpy(x[p.lo], x[p.hi], p.t);
 }
+
+double smp_quantile_sorted(const double *x, size_t n, double q) { return quantile_of_sorted(x, n, q); }
 
 /* Small n: copy, sort, read off. */
 static void quantiles_by_sort(const double *x, size_t n, const double *q, int k, double *out) {

@@ -50,18 +50,32 @@ static bool is_pairs(const SqList *l) {
     return true;
 }
 
-/* Reads the weights argument (a list of numbers, k long) or equal weights when absent. */
-static bool read_weights(Args *a, int arg, int k, double *w) {
+/* Reads the weights argument (a list of numbers, k long) or equal weights when absent. With
+ * `rest_to_last` (mixture, as squigglepy), k - 1 weights give the last component 1 - their sum. */
+static bool read_weights(Args *a, int arg, int k, bool rest_to_last, double *w) {
     if (!has_arg(a, arg)) {
         for (int i = 0; i < k; i++) w[i] = 1;
         return true;
     }
     const SqList *wl;
     if (!need_list(a, arg, &wl)) return false;
-    if (wl->len != k) return arg_error(a, arg, "%d weights for %d values", wl->len, k);
-    for (int i = 0; i < k; i++)
+    bool rest = rest_to_last && k >= 2 && wl->len == k - 1;
+    if (wl->len != k && !rest)
+        return arg_error(a, arg, "%d weights for %d %s%s", wl->len, k, rest_to_last ? "components" : "values",
+                         rest_to_last ? " (give one per component, or one fewer: the last gets 1 - their sum)" : "");
+    for (int i = 0; i < wl->len; i++)
         if (!value_number(&wl->items[i], &w[i]))
             return arg_error(a, arg, "weights[%d] must be a number, got %s", i, value_kind_name(&wl->items[i]));
+    if (rest) {
+        if (!check_weights(a, arg, "weights", w, k - 1)) return false;
+        double sum = 0;
+        for (int i = 0; i < k - 1; i++) sum += w[i];
+        char num[40];
+        if (sum > 1 + 1e-9)
+            return arg_error(a, arg, "the %d weights sum to %s, more than 1: with one weight fewer than components "
+                                     "the last component gets 1 - their sum", k - 1, dist_num(num, sizeof num, sum));
+        w[k - 1] = sum < 1 ? 1 - sum : 0; /* sums a rounding above 1 (0.1 + 0.2 + 0.7) leave it 0 */
+    }
     return check_weights(a, arg, "weights", w, k);
 }
 
@@ -155,7 +169,7 @@ static bool fn_discrete(Args *a, Value *out) {
         } else {
             for (int i = 0; i < k; i++)
                 if (!discrete_value(a, &l->items[i], i, &vals[i])) goto done;
-            if (!read_weights(a, D_WEIGHTS, k, w)) goto done;
+            if (!read_weights(a, D_WEIGHTS, k, false, w)) goto done;
         }
     } else {
         return arg_type_error(a, D_ITEMS, "a list of values or a record {value: weight}");
@@ -208,7 +222,7 @@ static bool fn_mixture(Args *a, Value *out) {
     } else {
         for (int i = 0; i < k; i++)
             if (!mixture_component(a, &l->items[i], i, &comps[i])) goto done;
-        if (!read_weights(a, M_WEIGHTS, k, w)) goto done;
+        if (!read_weights(a, M_WEIGHTS, k, true, w)) goto done;
     }
     ok = finish_mixture(a, k, comps, w, M_LCLIP, M_RCLIP, out);
 done:

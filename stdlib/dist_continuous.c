@@ -106,7 +106,7 @@ Builtin builtins_dist_continuous[] = {
     BUILTIN("chisquare", "k, lclip=, rclip=", "distributions", "chi-square with k > 0 degrees of freedom",
      fn_chisquare),
     BUILTIN("pareto", "a, lclip=, rclip=", "distributions",
-     "numpy's/squigglepy's pareto(a): Lomax, P(X > x) = (1+x)^-a, values >= 0", fn_pareto),
+     "squigglepy's pareto(a): classical Pareto with minimum 1, P(X > x) = x^-a (numpy's pareto + 1)", fn_pareto),
     BUILTIN("triangular", "lo, mode, hi, lclip=, rclip=", "distributions",
      "triangular between lo and hi, peaking at mode", fn_triangular),
     BUILTIN("pert", "lo, mode, hi, lam=, lclip=, rclip=", "distributions",

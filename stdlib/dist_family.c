@@ -216,7 +216,7 @@ double family_draw(DistFamily f, const gsl_rng *r, const double *p) {
     case DF_GAMMA: return gsl_ran_gamma(r, p[0], p[1]);
     case DF_EXPONENTIAL: return gsl_ran_exponential(r, p[0]);
     case DF_CHISQ: return gsl_ran_chisq(r, p[0]);
-    case DF_PARETO: return gsl_ran_pareto(r, p[0], 1.0) - 1.0; /* numpy's pareto: Lomax */
+    case DF_PARETO: return gsl_ran_pareto(r, p[0], 1.0); /* squigglepy's: classical, minimum 1 */
     case DF_TRIANGULAR: return tri_Pinv(gsl_rng_uniform_pos(r), p);
     case DF_PERT: {
         if (p[2] == p[0]) return p[0];
@@ -253,7 +253,7 @@ double family_cdf_P(DistFamily f, double x, const double *p) {
     case DF_GAMMA: return gsl_cdf_gamma_P(x, p[0], p[1]);
     case DF_EXPONENTIAL: return gsl_cdf_exponential_P(x, p[0]);
     case DF_CHISQ: return gsl_cdf_chisq_P(x, p[0]);
-    case DF_PARETO: return gsl_cdf_pareto_P(x + 1.0, p[0], 1.0);
+    case DF_PARETO: return gsl_cdf_pareto_P(x, p[0], 1.0);
     case DF_TRIANGULAR: return tri_P(x, p);
     case DF_PERT: {
         if (p[2] == p[0]) return x >= p[0];
@@ -290,7 +290,7 @@ double family_cdf_Q(DistFamily f, double x, const double *p) {
     case DF_GAMMA: return gsl_cdf_gamma_Q(x, p[0], p[1]);
     case DF_EXPONENTIAL: return gsl_cdf_exponential_Q(x, p[0]);
     case DF_CHISQ: return gsl_cdf_chisq_Q(x, p[0]);
-    case DF_PARETO: return gsl_cdf_pareto_Q(x + 1.0, p[0], 1.0);
+    case DF_PARETO: return gsl_cdf_pareto_Q(x, p[0], 1.0);
     case DF_TRIANGULAR: return tri_Q(x, p);
     case DF_PERT: {
         if (p[2] == p[0]) return x < p[0];
@@ -325,7 +325,7 @@ double family_Pinv(DistFamily f, double u, const double *p) {
     case DF_GAMMA: return gsl_cdf_gamma_Pinv(u, p[0], p[1]);
     case DF_EXPONENTIAL: return gsl_cdf_exponential_Pinv(u, p[0]);
     case DF_CHISQ: return gsl_cdf_chisq_Pinv(u, p[0]);
-    case DF_PARETO: return gsl_cdf_pareto_Pinv(u, p[0], 1.0) - 1.0;
+    case DF_PARETO: return gsl_cdf_pareto_Pinv(u, p[0], 1.0);
     case DF_TRIANGULAR: return tri_Pinv(u, p);
     case DF_PERT: {
         if (p[2] == p[0]) return p[0];
@@ -353,7 +353,7 @@ double family_Qinv(DistFamily f, double u, const double *p) {
     case DF_GAMMA: return gsl_cdf_gamma_Qinv(u, p[0], p[1]);
     case DF_EXPONENTIAL: return gsl_cdf_exponential_Qinv(u, p[0]);
     case DF_CHISQ: return gsl_cdf_chisq_Qinv(u, p[0]);
-    case DF_PARETO: return gsl_cdf_pareto_Qinv(u, p[0], 1.0) - 1.0;
+    case DF_PARETO: return gsl_cdf_pareto_Qinv(u, p[0], 1.0);
     case DF_TRIANGULAR: return tri_Qinv(u, p);
     case DF_PERT: {
         if (p[2] == p[0]) return p[0];
@@ -392,7 +392,7 @@ void family_moments(DistFamily f, const double *p, double *mean, double *var) {
     case DF_CHISQ: m = p[0], v = 2 * p[0]; break;
     case DF_PARETO: {
         double a = p[0];
-        m = a > 1 ? 1 / (a - 1) : INFINITY;
+        m = a > 1 ? a / (a - 1) : INFINITY;
         v = a > 2 ? a / ((a - 1) * (a - 1) * (a - 2)) : INFINITY;
         break;
     }

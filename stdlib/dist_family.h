@@ -22,7 +22,7 @@ typedef enum DistFamily {
     DF_GAMMA,       /* shape, scale */
     DF_EXPONENTIAL, /* scale */
     DF_CHISQ,       /* k */
-    DF_PARETO,      /* a: numpy's pareto (Lomax, support [0, inf)) */
+    DF_PARETO,      /* a: squigglepy's pareto (classical, x_m = 1: numpy's pareto + 1; support [1, inf)) */
     DF_TRIANGULAR,  /* lo, mode, hi */
     DF_PERT,        /* lo, mode, hi, lam */
     DF_T,           /* lo, hi, t, q: location (lo+hi)/2, scale (hi-lo)/(2q), q = the t quantile */

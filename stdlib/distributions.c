@@ -16,9 +16,11 @@ static bool normal_params(Args *a, int lo_i, int hi_i, int mean_i, int sd_i, int
         return call_error(a, "give either lo and hi (a credible interval) or %s= and %s=, not both", mean_name, sd_name);
     if (!ci && !direct) return call_error(a, "missing arguments: give lo and hi, or %s= and %s=", mean_name, sd_name);
     if (direct) {
-        if (!has_arg(a, mean_i) || !has_arg(a, sd_i))
-            return call_error(a, "missing argument '%s'", has_arg(a, mean_i) ? sd_name : mean_name);
-        if (!need_operand(a, mean_i, mean) || !need_operand(a, sd_i, sd)) return false;
+        /* as squigglepy: norm(sd=s) has mean 0, lognorm(sigma=s) has mu 0 */
+        if (!has_arg(a, sd_i)) return call_error(a, "missing argument '%s'", sd_name);
+        *mean = opnd_num(0);
+        if (has_arg(a, mean_i) && !need_operand(a, mean_i, mean)) return false;
+        if (!need_operand(a, sd_i, sd)) return false;
         if (!sd->node && !(sd->num >= 0)) return arg_error(a, sd_i, "%s must be >= 0, got %g", sd_name, sd->num);
         if (mean->node) smp_retain(mean->node);
         if (sd->node) smp_retain(sd->node);
@@ -49,6 +51,33 @@ static bool normal_params(Args *a, int lo_i, int hi_i, int mean_i, int sd_i, int
 }
 
 enum { N_LO, N_HI, N_MEAN, N_SD, N_CRED, N_LCLIP, N_RCLIP };
+enum { L_LO, L_HI, L_MU, L_SIGMA, L_MEAN, L_SD, L_CRED, L_LCLIP, L_RCLIP };
+
+/* lognorm(mean=m, sd=s), squigglepy's: the lognormal whose own mean and sd are m and s, so
+ * sigma^2 = ln(1 + (s/m)^2) and mu = ln m - sigma^2 / 2. Numbers only: a per-draw m or s would
+ * make a NaN mu on a draw where m <= 0 (give mu= and sigma= for per-draw parameters). */
+static bool lognorm_from_moments(Args *a, Operand *mu, Operand *sigma) {
+    static const int others[] = {L_LO, L_HI, L_MU, L_SIGMA};
+    for (int k = 0; k < 4; k++)
+        if (has_arg(a, others[k]))
+            return arg_error(a, others[k], "give mean= and sd= (of the values), mu= and sigma= (of their log), or "
+                                           "lo and hi: one pair, not two");
+    if (!has_arg(a, L_MEAN) || !has_arg(a, L_SD))
+        return call_error(a, "missing argument '%s' (lognorm(mean=, sd=))", has_arg(a, L_MEAN) ? "sd" : "mean");
+    double m, s;
+    for (int k = L_MEAN; k <= L_SD; k++)
+        if (a->v[k]->kind == VAL_SAMPLES)
+            return arg_error(a, k, "mean= and sd= must be numbers (for parameters that vary per draw, give mu= and "
+                                   "sigma= of the log)");
+    if (!need_num(a, L_MEAN, &m) || !need_num(a, L_SD, &s)) return false;
+    char num[40];
+    if (!(m > 0 && m < INFINITY)) return arg_error(a, L_MEAN, "mean must be > 0, got %s", dist_num(num, sizeof num, m));
+    if (!(s >= 0 && s < INFINITY)) return arg_error(a, L_SD, "sd must be >= 0, got %s", dist_num(num, sizeof num, s));
+    double r = s / m, v = log1p(r * r);
+    *mu = opnd_num(log(m) - v / 2);
+    *sigma = opnd_num(sqrt(v));
+    return true;
+}
 
 static bool fn_norm(Args *a, Value *out) {
     Operand mean, sd;
@@ -62,9 +91,12 @@ static bool fn_norm(Args *a, Value *out) {
 
 static bool fn_lognorm(Args *a, Value *out) {
     Operand mu, sigma;
-    if (!normal_params(a, N_LO, N_HI, N_MEAN, N_SD, N_CRED, "mu", "sigma", true, &mu, &sigma)) return false;
+    if (has_arg(a, L_MEAN) || has_arg(a, L_SD) ? !lognorm_from_moments(a, &mu, &sigma)
+                                               : !normal_params(a, L_LO, L_HI, L_MU, L_SIGMA, L_CRED, "mu", "sigma",
+                                                                true, &mu, &sigma))
+        return false;
     Samples *s = smp_lognormal(&a->I->smp, mu, sigma, a->call->span);
-    bool ok = dist_finish_family(a, s, DF_LOGNORMAL, (Operand[]){mu, sigma}, N_LCLIP, N_RCLIP, out);
+    bool ok = dist_finish_family(a, s, DF_LOGNORMAL, (Operand[]){mu, sigma}, L_LCLIP, L_RCLIP, out);
     opnd_release(mu);
     opnd_release(sigma);
     return ok;
@@ -125,9 +157,10 @@ static bool fn_const(Args *a, Value *out) {
 
 Builtin builtins_distributions[] = {
     BUILTIN("norm", "lo=, hi=, mean=, sd=, credibility=, lclip=, rclip=", "distributions",
-     "normal from a 90% interval [lo, hi] (or mean=, sd=)", fn_norm),
-    BUILTIN("lognorm", "lo=, hi=, mu=, sigma=, credibility=, lclip=, rclip=", "distributions",
-     "lognormal from a 90% interval [lo, hi] with lo > 0 (or mu=, sigma= of its log)", fn_lognorm),
+     "normal from a 90% interval [lo, hi] (or mean=, sd=; mean 0 when only sd= is given)", fn_norm),
+    BUILTIN("lognorm", "lo=, hi=, mu=, sigma=, mean=, sd=, credibility=, lclip=, rclip=", "distributions",
+     "lognormal from a 90% interval [lo, hi] with lo > 0, or mu=, sigma= of its log (mu 0 when only sigma= is "
+     "given), or mean=, sd= of its values", fn_lognorm),
     BUILTIN("to", "lo, hi, credibility=, lclip=, rclip=", "distributions",
      "lognorm(lo, hi) when lo > 0, else norm(lo, hi): a 90% interval unless credibility= (a percentage) "
      "says otherwise; `lo to hi` is the same call, e.g. to(1, 10, credibility=80)", fn_to),

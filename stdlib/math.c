@@ -143,9 +143,8 @@ static bool extreme(Args *a, Value *out, SmpBinary op) {
         *out = val_num(r);
         return true;
     }
-    double n;
-    if (!need_num(a, 0, &n)) return false;
-    *out = val_num(n);
+    if (x->kind != VAL_NUM && x->kind != VAL_BOOL) return arg_type_error(a, 0, "a number, samples or a list");
+    *out = val_num(x->kind == VAL_NUM ? x->as.num : x->as.boolean);
     return true;
 }
 

@@ -1,18 +1,49 @@
-/* reducers.c — one samples value to a number (SPEC §5). A number passed to a reducer
- * is a constant: mean(3) is 3, sd(3) is 0, percentile(3, 5) is 3. */
+/* reducers.c — one samples value to a number (docs/language.md, "Reducers"). A number passed
+ * to a reducer is a constant: mean(3) is 3, sd(3) is 0, percentile(3, 5) is 3. A list of numbers
+ * is data, reduced as numpy reduces an array: mean([1, 2, 6]) is 3. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "numfmt.h"
 #include "registry.h"
 
-typedef enum Reduce { R_MEAN, R_SD, R_VAR } Reduce;
+/* What a reducer reduces: samples, a number (a constant), or a list of numbers taken as data,
+ * as numpy reduces an array (mean([1, 2, 6]) is 3). */
+typedef struct Input {
+    Samples *s;    /* samples (borrowed), or NULL */
+    double num;    /* a number, when s and xs are NULL */
+    double *xs;    /* a list's numbers (owned; sorted once a quantile needed it) */
+    size_t n;
+    bool sorted;
+} Input;
 
-/* Parameter 0 as samples (*s set) or a number (*s NULL, *num set). */
-static bool samples_or_number(Args *a, int i, Samples **s, double *num) {
+static bool input_of(Args *a, int i, Input *in) {
     const Value *v = a->v[i];
-    *s = NULL;
-    if (v && v->kind == VAL_SAMPLES) return *s = v->as.smp, true;
-    return need_num(a, i, num);
+    *in = (Input){0};
+    if (v->kind == VAL_SAMPLES) return in->s = v->as.smp, true;
+    if (v->kind == VAL_NUM) return in->num = v->as.num, true;
+    if (v->kind == VAL_BOOL) return in->num = v->as.boolean, true;
+    if (v->kind != VAL_LIST) return arg_type_error(a, i, "a number, samples or a list of numbers");
+    const SqList *l = v->as.list;
+    if (l->len == 0) return arg_error(a, i, "the list is empty");
+    for (int k = 0; k < l->len; k++) {
+        const Value *x = &l->items[k];
+        if (x->kind == VAL_NUM || x->kind == VAL_BOOL) continue;
+        if (x->kind == VAL_SAMPLES)
+            return arg_error(a, i, "item %d of the list is samples: a list is reduced as data, so it must hold numbers "
+                                   "(reduce each item with map(xs, %s), or combine them per draw first)",
+                             k, a->fn->name);
+        return arg_error(a, i, "item %d of the list is %s: a list is reduced as data, so it must hold numbers", k,
+                         value_kind_name(x));
+    }
+    in->n = (size_t)l->len;
+    in->xs = malloc(in->n * sizeof *in->xs);
+    if (!in->xs) abort();
+    for (size_t k = 0; k < in->n; k++) {
+        const Value *x = &l->items[k];
+        in->xs[k] = x->kind == VAL_NUM ? x->as.num : x->as.boolean;
+    }
+    return true;
 }
 
 static bool samples_failed(Args *a) {
@@ -20,18 +51,103 @@ static bool samples_failed(Args *a) {
     return false;
 }
 
-static bool moment(Args *a, Value *out, Reduce r) {
-    Samples *s;
-    double x;
-    if (!samples_or_number(a, 0, &s, &x)) return false;
-    if (!s) {
-        *out = val_num(r == R_MEAN ? x : 0);
+/* numpy's pairwise summation (its sum, mean and var of a float array), operation for operation,
+ * so that mean([0.1, 0.2, 0.3]) is numpy's 0.20000000000000004 to the last bit. */
+static double data_sum(const double *x, size_t n) {
+    if (n < 8) {
+        double s = 0.;
+        for (size_t i = 0; i < n; i++) s += x[i];
+        return s;
+    }
+    if (n <= 128) {
+        double r[8];
+        size_t i;
+        for (int j = 0; j < 8; j++) r[j] = x[j];
+        for (i = 8; i < n - n % 8; i += 8)
+            for (int j = 0; j < 8; j++) r[j] += x[i + j];
+        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) s += x[i];
+        return s;
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return data_sum(x, n2) + data_sum(x + n2, n - n2);
+}
+
+/* Mean and population variance (ddof 0, numpy's default; two passes, as numpy's var: the mean of
+ * the squared deviations). */
+static bool input_moments(Args *a, const Input *in, double *mean, double *var, double *sd) {
+    if (in->s) {
+        if (!smp_mean(&a->I->smp, in->s, mean) || (var && !smp_var(&a->I->smp, in->s, var))) return samples_failed(a);
+        if (var) *sd = sqrt(*var);
         return true;
     }
-    bool ok = r == R_MEAN ? smp_mean(&a->I->smp, s, &x) : smp_var(&a->I->smp, s, &x);
-    if (!ok) return samples_failed(a);
-    *out = val_num(r == R_SD ? sqrt(x) : x);
+    if (!in->xs) {
+        *mean = in->num;
+        if (var) *var = *sd = 0;
+        return true;
+    }
+    *mean = data_sum(in->xs, in->n) / (double)in->n;
+    if (isinf(*mean)) { /* the sum overflowed (numpy says inf): finite data has a finite mean */
+        bool finite = true;
+        for (size_t i = 0; i < in->n && finite; i++) finite = isfinite(in->xs[i]);
+        if (finite) {
+            double *d = malloc(in->n * sizeof *d);
+            if (!d) abort();
+            for (size_t i = 0; i < in->n; i++) d[i] = in->xs[i] / (double)in->n;
+            *mean = data_sum(d, in->n);
+            free(d);
+        }
+    }
+    if (var) {
+        double *d = malloc(in->n * sizeof *d);
+        if (!d) abort();
+        for (size_t i = 0; i < in->n; i++) d[i] = (in->xs[i] - *mean) * (in->xs[i] - *mean);
+        *var = data_sum(d, in->n) / (double)in->n;
+        *sd = sqrt(*var);
+        if (isinf(*var) && isfinite(*mean)) { /* squares past 1e308: the sd may still be finite */
+            double s = 0;
+            for (size_t i = 0; i < in->n; i++) s = fmax(s, fabs(in->xs[i] - *mean));
+            for (size_t i = 0; i < in->n; i++) d[i] = ((in->xs[i] - *mean) / s) * ((in->xs[i] - *mean) / s);
+            *sd = s * sqrt(data_sum(d, in->n) / (double)in->n);
+        }
+        free(d);
+    }
     return true;
+}
+
+static int cmp_double(const void *pa, const void *pb) {
+    double x = *(const double *)pa, y = *(const double *)pb;
+    return (x > y) - (x < y);
+}
+
+/* Quantiles q[0..k) (in [0, 1]) as numpy's default: a NaN in the data makes them all NaN. */
+static bool input_quantiles(Args *a, Input *in, const double *q, int k, double *out) {
+    if (in->s) return smp_quantiles(&a->I->smp, in->s, q, k, out) ? true : samples_failed(a);
+    if (!in->xs) {
+        for (int j = 0; j < k; j++) out[j] = in->num;
+        return true;
+    }
+    if (!in->sorted) {
+        qsort(in->xs, in->n, sizeof *in->xs, cmp_double);
+        in->sorted = true;
+    }
+    bool nan = false;
+    for (size_t i = 0; i < in->n && !nan; i++) nan = isnan(in->xs[i]);
+    for (int j = 0; j < k; j++) out[j] = nan ? NAN : smp_quantile_sorted(in->xs, in->n, q[j]);
+    return true;
+}
+
+typedef enum Reduce { R_MEAN, R_SD, R_VAR } Reduce;
+
+static bool moment(Args *a, Value *out, Reduce r) {
+    Input in;
+    double mean, var, sd;
+    if (!input_of(a, 0, &in)) return false;
+    bool ok = input_moments(a, &in, &mean, r == R_MEAN ? NULL : &var, &sd);
+    free(in.xs);
+    if (ok) *out = val_num(r == R_MEAN ? mean : r == R_SD ? sd : var);
+    return ok;
 }
 
 static bool fn_mean(Args *a, Value *out) { return moment(a, out, R_MEAN); }
@@ -39,12 +155,13 @@ static bool fn_sd(Args *a, Value *out) { return moment(a, out, R_SD); }
 static bool fn_var(Args *a, Value *out) { return moment(a, out, R_VAR); }
 
 static bool quantile_of(Args *a, double q, Value *out) {
-    Samples *s;
+    Input in;
     double x;
-    if (!samples_or_number(a, 0, &s, &x)) return false;
-    if (s && !smp_quantiles(&a->I->smp, s, &q, 1, &x)) return samples_failed(a);
-    *out = val_num(x);
-    return true;
+    if (!input_of(a, 0, &in)) return false;
+    bool ok = input_quantiles(a, &in, &q, 1, &x);
+    free(in.xs);
+    if (ok) *out = val_num(x);
+    return ok;
 }
 
 static bool fn_median(Args *a, Value *out) { return quantile_of(a, 0.5, out); }
@@ -87,9 +204,8 @@ static bool fn_quantile(Args *a, Value *out) {
 
 static bool fn_percentiles(Args *a, Value *out) {
     const SqList *ps;
-    Samples *s;
-    double x;
-    if (!samples_or_number(a, 0, &s, &x) || !refuse_percent_literal(a, 1, true) || !need_list(a, 1, &ps)) return false;
+    Input in;
+    if (!refuse_percent_literal(a, 1, true) || !need_list(a, 1, &ps)) return false;
     double q[64], r[64];
     if (ps->len > 64) return arg_error(a, 1, "at most 64 percentiles at once, got %d", ps->len);
     for (int i = 0; i < ps->len; i++) {
@@ -97,9 +213,11 @@ static bool fn_percentiles(Args *a, Value *out) {
         if (p->kind != VAL_NUM || !(p->as.num >= 0 && p->as.num <= 100))
             return arg_error(a, 1, "percentiles must be numbers between 0 and 100");
         q[i] = p->as.num / 100.0;
-        r[i] = x;
     }
-    if (s && ps->len && !smp_quantiles(&a->I->smp, s, q, ps->len, r)) return samples_failed(a);
+    if (!input_of(a, 0, &in)) return false;
+    bool ok = !ps->len || input_quantiles(a, &in, q, ps->len, r);
+    free(in.xs);
+    if (!ok) return false;
     *out = val_list_new(ps->len);
     for (int i = 0; i < ps->len; i++) list_push(out->as.list, val_num(r[i]));
     return true;
@@ -124,29 +242,34 @@ static bool fn_prob(Args *a, Value *out) {
 }
 
 static bool fn_cdf(Args *a, Value *out) {
-    Samples *s;
-    double x, v;
-    if (!samples_or_number(a, 0, &s, &x) || !need_num(a, 1, &v)) return false;
-    if (!s) return *out = val_num(x <= v), true;
-    if (!smp_cdf(&a->I->smp, s, v, &x)) return samples_failed(a);
+    Input in;
+    double v, x;
+    if (!need_num(a, 1, &v) || !input_of(a, 0, &in)) return false;
+    if (in.s) {
+        if (!smp_cdf(&a->I->smp, in.s, v, &x)) return samples_failed(a);
+    } else if (in.xs) {
+        size_t below = 0;
+        for (size_t i = 0; i < in.n; i++) below += in.xs[i] <= v;
+        x = (double)below / (double)in.n;
+        free(in.xs);
+    } else {
+        x = in.num <= v;
+    }
     *out = val_num(x);
     return true;
 }
 
 static bool fn_summary(Args *a, Value *out) {
-    Samples *s;
-    double x, mean, var = 0, q[3];
+    Input in;
+    double mean, var, sd, q[3];
     static const double qs[3] = {0.05, 0.5, 0.95};
-    if (!samples_or_number(a, 0, &s, &x)) return false;
-    if (s) {
-        if (!smp_mean(&a->I->smp, s, &mean) || !smp_var(&a->I->smp, s, &var) || !smp_quantiles(&a->I->smp, s, qs, 3, q))
-            return samples_failed(a);
-    } else {
-        mean = q[0] = q[1] = q[2] = x;
-    }
+    if (!input_of(a, 0, &in)) return false;
+    bool ok = input_moments(a, &in, &mean, &var, &sd) && input_quantiles(a, &in, qs, 3, q);
+    free(in.xs);
+    if (!ok) return false;
     *out = val_record_new();
     record_set(out->as.rec, "mean", 4, val_num(mean));
-    record_set(out->as.rec, "sd", 2, val_num(sqrt(var)));
+    record_set(out->as.rec, "sd", 2, val_num(sd));
     record_set(out->as.rec, "p5", 2, val_num(q[0]));
     record_set(out->as.rec, "p50", 3, val_num(q[1]));
     record_set(out->as.rec, "p95", 3, val_num(q[2]));

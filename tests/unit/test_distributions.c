@@ -9,8 +9,8 @@
  *   discrete:   every probability P(X = k) within 5 standard errors, plus mean/variance.
  *
  * Sensitivity: the same draws are also compared against deliberately wrong formulas (a 95%
- * instead of a 90% interval for norm, squigglepy's tdist scale, the classical instead of numpy's
- * pareto, geometric from 0) and those comparisons must FAIL — checked by hand once and kept
+ * instead of a 90% interval for norm, squigglepy's tdist scale, numpy's Lomax instead of
+ * squigglepy's classical pareto, geometric from 0) and those comparisons must FAIL — checked by hand once and kept
  * as assertions ("detects ...") so the tests cannot silently lose their power.
  *
  * Runtime: about 5 s on 2 cores (Release). SQC_TEST_N overrides N (e.g. small N under valgrind;
@@ -303,6 +303,25 @@ static void test_normal_family(void) {
         free(x);
     }
     continuous("norm(mean=-2, sd=0.5)", cdf_normal, (double[]){-2, 0.5}, -2, 0.25);
+    continuous("norm(sd=3)", cdf_normal, (double[]){0, 3}, 0, 9); /* squigglepy: mean 0 */
+    continuous("lognorm(sigma=0.4)", cdf_lognormal, (double[]){0, 0.4}, exp(0.08), expm1(0.16) * exp(0.16));
+    /* lognorm(mean=m, sd=s): the lognormal whose own mean and sd are m and s (squigglepy's) */
+    double lm = 10, ls = 3, s2 = log(1 + ls * ls / (lm * lm));
+    double mp[2] = {log(lm) - s2 / 2, sqrt(s2)};
+    double *y = draws_of("lognorm(mean=10, sd=3)", true);
+    if (y) {
+        check_moments("lognorm(mean=10, sd=3)", y, lm, ls * ls);
+        check_ks("lognorm(mean=10, sd=3)", y, cdf_lognormal, mp);
+        check_detects("lognorm(mean=10, sd=3) read as mu=ln 10, sigma=ln 3", y, cdf_lognormal,
+                      (double[]){log(10), log(3)});
+        check_detects("lognorm(mean=10, sd=3) with mu = ln mean (no -sigma^2/2)", y, cdf_lognormal,
+                      (double[]){log(lm), sqrt(s2)});
+        free(y);
+    } else {
+        check("lognorm(mean=10, sd=3) gives samples", false);
+    }
+    continuous("lognorm(mean=0.02, sd=0.05)", cdf_lognormal,
+               (double[]){log(0.02) - log(1 + 6.25) / 2, sqrt(log(1 + 6.25))}, 0.02, 0.0025);
     double z50 = gsl_cdf_ugaussian_Pinv(0.75);
     continuous("norm(0, 1, credibility=50)", cdf_normal, (double[]){0.5, 0.5 / z50}, 0.5, 0.25 / (z50 * z50));
     /* lognorm(1, 10): ln-space mean ln(10)/2, sigma ln(10)/(2 z90) */
@@ -328,13 +347,16 @@ static void test_continuous(void) {
     continuous("gamma(0.7)", cdf_gamma, (double[]){0.7, 1}, 0.7, 0.7);
     continuous("exponential(4)", cdf_exponential, (double[]){4}, 4, 16);
     continuous("chisquare(3)", cdf_chisq, (double[]){3}, 3, 6);
+    /* squigglepy's pareto(a) is the classical Pareto with minimum 1: mean a/(a-1) */
     double *x = draws_of("pareto(5)", true);
     if (x) {
-        check_moments("pareto(5)", x, 1.0 / 4, 5.0 / (16 * 3));
-        check_ks("pareto(5)", x, cdf_lomax, (double[]){5});
-        check_detects("pareto as the classical (x >= 1) Pareto", x, cdf_classic_pareto, (double[]){5});
+        check("pareto(5): every draw >= 1", x[0] >= 1);
+        check_moments("pareto(5)", x, 5.0 / 4, 5.0 / (16 * 3));
+        check_ks("pareto(5)", x, cdf_classic_pareto, (double[]){5});
+        check_detects("pareto as numpy's Lomax (x >= 0)", x, cdf_lomax, (double[]){5});
         free(x);
     }
+    continuous("pareto(2.5)", cdf_classic_pareto, (double[]){2.5}, 2.5 / 1.5, 2.5 / (1.5 * 1.5 * 0.5));
     continuous("triangular(1, 2, 6)", cdf_triangular, (double[]){1, 2, 6}, 3, (1 + 4 + 36 - 2 - 6 - 12) / 18.0);
     /* pert(0, 2, 10, lam=4): beta(1 + 4*2/10, 1 + 4*8/10) on [0, 10] */
     double al = 1.8, be = 4.2, sab = al + be;
