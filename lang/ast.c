@@ -536,6 +536,17 @@ static SqLoc loc_of(const Ast *n)
     return (SqLoc){n->span.start, n->span.end};
 }
 
+static Ast *assign_node(AstCtx *c, Ast *target, Ast *value, SqLoc loc)
+{
+    Ast *n = node_new(c, AST_ASSIGN, loc);
+    if (!n)
+        return NULL;
+    n->as.assign.target = target;
+    n->as.assign.value = value;
+    const Ast *kids[] = {target, value};
+    return finish(c, n, kids, 2, loc);
+}
+
 Ast *ast_assign_or_def(AstCtx *c, Ast *target, Ast *value, SqLoc loc)
 {
     if (target->kind == AST_CALL && target->as.call.callee->kind == AST_NAME) {
@@ -594,13 +605,7 @@ Ast *ast_assign_or_def(AstCtx *c, Ast *target, Ast *value, SqLoc loc)
         ast_error(c, loc_of(target), false, "cannot assign to this expression");
         return NULL;
     }
-    Ast *n = node_new(c, AST_ASSIGN, loc);
-    if (!n)
-        return NULL;
-    n->as.assign.target = target;
-    n->as.assign.value = value;
-    const Ast *kids[] = {target, value};
-    return finish(c, n, kids, 2, loc);
+    return assign_node(c, target, value, loc);
 }
 
 Ast *ast_compound(AstCtx *c, AstOp op, Ast *target, Ast *value, SqLoc loc)
@@ -610,15 +615,12 @@ Ast *ast_compound(AstCtx *c, AstOp op, Ast *target, Ast *value, SqLoc loc)
                   ast_op_text(op));
         return NULL;
     }
-    Ast *n = node_new(c, AST_ASSIGN, loc);
-    if (!n)
-        return NULL;
-    n->as.assign.target = target;
-    n->as.assign.value = value;
-    n->as.assign.op = op;
-    n->as.assign.compound = true;
-    const Ast *kids[] = {target, value};
-    return finish(c, n, kids, 2, loc);
+    Ast *n = assign_node(c, target, value, loc);
+    if (n) {
+        n->as.assign.op = op;
+        n->as.assign.compound = true;
+    }
+    return n;
 }
 
 Ast *ast_for(AstCtx *c, Sym var, Ast *iter, Ast *body, SqLoc loc)

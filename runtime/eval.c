@@ -825,6 +825,7 @@ static EvStatus eval_compare(Interp *I, const Ast *n, Frame *f, Value *out) {
     const Ast *const *operand = (const Ast *const *)n->as.compare.operands;
     Value left, acc = val_bool(true);
     EvStatus st = eval(I, operand[0], f, &left);
+    if (st != EV_OK) return st;
     for (int i = 1; i < n->as.compare.count && st == EV_OK; i++) {
         Value right, link;
         if ((st = eval(I, operand[i], f, &right)) != EV_OK) break;
