@@ -12,7 +12,7 @@
     "  --samples N   draws per uncertain value (default 10000; 1M, 10K, 10_000 work);\n" \
     "                overrides the script's `set samples`\n" \
     "  --seed S      random seed (default 0); overrides the script's `set seed`\n" \
-    "  --threads T   worker threads (default: one per core); output is the same for any T\n" \
+    "  --threads T   worker threads (default: one per CPU); output is the same for any T\n" \
     "  --rehearse M  auto (default), always or never: first run the script silently on\n" \
     "                a few draws to learn what it asks, then compute all of it in one\n" \
     "                pass (auto: runs of 50K draws or more); output is the same for any M\n" \

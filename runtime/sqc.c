@@ -1,9 +1,9 @@
 /* sqc.c — the command line: run a file, code given with -e, a program on standard
  * input, or the REPL; flags override the script's `set` statements. */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <locale.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,10 +135,35 @@ static int parse_options(int argc, char **argv, Options *o) {
     return -1;
 }
 
+/* The default thread count: one per CPU this process may run on (taskset, cpusets), at most 64. */
+static int default_threads(void) {
+    long cores = 0;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) cores = CPU_COUNT(&set);
+    if (cores <= 0) cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)(cores < 64 ? cores : 64) : 1;
+}
+
+static int threads_of(const Options *o) { return o->threads > 0 ? (int)o->threads : default_threads(); }
+
+/* Threads waiting for work sleep instead of spinning, unless the user chose (OMP_WAIT_POLICY or
+ * GOMP_SPINCOUNT): libgomp's default spins some 300,000 times first, and on a machine whose cores
+ * are busy the spinning threads take the time the working ones need (#15: --threads 2 ran 17x
+ * slower than --threads 1 under load). libgomp reads the policy once, when it is loaded, before
+ * main: so it is set and sqc started again (once: then it is set). Not at one thread (no thread
+ * waits), and not under valgrind, which an exec would leave. See docs/cli.md "Threads". */
+static void sleep_while_waiting(char **argv, int threads) {
+    if (threads <= 1 || getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload && strstr(preload, "vgpreload")) return;
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+    execv("/proc/self/exe", argv);
+    unsetenv("OMP_WAIT_POLICY"); /* no exec (no /proc): run with the default policy */
+}
+
 static void apply_options(Interp *I, const void *arg) {
     const Options *o = arg;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    I->smp.threads = o->threads > 0 ? (int)o->threads : (cores > 0 ? (int)(cores < 64 ? cores : 64) : 1);
+    I->smp.threads = threads_of(o);
 #ifdef _OPENMP
     omp_set_num_threads(I->smp.threads); /* for the parallel loops that take no SampleCtx (chart.c) */
 #endif
@@ -204,6 +229,7 @@ static void *run_main(void *arg) {
         return NULL;
     }
     if ((job->status = check_samples_memory(&o)) != 0) return NULL;
+    if (!o.check) sleep_while_waiting(job->argv, threads_of(&o));
     /* The program, read before anything runs so that a rehearsal can run it first. */
     Source *src = NULL;
     bool show_last = false;
