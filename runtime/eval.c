@@ -387,6 +387,21 @@ static EvStatus record_position(Interp *I, const SqRecord *r, const char *key, s
     return EV_ERR;
 }
 
+/* Strings index and slice by character (code point), as len counts and Python does; the bytes are UTF-8. */
+static int str_chars(const SqString *s) {
+    int n = 0;
+    for (size_t i = 0; i < s->len; i++) n += ((unsigned char)s->bytes[i] & 0xC0) != 0x80;
+    return n;
+}
+
+static size_t str_byte_at(const SqString *s, int chars) { /* where character `chars` starts */
+    size_t i = 0;
+    for (int k = 0; k < chars && i < s->len; k++)
+        do i++;
+        while (i < s->len && ((unsigned char)s->bytes[i] & 0xC0) == 0x80);
+    return i;
+}
+
 static EvStatus index_value(Interp *I, const Value *obj, const Value *idx, Span span, Value *out) {
     int pos;
     if (obj->kind == VAL_LIST) {
@@ -401,8 +416,9 @@ static EvStatus index_value(Interp *I, const Value *obj, const Value *idx, Span 
         return EV_OK;
     }
     if (obj->kind == VAL_STR) {
-        if (list_position(I, idx, (int)obj->as.str->len, span, &pos) != EV_OK) return EV_ERR;
-        *out = val_str(obj->as.str->bytes + pos, 1);
+        if (list_position(I, idx, str_chars(obj->as.str), span, &pos) != EV_OK) return EV_ERR;
+        size_t at = str_byte_at(obj->as.str, pos);
+        *out = val_str(obj->as.str->bytes + at, str_byte_at(obj->as.str, pos + 1) - at);
         return EV_OK;
     }
     return rt_error(I, span, "cannot index %s", value_kind_name(obj));
@@ -429,7 +445,7 @@ static EvStatus eval_slice(Interp *I, const Ast *n, Frame *f, Value *out) {
     int len = 0;
     if (st == EV_OK) {
         if (obj.kind == VAL_LIST) len = obj.as.list->len;
-        else if (obj.kind == VAL_STR) len = (int)obj.as.str->len;
+        else if (obj.kind == VAL_STR) len = str_chars(obj.as.str);
         else st = rt_error(I, n->as.slice.object->span, "cannot slice %s; slices take a list or a string",
                            value_kind_name(&obj));
     }
@@ -439,7 +455,8 @@ static EvStatus eval_slice(Interp *I, const Ast *n, Frame *f, Value *out) {
     if (st == EV_OK) {
         int lo = pos[0], hi = pos[1] > pos[0] ? pos[1] : pos[0];
         if (obj.kind == VAL_STR) {
-            *out = val_str(obj.as.str->bytes + lo, (size_t)(hi - lo));
+            size_t from = str_byte_at(obj.as.str, lo);
+            *out = val_str(obj.as.str->bytes + from, str_byte_at(obj.as.str, hi) - from);
         } else {
             *out = val_list_new(hi - lo);
             for (int i = lo; i < hi; i++) list_push(out->as.list, value_retain(obj.as.list->items[i]));
