@@ -12,11 +12,11 @@
  * `print(CALL)` runs without an error. Per builtin the seed holds the first valid call for each
  * count of positional arguments (from the required ones to two more), one with each optional
  * parameter given by name, for builtins whose parameters are all optional one with each pair
- * named (norm(mean=, sd=)), and the first valid call that takes a samples value (for a builtin
- * that is an infix operator and cannot be called by name, `a NAME b`). with_NAME.sq
- * puts a distribution builtin's call in place of that samples value in every other builtin's
- * call, and under the operators: mixture([exponential(0.5), 7]) (#15) is one of them. A builtin
- * that none of POOL fits (a new kind of argument) fails --strict: add the kind to POOL. */
+ * named (norm(mean=, sd=)), and the first valid call that takes a samples value; a builtin that
+ * is an infix operator and cannot be called by name gets `a NAME b`. with_NAME.sq puts a
+ * distribution builtin's call in place of that samples value in every builtin's call, and under
+ * the operators: mixture([exponential(0.5), 7]) (#15) is one of them. A builtin that none of POOL
+ * fits (a new kind of argument) fails --strict: add the kind to POOL. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
