@@ -160,7 +160,7 @@ static void scan(void *ctx, const Ast *n)
             const Ast *name = leading_name(n->as.binary.right);
             const char *text = n->span.src->text;
             uint32_t from = n->as.binary.left->span.end;
-            if (name && !memchr(text + from, '\n', name->span.start - from))
+            if (name && name->span.start >= from && !memchr(text + from, '\n', name->span.start - from))
                 grow_push(ns, (void **)&ns->idivs, &ns->nidivs, &ns->capidivs, &n, sizeof n);
         }
         break;
