@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "arith.h"
 #include "display.h"
 #include "numfmt.h"
 
@@ -19,18 +20,6 @@ bool op_operand(const Value *v, Operand *out) {
 static EvStatus kinds_error(Interp *I, AstOp op, const Value *a, const Value *b, Span span) {
     return rt_error(I, span, "cannot apply '%s' to %s and %s", ast_op_text(op), value_kind_name(a),
                     value_kind_name(b));
-}
-
-static double num_arith(AstOp op, double x, double y) {
-    switch (op) {
-    case OP_ADD: return x + y;
-    case OP_SUB: return x - y;
-    case OP_MUL: return x * y;
-    case OP_DIV: return x / y;
-    case OP_IDIV: return floor(x / y);
-    case OP_POW: return pow(x, y);
-    default: return NAN;
-    }
 }
 
 static SmpBinary smp_op_of(AstOp op) {
@@ -125,15 +114,15 @@ EvStatus op_binary(Interp *I, AstOp op, const Value *a, const Value *b, Span spa
     bool na = op_operand(a, &x), nb = op_operand(b, &y);
     if (na && nb) {
         if (x.node || y.node) return samples_binary(op, x, y, out);
+        /* numbers: the arithmetic the kernels use on draws (arith.h) */
+        double r = ar_binary(smp_op_of(op), x.num, y.num);
         if (is_comparison(op)) {
-            int c = (x.num > y.num) - (x.num < y.num);
-            if (isnan(x.num) || isnan(y.num)) *out = val_bool(op == OP_NE);
-            else *out = val_bool(compare_result(op, c));
+            *out = val_bool(r != 0);
             return EV_OK;
         }
         if ((op == OP_DIV || op == OP_IDIV) && y.num == 0)
             return rt_error(I, span, "division by zero");
-        *out = val_num(num_arith(op, x.num, y.num));
+        *out = val_num(r);
         return EV_OK;
     }
     if (op == OP_ADD && (a->kind == VAL_STR || b->kind == VAL_STR)) return concat_strings(I, a, b, span, out);
@@ -169,14 +158,14 @@ EvStatus op_unary(Interp *I, AstOp op, const Value *a, Span span, Value *out) {
     if (op == OP_NOT) {
         switch (a->kind) {
         case VAL_BOOL: *out = val_bool(!a->as.boolean); return EV_OK;
-        case VAL_NUM: *out = val_bool(a->as.num == 0); return EV_OK;
+        case VAL_NUM: *out = val_bool(ar_not(a->as.num) != 0); return EV_OK;
         case VAL_SAMPLES: *out = val_samples(smp_mark_bool(smp_unary(SU_NOT, a->as.smp))); return EV_OK;
         default: return rt_error(I, span, "cannot apply 'not' to %s", value_kind_name(a));
         }
     }
     switch (a->kind) {
-    case VAL_NUM: *out = val_num(-a->as.num); return EV_OK;
-    case VAL_BOOL: *out = val_num(a->as.boolean ? -1.0 : 0.0); return EV_OK;
+    case VAL_NUM: *out = val_num(ar_neg(a->as.num)); return EV_OK;
+    case VAL_BOOL: *out = val_num(ar_neg(a->as.boolean ? 1.0 : 0.0)); return EV_OK;
     case VAL_SAMPLES: *out = val_samples(smp_unary(SU_NEG, a->as.smp)); return EV_OK;
     default: return rt_error(I, span, "cannot negate %s", value_kind_name(a));
     }

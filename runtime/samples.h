@@ -28,6 +28,7 @@
 
 #include <gsl/gsl_rng.h> /* gsl_rng is an anonymous-struct typedef: it cannot be forward-declared */
 
+#include "arith.h"
 #include "source.h"
 
 #define SMP_BLOCK 4096 /* draws per evaluation block */
@@ -76,17 +77,7 @@ typedef struct Operand {
 static inline Operand opnd_num(double x) { return (Operand){NULL, x}; }
 static inline Operand opnd_smp(Samples *s) { return (Operand){s, 0.0}; }
 
-typedef enum SmpUnary {
-    SU_NEG, SU_NOT, SU_EXP, SU_LOG, SU_LOG10, SU_LOG2, SU_SQRT, SU_ABS, SU_FLOOR, SU_CEIL,
-    SU_ROUND, /* half to even */
-    SU_TRUNC, SU_SIN, SU_COS
-} SmpUnary;
-
-typedef enum SmpBinary {
-    SB_ADD, SB_SUB, SB_MUL, SB_DIV, SB_IDIV /* floor(a/b) */, SB_POW, SB_MOD /* floor mod */,
-    SB_MIN, SB_MAX, SB_EQ, SB_NE, SB_LT, SB_LE, SB_GT, SB_GE, SB_AND, SB_OR,
-    SB_ROUND_DIGITS /* round(a, b digits), half to even */
-} SmpBinary;
+/* SmpUnary and SmpBinary, the element-wise operations, are defined with their arithmetic in arith.h. */
 
 /* Random nodes: each call takes a fresh stream from ctx->next_stream. `origin` is the
  * span blamed if a per-draw parameter turns out invalid (e.g. a negative sd draw). */

@@ -585,23 +585,17 @@ EVAL_CLONES static void select_kernel(double *restrict out, const In *in, size_t
     for (size_t i = 0; i < len; i++) out[i] = cond[i] != 0 ? a[i] : b[i];
 }
 
-/* fmin(fmax(x, lo), hi), except that a NaN draw stays NaN (comparisons with NaN are false). */
+/* clip(x, lo, hi) per draw (ar_clip). */
 EVAL_CLONES static void clamp_kernel(double *restrict out, const In *in, size_t len, Work *w) {
     const double *restrict x = as_vec(in[0], w->bcast, len);
     if (!in[1].v && !in[2].v) {
         double lo = in[1].c, hi = in[2].c;
-        for (size_t i = 0; i < len; i++) {
-            double v = x[i] < lo ? lo : x[i];
-            out[i] = v > hi ? hi : v;
-        }
+        for (size_t i = 0; i < len; i++) out[i] = ar_clip(x[i], lo, hi);
         return;
     }
     const double *restrict lo = as_vec(in[1], w->bcast + SMP_BLOCK, len);
     const double *restrict hi = as_vec(in[2], w->bcast + 2 * SMP_BLOCK, len);
-    for (size_t i = 0; i < len; i++) {
-        double v = x[i] < lo[i] ? lo[i] : x[i];
-        out[i] = v > hi[i] ? hi[i] : v;
-    }
+    for (size_t i = 0; i < len; i++) out[i] = ar_clip(x[i], lo[i], hi[i]);
 }
 
 EVAL_CLONES static void unary_kernel(double *restrict o, SmpUnary op, const double *restrict x, size_t len) {
@@ -612,103 +606,34 @@ EVAL_CLONES static void unary_kernel(double *restrict o, SmpUnary op, const doub
     }                                                                                              \
     break
     switch (op) {
-    case SU_NEG: UNARY(-a);
-    case SU_NOT: UNARY(a == 0 ? 1.0 : 0.0);
-    case SU_EXP: UNARY(exp(a));
-    case SU_LOG: UNARY(log(a));
-    case SU_LOG10: UNARY(log10(a));
-    case SU_LOG2: UNARY(log2(a));
-    case SU_SQRT: UNARY(sqrt(a));
-    case SU_ABS: UNARY(fabs(a));
-    case SU_FLOOR: UNARY(floor(a));
-    case SU_CEIL: UNARY(ceil(a));
-    case SU_ROUND: UNARY(nearbyint(a)); /* half to even under the default rounding mode */
-    case SU_TRUNC: UNARY(trunc(a));
-    case SU_SIN: UNARY(sin(a));
-    case SU_COS: UNARY(cos(a));
+    case SU_NEG: UNARY(ar_neg(a));
+    case SU_NOT: UNARY(ar_not(a));
+    case SU_EXP: UNARY(ar_exp(a));
+    case SU_LOG: UNARY(ar_log(a));
+    case SU_LOG10: UNARY(ar_log10(a));
+    case SU_LOG2: UNARY(ar_log2(a));
+    case SU_SQRT: UNARY(ar_sqrt(a));
+    case SU_ABS: UNARY(ar_abs(a));
+    case SU_FLOOR: UNARY(ar_floor(a));
+    case SU_CEIL: UNARY(ar_ceil(a));
+    case SU_ROUND: UNARY(ar_round(a));
+    case SU_TRUNC: UNARY(ar_trunc(a));
+    case SU_SIN: UNARY(ar_sin(a));
+    case SU_COS: UNARY(ar_cos(a));
     }
 #undef UNARY
 }
 
-/* numpy's npy_divmod: floor division and Python-signed remainder that satisfy a = b*q + r as
- * closely as doubles allow (plain floor(a/b) gets 1 // 0.1 wrong: 10 instead of 9). */
-static inline double floor_div(double a, double b) {
-    if (b == 0) return a / b;
-    double mod = fmod(a, b);
-    double div = (a - mod) / b;
-    if (mod != 0 && (b < 0) != (mod < 0)) div -= 1.0;
-    if (div == 0) return copysign(0.0, a / b);
-    double fl = floor(div);
-    if (div - fl > 0.5) fl += 1.0; /* snap to the nearest integer */
-    return fl;
-}
-
-static inline double floor_mod(double a, double b) {
-    double mod = fmod(a, b);
-    if (b == 0) return mod; /* NaN */
-    if (mod == 0) return copysign(0.0, b);
-    if ((b < 0) != (mod < 0)) mod += b;
-    return mod;
-}
-
-/* numpy's around(): scale by 10^|d|, round half to even, scale back. */
-static inline double round_digits(double x, double d) {
-    if (d >= 0) {
-        double f = pow(10.0, d);
-        return nearbyint(x * f) / f;
-    }
-    double f = pow(10.0, -d);
-    return nearbyint(x / f) * f;
-}
-
-/* np.minimum / np.maximum: a NaN on either side gives NaN. */
-static inline double nan_min(double a, double b) { return isnan(a) ? a : (a < b ? a : b); }
-static inline double nan_max(double a, double b) { return isnan(a) ? a : (a > b ? a : b); }
-
-/* Veltkamp/Dekker exact product: a*b == *hi + *lo exactly (|a|, |b| well inside the range). */
-static inline void two_prod(double a, double b, double *hi, double *lo) {
-#ifdef FP_FAST_FMA /* built with FMA (-march=...): exact, and safe from contraction */
-    *hi = a * b;
-    *lo = fma(a, b, -*hi);
-    return;
-#endif
-    const double split = 134217729.0; /* 2^27 + 1 */
-    double p = a * b;
-    double ca = split * a, ah = ca - (ca - a), al = a - ah;
-    double cb = split * b, bh = cb - (cb - b), bl = b - bh;
-    *hi = p;
-    *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
-}
-
-/* x^k for k = 3 or 4 by double-double multiplication: the exact power to ~2^-100 relative,
- * rounded once, so correctly rounded except on draws within ~2^-50 ulp of a rounding boundary.
- * libm's pow() (what the scalar x^k uses) is within 0.52 ulp, so the two can differ in the last
- * bit on rare draws. Outside 2^-100 .. 2^100 (and for 0, inf, NaN) pow() itself is used. */
+/* The FMA form of ar_pow34 (arith.h), below, can be switched off to test the other form. */
 bool smp_pow_no_fma;
-
-static inline bool pow_3_4_in_range(double x) {
-    double ax = fabs(x);
-    return ax > 0x1p-100 && ax < 0x1p100;
-}
-
-/* pow_3_4 without the range check: pure arithmetic, so a loop of it vectorizes. */
-static inline double pow_3_4_dd(double x, int k) {
-    double h, l, p, pe;
-    two_prod(x, x, &h, &l);
-    if (k == 3) {
-        two_prod(h, x, &p, &pe);
-        return p + (pe + l * x);
-    }
-    two_prod(h, h, &p, &pe);
-    return p + (pe + 2.0 * h * l);
-}
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #include <immintrin.h>
 #define HAVE_POW_3_4_FMA 1
-/* pow_3_4_dd over a block on machines with FMA: fma(a, b, -a*b) is the same exact error term as
- * two_prod's splitting (both are exact, for the in-range draws this is used on), in two
- * instructions instead of seventeen; the sums are the same operations in the same order. */
+/* ar_pow34 (arith.h) over a block on machines with FMA: fma(a, b, -a*b) is the same exact error
+ * term as ar_two_prod's splitting (both are exact, for the in-range draws this is used on), in two
+ * instructions instead of seventeen; the sums are the same operations in the same order, so the
+ * bits are ar_pow34's (tests/unit/test_arith.c runs both). */
 __attribute__((target("avx2,fma"))) static void pow_3_4_fma(double *restrict o, const double *restrict a,
                                                             size_t len, int k) {
     size_t i = 0;
@@ -726,20 +651,20 @@ __attribute__((target("avx2,fma"))) static void pow_3_4_fma(double *restrict o, 
         }
         _mm256_storeu_pd(o + i, r);
     }
-    for (; i < len; i++) o[i] = pow_3_4_dd(a[i], k);
+    for (; i < len; i++) o[i] = ar_pow34(a[i], k);
 }
 #endif
 
 EVAL_CLONES static void binary_kernel(double *restrict o, SmpBinary op, In a, In b, size_t len) {
     if (op == SB_POW && a.v && !b.v && (b.c == 0 || b.c == 1 || b.c == 2 || b.c == 3 || b.c == 4)) {
-        /* small whole exponents (x ^ i in a loop): pow() costs ~30 ns a draw. 0, 1 and 2 are
-         * exact (numpy does the same); 3 and 4 see pow_3_4_dd. */
+        /* small whole exponents (x ^ i in a loop): pow() costs ~30 ns a draw. These are ar_pow's
+         * own forms for these exponents (arith.h), as loops that vectorize. */
         const double *restrict av = a.v;
         int k = (int)b.c;
         switch (k) {
-        case 0: for (size_t i = 0; i < len; i++) o[i] = 1.0; break;
-        case 1: for (size_t i = 0; i < len; i++) o[i] = av[i]; break;
-        case 2: for (size_t i = 0; i < len; i++) o[i] = av[i] * av[i]; break;
+        case 0: for (size_t i = 0; i < len; i++) o[i] = ar_pow(av[i], 0.0); break; /* folds to 1 */
+        case 1: for (size_t i = 0; i < len; i++) o[i] = ar_pow(av[i], 1.0); break; /* x */
+        case 2: for (size_t i = 0; i < len; i++) o[i] = ar_pow(av[i], 2.0); break; /* x * x */
         default: /* the double-double power for all (vectorized), then pow() where out of its range */
 #ifdef HAVE_POW_3_4_FMA
             static int fma_ok = -1; /* racy first set from several threads: each writes the same value */
@@ -749,15 +674,15 @@ EVAL_CLONES static void binary_kernel(double *restrict o, SmpBinary op, In a, In
             else
 #endif
             if (k == 3)
-                for (size_t i = 0; i < len; i++) o[i] = pow_3_4_dd(av[i], 3);
+                for (size_t i = 0; i < len; i++) o[i] = ar_pow34(av[i], 3);
             else
-                for (size_t i = 0; i < len; i++) o[i] = pow_3_4_dd(av[i], 4);
+                for (size_t i = 0; i < len; i++) o[i] = ar_pow34(av[i], 4);
             double out_of_range = 0; /* counted in a loop that vectorizes: almost always 0 */
 #pragma omp simd reduction(+ : out_of_range)
-            for (size_t i = 0; i < len; i++) out_of_range += pow_3_4_in_range(av[i]) ? 0.0 : 1.0;
+            for (size_t i = 0; i < len; i++) out_of_range += ar_pow34_in_range(av[i]) ? 0.0 : 1.0;
             if (out_of_range)
                 for (size_t i = 0; i < len; i++)
-                    if (!pow_3_4_in_range(av[i])) o[i] = pow(av[i], k);
+                    if (!ar_pow34_in_range(av[i])) o[i] = pow(av[i], k);
             break;
         }
         return;
@@ -789,24 +714,24 @@ EVAL_CLONES static void binary_kernel(double *restrict o, SmpBinary op, In a, In
     }                                                                                              \
     break
     switch (op) {
-    case SB_ADD: BINARY(x + y);
-    case SB_SUB: BINARY(x - y);
-    case SB_MUL: BINARY(x * y);
-    case SB_DIV: BINARY(x / y);
-    case SB_IDIV: BINARY(floor_div(x, y));
-    case SB_POW: BINARY(pow(x, y));
-    case SB_MOD: BINARY(floor_mod(x, y));
-    case SB_MIN: BINARY(nan_min(x, y));
-    case SB_MAX: BINARY(nan_max(x, y));
-    case SB_EQ: BINARY(x == y ? 1.0 : 0.0);
-    case SB_NE: BINARY(x != y ? 1.0 : 0.0);
-    case SB_LT: BINARY(x < y ? 1.0 : 0.0);
-    case SB_LE: BINARY(x <= y ? 1.0 : 0.0);
-    case SB_GT: BINARY(x > y ? 1.0 : 0.0);
-    case SB_GE: BINARY(x >= y ? 1.0 : 0.0);
-    case SB_AND: BINARY(x != 0 && y != 0 ? 1.0 : 0.0);
-    case SB_OR: BINARY(x != 0 || y != 0 ? 1.0 : 0.0);
-    case SB_ROUND_DIGITS: BINARY(round_digits(x, y));
+    case SB_ADD: BINARY(ar_add(x, y));
+    case SB_SUB: BINARY(ar_sub(x, y));
+    case SB_MUL: BINARY(ar_mul(x, y));
+    case SB_DIV: BINARY(ar_div(x, y));
+    case SB_IDIV: BINARY(ar_idiv(x, y));
+    case SB_POW: BINARY(ar_pow(x, y));
+    case SB_MOD: BINARY(ar_mod(x, y));
+    case SB_MIN: BINARY(ar_min(x, y));
+    case SB_MAX: BINARY(ar_max(x, y));
+    case SB_EQ: BINARY(ar_eq(x, y));
+    case SB_NE: BINARY(ar_ne(x, y));
+    case SB_LT: BINARY(ar_lt(x, y));
+    case SB_LE: BINARY(ar_le(x, y));
+    case SB_GT: BINARY(ar_gt(x, y));
+    case SB_GE: BINARY(ar_ge(x, y));
+    case SB_AND: BINARY(ar_and(x, y));
+    case SB_OR: BINARY(ar_or(x, y));
+    case SB_ROUND_DIGITS: BINARY(ar_round_digits(x, y));
     }
 #undef BINARY
 }

@@ -33,29 +33,14 @@ bool dist_credibility_z(Args *a, int i, double *z) {
     return true;
 }
 
-static double num_apply(SmpBinary op, double x, double y) {
-    switch (op) {
-    case SB_ADD: return x + y;
-    case SB_SUB: return x - y;
-    case SB_MUL: return x * y;
-    case SB_DIV: return x / y;
-    default: return NAN;
-    }
-}
-
 Operand opnd_arith(SmpBinary op, Operand x, Operand y) {
-    if (!x.node && !y.node) return opnd_num(num_apply(op, x.num, y.num));
+    if (!x.node && !y.node) return opnd_num(ar_binary(op, x.num, y.num));
     return opnd_smp(smp_binary(op, x, y));
 }
 
 Operand opnd_unary(SmpUnary op, Operand x) {
     if (x.node) return opnd_smp(smp_unary(op, x.node));
-    switch (op) {
-    case SU_LOG: return opnd_num(log(x.num));
-    case SU_EXP: return opnd_num(exp(x.num));
-    case SU_NEG: return opnd_num(-x.num);
-    default: return opnd_num(NAN);
-    }
+    return opnd_num(ar_unary(op, x.num));
 }
 
 void opnd_release(Operand x) {

@@ -1,31 +1,9 @@
-/* math.c — element-wise math: plain on numbers, per draw on samples (SPEC §5). */
+/* math.c — element-wise math: on numbers and per draw on samples by the one arithmetic (arith.h). */
 #include <math.h>
 
 #include "dist_common.h"
 #include "ops.h"
 #include "registry.h"
-
-static double round_half_even(double x) { return nearbyint(x); }
-
-static double apply_unary(SmpUnary op, double x) {
-    switch (op) {
-    case SU_EXP: return exp(x);
-    case SU_LOG: return log(x);
-    case SU_LOG10: return log10(x);
-    case SU_LOG2: return log2(x);
-    case SU_SQRT: return sqrt(x);
-    case SU_ABS: return fabs(x);
-    case SU_FLOOR: return floor(x);
-    case SU_CEIL: return ceil(x);
-    case SU_ROUND: return round_half_even(x);
-    case SU_TRUNC: return trunc(x);
-    case SU_SIN: return sin(x);
-    case SU_COS: return cos(x);
-    case SU_NEG: return -x;
-    case SU_NOT: return x == 0;
-    }
-    return NAN;
-}
 
 /* One-argument element-wise function; numbers outside the domain are an error. */
 static bool unary(Args *a, Value *out, SmpUnary op) {
@@ -38,7 +16,7 @@ static bool unary(Args *a, Value *out, SmpUnary op) {
     bool is_log = op == SU_LOG || op == SU_LOG10 || op == SU_LOG2;
     if (is_log && !(x.num > 0)) return arg_error(a, 0, "the argument must be > 0, got %g", x.num);
     if (op == SU_SQRT && x.num < 0) return arg_error(a, 0, "the argument must be >= 0, got %g", x.num);
-    *out = val_num(apply_unary(op, x.num));
+    *out = val_num(ar_unary(op, x.num));
     return true;
 }
 
@@ -56,20 +34,6 @@ UNARY_FN(fn_int, SU_TRUNC)
 UNARY_FN(fn_sin, SU_SIN)
 UNARY_FN(fn_cos, SU_COS)
 
-static double apply_binary(SmpBinary op, double x, double y) {
-    switch (op) {
-    case SB_POW: return pow(x, y);
-    case SB_MOD: return x - y * floor(x / y);
-    case SB_MIN: return isnan(x) || isnan(y) ? NAN : fmin(x, y);
-    case SB_MAX: return isnan(x) || isnan(y) ? NAN : fmax(x, y);
-    case SB_ROUND_DIGITS: {
-        double scale = pow(10, y);
-        return round_half_even(x * scale) / scale;
-    }
-    default: return NAN;
-    }
-}
-
 static bool binary(Args *a, Value *out, SmpBinary op, int i, int j) {
     Operand x, y;
     if (!need_operand(a, i, &x) || !need_operand(a, j, &y)) return false;
@@ -78,7 +42,7 @@ static bool binary(Args *a, Value *out, SmpBinary op, int i, int j) {
         return true;
     }
     if (op == SB_MOD && y.num == 0) return arg_error(a, j, "modulo by zero");
-    *out = val_num(apply_binary(op, x.num, y.num));
+    *out = val_num(ar_binary(op, x.num, y.num));
     return true;
 }
 
@@ -98,17 +62,10 @@ static bool fn_clip(Args *a, Value *out) {
     if (!need_operand(a, 0, &x) || !need_operand(a, 1, &lo) || !need_operand(a, 2, &hi)) return false;
     if (!lo.node && !hi.node && lo.num > hi.num) return arg_error(a, 1, "lo %g is above hi %g", lo.num, hi.num);
     if (x.node || lo.node || hi.node) {
-        if (!x.node) {
-            /* a number clipped by samples bounds: clamp needs a samples x, so clamp the bound */
-            Samples *t = smp_clamp(lo.node ? opnd_smp(lo.node) : opnd_num(lo.num), opnd_num(-INFINITY), opnd_num(x.num));
-            *out = val_samples(smp_clamp(opnd_smp(t), opnd_num(-INFINITY), hi));
-            smp_release(t);
-            return true;
-        }
         *out = val_samples(smp_clamp(x, lo, hi));
         return true;
     }
-    *out = val_num(fmin(fmax(x.num, lo.num), hi.num));
+    *out = val_num(ar_clip(x.num, lo.num, hi.num));
     return true;
 }
 
@@ -124,7 +81,7 @@ static bool list_extreme(Args *a, const SqList *l, SmpBinary op, Value *out) {
             opnd_release(acc);
             return arg_error(a, 0, "the list holds %s; min and max need numbers or samples", value_kind_name(&l->items[i]));
         }
-        Operand next = (acc.node || x.node) ? opnd_smp(smp_binary(op, acc, x)) : opnd_num(apply_binary(op, acc.num, x.num));
+        Operand next = (acc.node || x.node) ? opnd_smp(smp_binary(op, acc, x)) : opnd_num(ar_binary(op, acc.num, x.num));
         opnd_release(acc);
         acc = next;
     }
