@@ -58,6 +58,7 @@
 #include "count.h"
 #include "display.h"
 #include "frame.h"
+#include "numfmt.h"
 #include "registry.h"
 #include "sparkline.h"
 
@@ -200,7 +201,7 @@ static void paths_clear(Repl *r) {
 
 /* ---------- showing values ---------- */
 
-static bool show_compact(Interp *I, const Value *v, StrBuf *out);
+static bool show_compact(Interp *I, const Value *v, StrBuf *out, bool estimates);
 
 /* A record key that print shows bare. */
 static bool is_name(const char *s, size_t len) {
@@ -212,27 +213,33 @@ static bool is_name(const char *s, size_t len) {
 
 static bool show_items(Interp *I, const Value *v, StrBuf *out) {
     bool is_list = v->kind == VAL_LIST;
+    bool estimates = is_list ? v->as.list->estimates : v->as.rec->estimates;
     int len = is_list ? v->as.list->len : v->as.rec->len;
     sb_putc(out, is_list ? '[' : '{');
     for (int i = 0; i < len && i < SHOW_ITEMS; i++) {
         if (i) sb_puts(out, ", ");
         if (is_list) {
-            if (!show_compact(I, &v->as.list->items[i], out)) return false;
+            if (!show_compact(I, &v->as.list->items[i], out, estimates)) return false;
             continue;
         }
         SqString *k = v->as.rec->keys[i];
         if (is_name(k->bytes, k->len)) sb_put(out, k->bytes, k->len);
         else display_quoted(out, k->bytes, k->len);
         sb_puts(out, ": ");
-        if (!show_compact(I, &v->as.rec->vals[i], out)) return false;
+        if (!show_compact(I, &v->as.rec->vals[i], out, estimates)) return false;
     }
     if (len > SHOW_ITEMS) sb_printf(out, ", … %d more", len - SHOW_ITEMS);
     sb_putc(out, is_list ? ']' : '}');
     return true;
 }
 
-static bool show_compact(Interp *I, const Value *v, StrBuf *out) {
+/* estimates: the numbers of summary() or percentiles(), shown as the summaries show them. */
+static bool show_compact(Interp *I, const Value *v, StrBuf *out, bool estimates) {
     if (v->kind == VAL_LIST || v->kind == VAL_RECORD) return show_items(I, v, out);
+    if (estimates && v->kind == VAL_NUM) {
+        num_compact(out, v->as.num);
+        return true;
+    }
     return display_value(I, v, out, false);
 }
 
@@ -250,7 +257,7 @@ static bool show_value(Interp *I, const Value *v, StrBuf *out) {
         if (!ok) rt_error_from_samples(I);
         return ok;
     }
-    return show_compact(I, v, out);
+    return show_compact(I, v, out, false);
 }
 
 /* ---------- running code ---------- */

@@ -48,6 +48,7 @@ Value val_list_new(int cap) {
     l->refs = 1;
     l->len = 0;
     l->cap = cap > 0 ? cap : 0;
+    l->estimates = false;
     l->items = l->cap ? xmalloc(sizeof(Value) * (size_t)l->cap) : NULL;
     return (Value){.kind = VAL_LIST, .as.list = l};
 }
@@ -58,6 +59,7 @@ Value val_record_new(void) {
     r->len = r->cap = 0;
     r->keys = NULL;
     r->vals = NULL;
+    r->estimates = false;
     return (Value){.kind = VAL_RECORD, .as.rec = r};
 }
 

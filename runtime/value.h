@@ -23,8 +23,10 @@ typedef enum ValueKind {
 } ValueKind;
 
 typedef struct SqString { int refs; size_t len; char bytes[]; } SqString;
-typedef struct SqList { int refs; int len, cap; struct Value *items; } SqList;
-typedef struct SqRecord { int refs; int len, cap; SqString **keys; struct Value *vals; } SqRecord;
+/* `estimates`: made by summary() or percentiles(); the REPL shows its numbers as the summaries
+ * do (3 significant digits, K/M/B). A copy made to change it in place does not keep the mark. */
+typedef struct SqList { int refs; int len, cap; struct Value *items; bool estimates; } SqList;
+typedef struct SqRecord { int refs; int len, cap; SqString **keys; struct Value *vals; bool estimates; } SqRecord;
 typedef struct SqFunc SqFunc;         /* defined in eval.h: parameters, body, closure */
 typedef struct Builtin Builtin;       /* defined in stdlib/registry.h */
 

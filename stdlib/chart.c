@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numfmt.h"
+
 bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, size_t *n, bool *owned) {
     SampleCtx *ctx = &a->I->smp;
     double constant = 0;
@@ -88,7 +90,7 @@ size_t bins_choose_known(Bins *b, const double *x, size_t n, size_t m, double lo
     b->lo = lo;
     b->hi = hi;
     /* one bin per whole number only for a narrow range: only then is it worth asking */
-    bool unit = !log && fabs(lo) < 1e15 && fabs(hi) < 1e15 && hi - lo + 1 <= want;
+    bool unit = !log && fabs(lo) < 1e15 && fabs(hi) < 1e15 && hi - lo + 1 <= want && lo == floor(lo) && hi == floor(hi);
     if (unit)
         for (size_t i = 0; i < n && unit; i++)
             if (placeable(x[i], log) && x[i] != floor(x[i])) unit = false;
@@ -206,6 +208,80 @@ void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
         free(mine);
     }
     free(edge);
+}
+
+/* ---------- the part of the axis shown: range= and trim= ---------- */
+
+bool window_args(Args *a, int range_i, int trim_i, bool log, Window *w) {
+    *w = (Window){0};
+    bool has_range = has_arg(a, range_i), has_trim = has_arg(a, trim_i);
+    if (has_range && has_trim) return arg_error(a, trim_i, "give range= or trim=, not both");
+    if (has_range) {
+        const Value *v = a->v[range_i];
+        if (v->kind != VAL_LIST || v->as.list->len != 2 || v->as.list->items[0].kind != VAL_NUM ||
+            v->as.list->items[1].kind != VAL_NUM)
+            return arg_error(a, range_i, "range must be a list of two numbers [lo, hi], got %s", value_kind_name(v));
+        w->lo = v->as.list->items[0].as.num, w->hi = v->as.list->items[1].as.num;
+        if (!isfinite(w->lo) || !isfinite(w->hi) || !(w->lo < w->hi))
+            return arg_error(a, range_i, "range must be [lo, hi] with finite lo < hi");
+        if (log && w->lo <= 0) return arg_error(a, range_i, "range must be above 0 on a log scale (log=true)");
+        w->kind = WINDOW_RANGE;
+    } else if (has_trim) {
+        if (!need_num(a, trim_i, &w->trim)) return false;
+        if (arg_is_percent_literal(a, trim_i)) w->trim *= 100; /* trim=1% is trim=1 */
+        if (!(w->trim >= 0 && w->trim < 50))
+            return arg_error(a, trim_i, "trim is the percent of draws left out at each end, from 0 to below 50, got %g",
+                             w->trim);
+        w->kind = w->trim > 0 ? WINDOW_TRIM : WINDOW_ALL;
+    }
+    return true;
+}
+
+bool window_trim_samples(SampleCtx *ctx, Samples *s, Window *w, bool first) {
+    double q[2] = {w->trim / 100, 1 - w->trim / 100}, v[2];
+    if (!smp_quantiles(ctx, s, q, 2, v)) return false;
+    if (first || v[0] < w->lo) w->lo = v[0];
+    if (first || v[1] > w->hi) w->hi = v[1];
+    return true;
+}
+
+void window_count(const Window *w, const double *x, size_t n, bool log, WindowCount *c) {
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        if (!placeable(v, log)) continue;
+        if (w->kind != WINDOW_ALL && v < w->lo) c->below++;
+        else if (w->kind != WINDOW_ALL && v > w->hi) c->above++;
+        else {
+            if (!c->inside || v < c->min) c->min = v;
+            if (!c->inside || v > c->max) c->max = v;
+            c->inside++;
+        }
+    }
+}
+
+size_t window_bins(Bins *b, const Window *w, const WindowCount *c, const double *x, size_t n, int want, bool log) {
+    if (w->kind == WINDOW_ALL) return bins_choose_known(b, x, n, c->inside, c->min, c->max, want, log);
+    /* trim: the percentiles are the edges (a p5 there is marked); a log axis starts above 0 */
+    return bins_choose_known(b, x, n, c->inside, log && w->lo <= 0 ? c->min : w->lo, w->hi, want, log);
+}
+
+void window_note(StrBuf *out, const Window *w, const WindowCount *c) {
+    if (w->kind == WINDOW_ALL || (!c->below && !c->above)) return;
+    size_t left = c->below + c->above;
+    sb_printf(out, "%zu draw%s left out (", left, left == 1 ? "" : "s");
+    if (w->kind == WINDOW_RANGE) {
+        sb_puts(out, "range=[");
+        num_shortest(out, w->lo);
+        sb_puts(out, ", ");
+        num_shortest(out, w->hi);
+        sb_puts(out, "]");
+    } else {
+        sb_puts(out, "trim=");
+        num_shortest(out, w->trim);
+    }
+    sb_putc(out, ')');
+    if (c->below) sb_printf(out, "%s %zu below ", ":", c->below), num_compact(out, w->lo);
+    if (c->above) sb_printf(out, "%s %zu above ", c->below ? "," : ":", c->above), num_compact(out, w->hi);
 }
 
 /* ---------- labels ---------- */

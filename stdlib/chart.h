@@ -37,6 +37,31 @@ double bins_edge(const Bins *b, int i);      /* i in 0..n: the left edge of bin 
 int bins_index(const Bins *b, double x);     /* the bin holding x, or -1 */
 void bins_count(const Bins *b, const double *x, size_t n, size_t *counts); /* counts[b->n], zeroed here */
 
+/* The part of the axis that hist and plot show (docs/language.md, "Output"): every draw that
+ * can be placed, the draws inside range=[lo, hi], or (trim=p) those between the p-th and the
+ * (100-p)-th percentile. Draws outside are left out and counted, and the chart says so. */
+typedef enum WindowKind { WINDOW_ALL, WINDOW_RANGE, WINDOW_TRIM } WindowKind;
+typedef struct Window {
+    WindowKind kind;
+    double lo, hi; /* RANGE: given; TRIM: from the percentiles (window_trim_samples) */
+    double trim;   /* percent of the draws at each end */
+} Window;
+typedef struct WindowCount {
+    size_t below, above, inside; /* placeable draws (finite; > 0 on a log scale) */
+    double min, max;             /* of those inside */
+} WindowCount;
+
+/* Reads the range= and trim= arguments (at most one of them). */
+bool window_args(Args *a, int range_i, int trim_i, bool log, Window *w);
+/* TRIM: widens lo..hi to s's percentiles (`first`: sets them). False with ctx's error set. */
+bool window_trim_samples(SampleCtx *ctx, Samples *s, Window *w, bool first);
+/* Adds x's draws to c (zero it first). */
+void window_count(const Window *w, const double *x, size_t n, bool log, WindowCount *c);
+/* Bins over the window: range= exactly, else the draws inside it. Returns c->inside. */
+size_t window_bins(Bins *b, const Window *w, const WindowCount *c, const double *x, size_t n, int want, bool log);
+/* "500 draws left out (trim=2.5): 250 below 1.20M, 250 above 3.40M"; nothing when none was. */
+void window_note(StrBuf *out, const Window *w, const WindowCount *c);
+
 /* x with `sig` significant digits and a K/M/B/T suffix ("1.26M", "1.265M"); `trim`
  * drops trailing zeros after the point ("1.2M" rather than "1.20M"). */
 void chart_label(StrBuf *out, double x, int sig, bool trim);

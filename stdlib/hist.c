@@ -12,7 +12,8 @@
  * to tell neighbouring edges apart); the last line is the right end of the range. The
  * bar is in eighths of a cell (U+258F..U+2588), or '#' cells in ASCII mode. The rows
  * that hold p5, p50 and p95 are marked. Integer-valued draws spanning no more values
- * than there are bins get one row per value, labelled with the value. */
+ * than there are bins get one row per value, labelled with the value. range=[lo, hi] or
+ * trim=p show part of the axis (chart.h, Window); a note line counts the draws left out. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 #include "numfmt.h"
 #include "registry.h"
 
-enum { H_X, H_BINS, H_LOG, H_WIDTH, H_TITLE };
+enum { H_X, H_BINS, H_LOG, H_WIDTH, H_TITLE, H_RANGE, H_TRIM };
 
 static const char *const EIGHTHS[8] = {"", "\u258F", "\u258E", "\u258D", "\u258C", "\u258B", "\u258A", "\u2589"};
 static const char FULL_BLOCK[] = "\u2588";
@@ -64,6 +65,8 @@ static bool fn_hist(Args *a, Value *out) {
         log = a->v[H_LOG]->as.boolean;
     }
     if (has_arg(a, H_TITLE) && !need_str(a, H_TITLE, &title)) return false;
+    Window win;
+    if (!window_args(a, H_RANGE, H_TRIM, log, &win)) return false;
     int want = (int)bins_d, width = (int)width_d;
     bool ascii = I->ascii;
 
@@ -82,7 +85,8 @@ static bool fn_hist(Args *a, Value *out) {
         Samples *s = a->v[H_X]->as.smp;
         ok = display_samples_summary(I, s, &text);
         if (ok && (!smp_quantiles(&I->smp, s, QS, 3, q) || !smp_nonfinite(&I->smp, s, &nan, &inf) ||
-                   !smp_min(&I->smp, s, &lo) || !smp_max(&I->smp, s, &hi))) {
+                   !smp_min(&I->smp, s, &lo) || !smp_max(&I->smp, s, &hi) ||
+                   (win.kind == WINDOW_TRIM && !window_trim_samples(&I->smp, s, &win, true)))) {
             rt_error_from_samples(I);
             ok = false;
         }
@@ -99,14 +103,22 @@ static bool fn_hist(Args *a, Value *out) {
         q[0] = q[1] = q[2] = x[0];
         nan = isnan(x[0]) ? n : 0;
         inf = isinf(x[0]) ? n : 0;
+        if (win.kind == WINDOW_TRIM) win.lo = win.hi = x[0]; /* one value: nothing to trim */
     }
     if (log) sb_puts(&text, " (log scale)");
     sb_putc(&text, '\n');
 
     Bins b;
     bool known = is_samples && !nan && !inf && (!log || lo > 0); /* every draw placeable */
-    size_t placed = known ? bins_choose_known(&b, x, n, n, lo, hi, want, log) : bins_choose(&b, x, n, want, log);
-    size_t nonpos = n - placed - nan - inf; /* placed: finite (and > 0 on a log scale) */
+    WindowCount wc = {0};
+    size_t placed;
+    if (win.kind != WINDOW_ALL) {
+        window_count(&win, x, n, log, &wc);
+        placed = window_bins(&b, &win, &wc, x, n, want, log);
+    } else {
+        placed = known ? bins_choose_known(&b, x, n, n, lo, hi, want, log) : bins_choose(&b, x, n, want, log);
+    }
+    size_t nonpos = n - placed - wc.below - wc.above - nan - inf; /* placed: finite (and > 0 on a log scale) */
     if (placed) {
         size_t *counts = malloc((b.n > 0 ? (size_t)b.n : 1) * sizeof *counts);
         bins_count(&b, x, n, counts);
@@ -162,6 +174,7 @@ static bool fn_hist(Args *a, Value *out) {
     if (nonpos) sb_printf(&text, "  %zu draw%s <= 0 left out (log scale)\n", nonpos, nonpos == 1 ? "" : "s");
     if (nan) sb_printf(&text, "  %zu NaN draw%s left out\n", nan, nan == 1 ? "" : "s");
     if (inf) sb_printf(&text, "  %zu infinite draw%s left out\n", inf, inf == 1 ? "" : "s");
+    if (wc.below || wc.above) sb_puts(&text, "  "), window_note(&text, &win, &wc), sb_putc(&text, '\n');
     bool written = write_output(a, text.data, text.len);
     sb_free(&text);
     if (owned) free(x);
@@ -170,7 +183,8 @@ static bool fn_hist(Args *a, Value *out) {
 }
 
 Builtin builtins_hist[] = {
-    BUILTIN("hist", "x, bins=, log=, width=, title=", "output",
-     "print a histogram of x's draws (bins=40; log=true for log-spaced bins; width=40 cells)", fn_hist),
+    BUILTIN("hist", "x, bins=, log=, width=, title=, range=, trim=", "output",
+     "print a histogram of x's draws (bins=40; log=true for log-spaced bins; width=40 cells; "
+     "range=[lo, hi] or trim=p to show part of the axis)", fn_hist),
     {.name = NULL},
 };

@@ -5,17 +5,20 @@
  * series). The y axis is the share of draws in each bin, so series compare directly.
  * With one series, dashed lines mark p5, p50 and p95. Elements carry classes (bar,
  * tick-label, legend-label, quantile, title, axis-label) so tests and style sheets can
- * find them. The file is written atomically like every other output file. */
+ * find them. The file is written atomically like every other output file. Draws that are
+ * not drawn (NaN, infinite, <= 0 on a log scale, outside range= or trim=) are counted on a
+ * note line in the figure itself (class note), as hist counts them on its own lines. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "atomic_file.h"
 #include "chart.h"
 #include "numfmt.h"
 #include "registry.h"
 
-enum { P_X, P_PATH, P_TITLE, P_BINS, P_LOG, P_LABELS, P_XLABEL };
+enum { P_X, P_PATH, P_TITLE, P_BINS, P_LOG, P_LABELS, P_XLABEL, P_RANGE, P_TRIM };
 
 #define MAX_SERIES 32
 #define W 800.0
@@ -85,7 +88,8 @@ static void line_el(StrBuf *o, const char *cls, double x1, double y1, double x2,
     sb_printf(o, "\" %s/>\n", style);
 }
 
-static void render(Plot *p, StrBuf *o, const SqString *title, const SqString *xlabel, const double *quantiles) {
+static void render(Plot *p, StrBuf *o, const SqString *title, const SqString *xlabel, const double *quantiles,
+                   const StrBuf *note) {
     sb_puts(o, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
     sb_printf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%g\" height=\"%g\" "
                  "viewBox=\"0 0 %g %g\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
@@ -181,6 +185,8 @@ static void render(Plot *p, StrBuf *o, const SqString *title, const SqString *xl
     sb_puts(o, "</g>\n");
     if (xlabel) text_el(o, "axis-label", (p->px0 + p->px1) / 2, H - 14, "middle", NULL, xlabel->bytes, xlabel->len);
     else if (p->b.log) text_el(o, "axis-label", (p->px0 + p->px1) / 2, H - 14, "middle", NULL, "log scale", 9);
+    if (note->len) /* what was left out, top left inside the plot area */
+        text_el(o, "note", p->px0 + 6, p->py0 + 12, "start", " fill=\"#555555\" font-size=\"11\"", note->data, note->len);
 
     /* legend, top right inside the plot area */
     if (p->legend) {
@@ -272,6 +278,8 @@ static bool fn_plot(Args *a, Value *out) {
     bool log = false;
     if (!need_str(a, P_PATH, &path)) return false;
     if (strlen(path->bytes) != path->len) return arg_error(a, P_PATH, "the path holds a NUL byte");
+    if (path->len < 4 || strcasecmp(path->bytes + path->len - 4, ".svg"))
+        return arg_error(a, P_PATH, "the path must end in .svg (plot writes SVG), got '%s'", path->bytes);
     if (has_arg(a, P_TITLE) && !need_str(a, P_TITLE, &title)) return false;
     if (has_arg(a, P_XLABEL) && !need_str(a, P_XLABEL, &xlabel)) return false;
     if (!opt_num(a, P_BINS, 40, &bins_d)) return false;
@@ -280,6 +288,23 @@ static bool fn_plot(Args *a, Value *out) {
     if (has_arg(a, P_LOG)) {
         if (a->v[P_LOG]->kind != VAL_BOOL) return arg_type_error(a, P_LOG, "true or false");
         log = a->v[P_LOG]->as.boolean;
+    }
+    Window win;
+    if (!window_args(a, P_RANGE, P_TRIM, log, &win)) return false;
+    /* The series as a list of values (for trim's percentiles, asked before gather() as the
+     * quantiles below are). */
+    const Value *xv = a->v[P_X];
+    int nitems = xv->kind == VAL_LIST ? xv->as.list->len : xv->kind == VAL_RECORD ? xv->as.rec->len : 1;
+    const Value *items = xv->kind == VAL_LIST ? xv->as.list->items : xv->kind == VAL_RECORD ? xv->as.rec->vals : xv;
+    bool first_window = true;
+    for (int i = 0; win.kind == WINDOW_TRIM && i < nitems && i < MAX_SERIES; i++) {
+        if (items[i].kind == VAL_SAMPLES) {
+            if (!window_trim_samples(&a->I->smp, items[i].as.smp, &win, first_window)) {
+                rt_error_from_samples(a->I);
+                return false;
+            }
+            first_window = false;
+        }
     }
     /* One series: its p5, p50 and p95 are marked. Asked before gather(), which may borrow the
      * engine's array of its draws. */
@@ -308,9 +333,40 @@ static bool fn_plot(Args *a, Value *out) {
         return false;
     }
 
+    /* numbers in a trimmed plot: their value is inside the window */
+    for (int i = 0; win.kind == WINDOW_TRIM && i < p.ns; i++) {
+        const Value *v = &items[i];
+        if (v->kind != VAL_NUM && v->kind != VAL_BOOL) continue;
+        double c = p.s[i].x[0];
+        if (first_window || c < win.lo) win.lo = c;
+        if (first_window || c > win.hi) win.hi = c;
+        first_window = false;
+    }
+
+    /* what is left out: NaN, infinite, <= 0 on a log scale, outside the window */
+    size_t left_nan = 0, left_inf = 0, left_nonpos = 0;
+    for (int i = 0; i < p.ns; i++)
+        for (size_t k = 0; k < p.s[i].n; k++) {
+            double v = p.s[i].x[k];
+            left_nan += isnan(v);
+            left_inf += isinf(v);
+            left_nonpos += log && v <= 0;
+        }
+    WindowCount wc = {0};
+
     /* shared bins over all series */
     size_t placed;
-    if (p.ns == 1 && quantiles && !nan && !inf && (!log || lo > 0)) {
+    if (win.kind != WINDOW_ALL) {
+        for (int i = 0; i < p.ns; i++) window_count(&win, p.s[i].x, p.s[i].n, log, &wc);
+        placed = window_bins(&p.b, &win, &wc, p.s[0].x, p.s[0].n, (int)bins_d, log);
+        if (p.b.unit && p.ns > 1) /* the whole-number check looked at the first series only */
+            for (int i = 1; i < p.ns && p.b.unit; i++)
+                for (size_t k = 0; k < p.s[i].n; k++)
+                    if (isfinite(p.s[i].x[k]) && p.s[i].x[k] != floor(p.s[i].x[k])) {
+                        p.b.unit = false, p.b.n = (int)bins_d;
+                        break;
+                    }
+    } else if (p.ns == 1 && quantiles && !nan && !inf && (!log || lo > 0)) {
         placed = bins_choose_known(&p.b, p.s[0].x, p.s[0].n, p.s[0].n, lo, hi, (int)bins_d, log);
     } else if (p.ns == 1) {
         placed = bins_choose(&p.b, p.s[0].x, p.s[0].n, (int)bins_d, log);
@@ -326,8 +382,8 @@ static bool fn_plot(Args *a, Value *out) {
     }
     if (!placed) {
         plot_free(&p);
-        return arg_error(a, P_X, "no draw can be placed on the axis (all are NaN or infinite%s)",
-                         log ? ", or <= 0 on a log scale" : "");
+        return arg_error(a, P_X, "no draw can be placed on the axis (all are NaN or infinite%s%s)",
+                         log ? ", or <= 0 on a log scale" : "", win.kind != WINDOW_ALL ? ", or outside the range" : "");
     }
     double ymax = 0;
     for (int i = 0; i < p.ns; i++) {
@@ -352,9 +408,20 @@ static bool fn_plot(Args *a, Value *out) {
     p.py0 = title ? 56 : 32;
     p.py1 = H - (xlabel || log ? 58 : 40);
 
+    StrBuf note;
+    sb_init(&note);
+    if (left_nonpos) sb_printf(&note, "%zu draw%s <= 0 left out (log scale)", left_nonpos, left_nonpos == 1 ? "" : "s");
+    if (left_nan) sb_printf(&note, "%s%zu NaN draw%s left out", note.len ? "; " : "", left_nan, left_nan == 1 ? "" : "s");
+    if (left_inf)
+        sb_printf(&note, "%s%zu infinite draw%s left out", note.len ? "; " : "", left_inf, left_inf == 1 ? "" : "s");
+    if (wc.below || wc.above) {
+        if (note.len) sb_puts(&note, "; ");
+        window_note(&note, &win, &wc);
+    }
     StrBuf svg;
     sb_init(&svg);
-    render(&p, &svg, title, xlabel, quantiles);
+    render(&p, &svg, title, xlabel, quantiles, &note);
+    sb_free(&note);
     plot_free(&p);
     AtomicFile f;
     char err[600];
@@ -370,7 +437,8 @@ static bool fn_plot(Args *a, Value *out) {
 }
 
 Builtin builtins_plot[] = {
-    BUILTIN("plot", "x, path, title=, bins=, log=, labels=, xlabel=", "output",
-     "write an SVG histogram of x (or of a list or record of samples, overlaid with a legend)", fn_plot),
+    BUILTIN("plot", "x, path, title=, bins=, log=, labels=, xlabel=, range=, trim=", "output",
+     "write an SVG histogram of x (or of a list or record of samples, overlaid with a legend) to a .svg path; "
+     "range=[lo, hi] or trim=p to show part of the axis", fn_plot),
     {.name = NULL},
 };

@@ -220,6 +220,7 @@ static bool fn_percentiles(Args *a, Value *out) {
     if (!ok) return false;
     *out = val_list_new(ps->len);
     for (int i = 0; i < ps->len; i++) list_push(out->as.list, val_num(r[i]));
+    out->as.list->estimates = true; /* the REPL shows them as the summaries do */
     return true;
 }
 
@@ -273,6 +274,7 @@ static bool fn_summary(Args *a, Value *out) {
     record_set(out->as.rec, "p5", 2, val_num(q[0]));
     record_set(out->as.rec, "p50", 3, val_num(q[1]));
     record_set(out->as.rec, "p95", 3, val_num(q[2]));
+    out->as.rec->estimates = true; /* the REPL shows them as the summaries do */
     return true;
 }
 

@@ -11,7 +11,7 @@
 #include "samples.h"
 #include "value.h"
 
-#define ARGS_MAX 10 /* named parameters of one builtin */
+#define ARGS_MAX 12 /* named parameters of one builtin */
 
 /* A call's arguments as the evaluator collected them (all borrowed). */
 typedef struct CallArgs {
