@@ -57,6 +57,7 @@ void sq_lex_end(yyscan_t scanner);
 }
 
 %code {
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -386,6 +387,24 @@ static void append(char *buf, size_t cap, const char *s)
     snprintf(buf + n, cap - n, "%s", s);
 }
 
+/* A habit from Python or squigglepy that explains the error: what to write instead, appended to
+ * the message (docs/language.md, "Coming from Python"). */
+static void syntax_hint(const ParseState *ps, yysymbol_kind_t got, SqLoc loc, const Bracket *open, bool in_condition,
+                        char *msg, size_t cap)
+{
+    const char *src = ps->ctx.src->text;
+    size_t len = loc.end - loc.start;
+    if (got == YYSYMBOL_IDENT && len == 4 && !memcmp(src + loc.start, "elif", 4))
+        append(msg, cap, "; write 'else if'");
+    else if (got == YYSYMBOL_FOR && open && open->tok == '[')
+        append(msg, cap, "; sq has no list comprehensions: write map(xs, {|x| f(x)}) for [f(x) for x in xs]");
+    else if (got == YYSYMBOL_STRING && loc.start > 0 && (src[loc.start - 1] == 'f' || src[loc.start - 1] == 'F') &&
+             (loc.start == 1 || !(isalnum((unsigned char)src[loc.start - 2]) || src[loc.start - 2] == '_')))
+        append(msg, cap, "; sq has no f-strings: write format(\"x is {}\", x)");
+    else if (is_char(got, "=") && in_condition)
+        append(msg, cap, "; to compare, write == (= binds a name)");
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseState *ps)
 {
     (void)scanner;
@@ -480,6 +499,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, Pars
                 append(msg, sizeof msg, note);
             }
         }
+    }
+    if (!at_end) {
+        bool in_condition = false; /* `if x = 3`: the parser waits for 'then' or '{' */
+        for (int i = 0; i < n; i++)
+            in_condition |= expected[i] == YYSYMBOL_THEN || expected[i] == YYTRANSLATE('{');
+        syntax_hint(ps, got, loc, open, in_condition, msg, sizeof msg);
     }
     /* a newline that ends the input where a 'then' or an 'else' could follow: the REPL may read on */
     if (got == YYSYMBOL_NEWLINE && ps->has_peek && ps->peek_tok == SQ_YYEOF) {

@@ -1,6 +1,7 @@
 /* eval.c — the tree-walking evaluator: expressions, statements, calls and scopes. */
 #include "eval.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -177,6 +178,7 @@ bool interp_get_global(Interp *I, Sym name, Value *out) {
 
 /* ---------- names ---------- */
 
+/* Edits from a to b, a swap of neighbours counting as one ('nrom' -> 'norm' is 1). */
 static size_t edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 32 || lb > 32) return 99;
@@ -188,25 +190,106 @@ static size_t edit_distance(const char *a, const char *b) {
             size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
             size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
             d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < d[i][j])
+                d[i][j] = d[i - 2][j - 2] + 1;
         }
     return d[la][lb];
 }
 
-typedef struct Suggest { Sym target, best; size_t dist; } Suggest;
+void suggest_init(Suggest *s, const char *target) {
+    /* a name at most a third of whose letters differ: 'revenu' -> 'revenue', but 'x' -> nothing */
+    size_t len = strlen(target);
+    *s = (Suggest){target, NULL, len / 3 + 1 < 4 ? len / 3 + 1 : 4};
+}
 
-static void consider(void *ctx, Sym name) {
+void suggest_consider(void *ctx, const char *name) {
     Suggest *s = ctx;
     size_t d = edit_distance(s->target, name);
     if (d < s->dist) s->dist = d, s->best = name;
 }
 
+/* The source text of span when it is short and on one line, else `dflt`. */
+static void span_text(Span span, const char *dflt, char *buf, size_t cap) {
+    size_t n = span.end - span.start;
+    const char *t = span.src ? span.src->text + span.start : NULL;
+    if (!t || n == 0 || n > 40 || memchr(t, '\n', n)) snprintf(buf, cap, "%s", dflt);
+    else snprintf(buf, cap, "%.*s", (int)n, t);
+}
+
+/* `normal(0, 1)`: the two arguments of the call that follows span, when it is that simple. */
+static bool two_args_after(Span span, char *a, char *b, size_t cap) {
+    if (!span.src) return false;
+    const char *t = span.src->text, *end = t + span.src->len, *p = t + span.end;
+    if (p >= end || *p != '(') return false;
+    const char *arg[2] = {p + 1, NULL}, *close = NULL;
+    int depth = 0, commas = 0;
+    for (const char *q = p + 1; q < end && !close; q++) {
+        if (*q == '(' || *q == '[' || *q == '{') depth++;
+        else if ((*q == ')' || *q == ']' || *q == '}') && depth) depth--;
+        else if (*q == ')') close = q;
+        else if (*q == ',' && !depth && ++commas == 1) arg[1] = q + 1;
+        else if (*q == '\n') return false;
+    }
+    if (!close || commas != 1) return false;
+    const char *e[2] = {arg[1] - 1, close};
+    for (int i = 0; i < 2; i++) {
+        const char *s = arg[i], *z = e[i];
+        while (s < z && *s == ' ') s++;
+        while (z > s && z[-1] == ' ') z--;
+        if (z == s || z - s > 30 || memchr(s, '=', (size_t)(z - s))) return false;
+        snprintf(i ? b : a, cap, "%.*s", (int)(z - s), s);
+    }
+    return true;
+}
+
+/* Names from Python and squigglepy, and what to write instead (docs/language.md, "Coming from
+ * Python"). Returns false when there is nothing to say about this one. */
+static bool name_hint(Sym name, Span span, char *hint, size_t cap) {
+    static const struct { const char *name, *hint; } HINTS[] = {
+        {"True", "write true"},
+        {"False", "write false"},
+        {"None", "write nil"},
+        {"elif", "write 'else if'"},
+        {"get_percentiles", "write percentiles(x, [5, 50, 95])"},
+        {"get_mean_and_ci", "write summary(x) (mean, sd, p5, p50, p95), or mean(x) and percentiles(x, [5, 95])"},
+        {"lognormal", "write lognorm(lo, hi) for the 90% interval lo to hi, or lognorm(mu=, sigma=)"},
+    };
+    for (size_t i = 0; i < sizeof HINTS / sizeof *HINTS; i++)
+        if (!strcmp(name, HINTS[i].name)) {
+            snprintf(hint, cap, "%s", HINTS[i].hint);
+            return true;
+        }
+    if (!strcmp(name, "sq") && span.src && span.end < span.src->len && span.src->text[span.end] == '.') {
+        const char *f = span.src->text + span.end + 1, *e = span.src->text + span.src->len;
+        int n = 0;
+        while (f + n < e && n < 30 && (isalnum((unsigned char)f[n]) || f[n] == '_')) n++;
+        snprintf(hint, cap, "drop 'sq.': the builtins are called by their names, %.*s(...) rather than sq.%.*s(...)",
+                 n ? n : 4, n ? f : "norm", n ? n : 4, n ? f : "norm");
+        return true;
+    }
+    if (!strcmp(name, "normal")) {
+        char a[32], b[32], text[320];
+        if (two_args_after(span, a, b, sizeof a)) {
+            snprintf(text, sizeof text,
+                     "write norm(mean=%s, sd=%s) (norm(%s, %s) is the normal whose 90%% interval is %s to %s)", a, b, a,
+                     b, a, b);
+            snprintf(hint, cap, "%s", text);
+        } else {
+            snprintf(hint, cap, "write norm(mean=m, sd=s) (norm(lo, hi) is the normal whose 90%% interval is lo to hi)");
+        }
+        return true;
+    }
+    return false;
+}
+
 static EvStatus unknown_name(Interp *I, Frame *f, Sym name, Span span) {
-    /* suggest a name at most a third of whose letters differ: 'revenu' -> 'revenue', but 'x' -> nothing */
-    size_t len = strlen(name);
-    Suggest s = {name, NULL, len / 3 + 1 < 4 ? len / 3 + 1 : 4};
-    for (Frame *fr = f; fr; fr = NULL) frame_each(fr, consider, &s);
-    frame_each(I->globals, consider, &s);
-    for (int i = 0; i < registry_count(); i++) consider(&s, registry_at(i)->name);
+    char hint[400];
+    if (name_hint(name, span, hint, sizeof hint)) return rt_error(I, span, "unknown name '%s'; %s", name, hint);
+    Suggest s;
+    suggest_init(&s, name);
+    for (Frame *fr = f; fr; fr = NULL) frame_each(fr, suggest_consider, &s);
+    frame_each(I->globals, suggest_consider, &s);
+    for (int i = 0; i < registry_count(); i++) suggest_consider(&s, registry_at(i)->name);
     if (s.best) return rt_error(I, span, "unknown name '%s' (did you mean '%s'?)", name, s.best);
     return rt_error(I, span, "unknown name '%s'", name);
 }
@@ -277,7 +360,16 @@ static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *ou
         int p = -1;
         for (int i = 0; i < fn->nparams; i++)
             if (fn->params[i].name == call->kw_names[k]) p = i;
-        if (p < 0) st = rt_error(I, call->kw_span[k], "%s: no parameter named '%s'", fname, call->kw_names[k]);
+        if (p < 0) {
+            Suggest s;
+            suggest_init(&s, call->kw_names[k]);
+            for (int i = 0; i < fn->nparams; i++) suggest_consider(&s, fn->params[i].name);
+            if (s.best)
+                st = rt_error(I, call->kw_span[k], "%s: no parameter named '%s' (did you mean '%s'?)", fname,
+                              call->kw_names[k], s.best);
+            else
+                st = rt_error(I, call->kw_span[k], "%s: no parameter named '%s'", fname, call->kw_names[k]);
+        }
         else if (p < call->npos || frame_lookup_local(frame, call->kw_names[k]))
             st = rt_error(I, call->kw_span[k], "%s: argument '%s' given twice", fname, call->kw_names[k]);
         else frame_set(frame, call->kw_names[k], value_retain(call->kw[k]));
@@ -953,7 +1045,13 @@ static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out) {
         return st;
     case AST_FIELD:
         if ((st = eval(I, n->as.field.object, f, &a)) != EV_OK) return st;
-        if (a.kind != VAL_RECORD) st = rt_error(I, n->span, "cannot take field '%s' of %s", n->as.field.name, value_kind_name(&a));
+        if (a.kind != VAL_RECORD && registry_find(n->as.field.name)) { /* x.mean(): Python's method call */
+            char obj[48];
+            span_text(n->as.field.object->span, "x", obj, sizeof obj);
+            st = rt_error(I, n->span, "cannot take field '%s' of %s; sq has no methods: write %s(%s)", n->as.field.name,
+                          value_kind_name(&a), n->as.field.name, obj);
+        } else if (a.kind != VAL_RECORD)
+            st = rt_error(I, n->span, "cannot take field '%s' of %s", n->as.field.name, value_kind_name(&a));
         else {
             int pos;
             st = record_position(I, a.as.rec, n->as.field.name, strlen(n->as.field.name), n->span, &pos);

@@ -110,6 +110,11 @@ EvStatus interp_call(Interp *I, const Value *fn, int nargs, const Value *args, S
 /* Marks that a samples value now exists, fixing the sample count. */
 void interp_note_samples(Interp *I);
 
+/* "did you mean": the closest of the names given to suggest_consider, if close enough. */
+typedef struct Suggest { const char *target, *best; size_t dist; } Suggest;
+void suggest_init(Suggest *s, const char *target);
+void suggest_consider(void *ctx, const char *name); /* ctx: a Suggest */
+
 /* Names in scope, for REPL completion: calls fn for each global name. */
 void interp_each_global(Interp *I, void (*fn)(void *ctx, Sym name), void *ctx);
 bool interp_get_global(Interp *I, Sym name, Value *out); /* borrowed copy into *out */

@@ -114,8 +114,15 @@ bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *ou
         for (int i = 0; i < fixed; i++)
             if (b->params[i] == call->kw_names[k]) p = i;
         if (p < 0) {
-            rt_error(I, call->kw_span[k], "%s: no parameter named '%s' (%s(%s))", b->name, call->kw_names[k],
-                     b->name, b->signature);
+            Suggest s;
+            suggest_init(&s, call->kw_names[k]);
+            for (int i = 0; i < fixed; i++) suggest_consider(&s, b->params[i]);
+            if (s.best)
+                rt_error(I, call->kw_span[k], "%s: no parameter named '%s' (did you mean '%s'?)", b->name,
+                         call->kw_names[k], s.best);
+            else
+                rt_error(I, call->kw_span[k], "%s: no parameter named '%s' (%s(%s))", b->name, call->kw_names[k],
+                         b->name, b->signature);
             return false;
         }
         if (a.v[p]) {
