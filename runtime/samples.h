@@ -128,6 +128,8 @@ bool smp_min(SampleCtx *ctx, Samples *s, double *out);
 bool smp_max(SampleCtx *ctx, Samples *s, double *out);
 /* Quantiles q[i] in [0,1], numpy's default linear interpolation between order statistics. */
 bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *out);
+/* numpy's pairwise sum of n numbers, the one behind smp_mean and smp_var: a list reduced as data. */
+double smp_pairwise_sum(const double *x, size_t n);
 /* The same interpolation on n >= 1 sorted numbers (no NaN): a list reduced as data. */
 double smp_quantile_sorted(const double *x, size_t n, double q);
 /* Share of draws <= v. */

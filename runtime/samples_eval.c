@@ -980,6 +980,8 @@ EVAL_CLONES static double pairwise_sum(const double *x, size_t n) {
     return pairwise_sum(x, half) + pairwise_sum(x + half, n - half);
 }
 
+double smp_pairwise_sum(const double *x, size_t n) { return pairwise_sum(x, n); }
+
 /* Neumaier's compensated running sum, for combining per-block partials in block order. */
 typedef struct KSum {
     double s, c;

@@ -51,31 +51,9 @@ static bool samples_failed(Args *a) {
     return false;
 }
 
-/* numpy's pairwise summation (its sum, mean and var of a float array), operation for operation,
- * so that mean([0.1, 0.2, 0.3]) is numpy's 0.20000000000000004 to the last bit. */
-static double data_sum(const double *x, size_t n) {
-    if (n < 8) {
-        double s = 0.;
-        for (size_t i = 0; i < n; i++) s += x[i];
-        return s;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (int j = 0; j < 8; j++) r[j] = x[j];
-        for (i = 8; i < n - n % 8; i += 8)
-            for (int j = 0; j < 8; j++) r[j] += x[i + j];
-        double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++) s += x[i];
-        return s;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return data_sum(x, n2) + data_sum(x + n2, n - n2);
-}
-
 /* Mean and population variance (ddof 0, numpy's default; two passes, as numpy's var: the mean of
- * the squared deviations). */
+ * the squared deviations), summed by numpy's pairwise summation: mean([0.1, 0.2, 0.3]) is numpy's
+ * 0.20000000000000004 to the last bit. */
 static bool input_moments(Args *a, const Input *in, double *mean, double *var, double *sd) {
     if (in->s) {
         if (!smp_mean(&a->I->smp, in->s, mean) || (var && !smp_var(&a->I->smp, in->s, var))) return samples_failed(a);
@@ -87,7 +65,7 @@ static bool input_moments(Args *a, const Input *in, double *mean, double *var, d
         if (var) *var = *sd = 0;
         return true;
     }
-    *mean = data_sum(in->xs, in->n) / (double)in->n;
+    *mean = smp_pairwise_sum(in->xs, in->n) / (double)in->n;
     if (isinf(*mean)) { /* the sum overflowed (numpy says inf): finite data has a finite mean */
         bool finite = true;
         for (size_t i = 0; i < in->n && finite; i++) finite = isfinite(in->xs[i]);
@@ -95,7 +73,7 @@ static bool input_moments(Args *a, const Input *in, double *mean, double *var, d
             double *d = malloc(in->n * sizeof *d);
             if (!d) abort();
             for (size_t i = 0; i < in->n; i++) d[i] = in->xs[i] / (double)in->n;
-            *mean = data_sum(d, in->n);
+            *mean = smp_pairwise_sum(d, in->n);
             free(d);
         }
     }
@@ -103,13 +81,13 @@ static bool input_moments(Args *a, const Input *in, double *mean, double *var, d
         double *d = malloc(in->n * sizeof *d);
         if (!d) abort();
         for (size_t i = 0; i < in->n; i++) d[i] = (in->xs[i] - *mean) * (in->xs[i] - *mean);
-        *var = data_sum(d, in->n) / (double)in->n;
+        *var = smp_pairwise_sum(d, in->n) / (double)in->n;
         *sd = sqrt(*var);
         if (isinf(*var) && isfinite(*mean)) { /* squares past 1e308: the sd may still be finite */
             double s = 0;
             for (size_t i = 0; i < in->n; i++) s = fmax(s, fabs(in->xs[i] - *mean));
             for (size_t i = 0; i < in->n; i++) d[i] = ((in->xs[i] - *mean) / s) * ((in->xs[i] - *mean) / s);
-            *sd = s * sqrt(data_sum(d, in->n) / (double)in->n);
+            *sd = s * sqrt(smp_pairwise_sum(d, in->n) / (double)in->n);
         }
         free(d);
     }
