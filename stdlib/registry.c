@@ -10,7 +10,8 @@
 static Builtin *families[] = {builtins_distributions, builtins_dist_continuous, builtins_dist_discrete,
                               builtins_dist_combinators, builtins_math, builtins_reducers,
                               builtins_lists,         builtins_strings, builtins_io,
-                              builtins_hist,          builtins_plot,    builtins_export};
+                              builtins_hist,          builtins_plot,    builtins_export,
+                              builtins_read_csv};
 
 #define MAX_BUILTINS 256
 static const Builtin *table[MAX_BUILTINS];

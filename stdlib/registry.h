@@ -38,7 +38,7 @@ typedef bool (*BuiltinFn)(Args *a, Value *out);
 struct Builtin {
     const char *name;
     const char *signature;
-    const char *family; /* "distributions", "math", "reducers", "lists", "strings", "output", "run" */
+    const char *family; /* "distributions", "math", "reducers", "lists", "strings", "output", "run", "data" */
     const char *doc;
     BuiltinFn fn;
     /* filled by registry_init from the signature */
@@ -108,5 +108,6 @@ extern Builtin builtins_io[];
 extern Builtin builtins_hist[];   /* hist.c */
 extern Builtin builtins_plot[];   /* plot.c */
 extern Builtin builtins_export[]; /* export.c: write_samples */
+extern Builtin builtins_read_csv[]; /* read_csv.c */
 
 #endif

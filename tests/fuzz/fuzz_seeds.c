@@ -36,6 +36,7 @@ static const char *const POOL[] = {
     "0.5", "2", "3", "$S", "[1, 2, 3]", "\"a b\"", "{|x| x * 2}", "{|a, b| a + b}", "[$S, 7]",
     "{a: 1, b: 2}", "true", "$S > 1", "[[0.2, 1], [0.8, 5]]", "\"{} and {:.1f}\"", "[0.3, 0.7]",
     "-1", "[\"a\", \"b\"]", "[$S, $S]", "[{a: 1, b: $S}, {a: 2, b: 3}]", "\"a.svg\"",
+    "\"/proc/self/comm\"", /* a file that always exists and reads as a one-column CSV (read_csv) */
 };
 #define NPOOL ((int)(sizeof POOL / sizeof *POOL))
 #define SAMPLES_TEXT "norm(1, 2)"
