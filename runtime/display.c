@@ -79,7 +79,8 @@ static bool summary_of_finite(Interp *I, Samples *s, size_t nans, size_t infs, S
     return true;
 }
 
-bool display_samples_summary(Interp *I, Samples *s, StrBuf *out) {
+/* The summary itself; false with the engine's error still in I->smp. */
+static bool samples_summary(Interp *I, Samples *s, StrBuf *out) {
     SampleCtx *ctx = &I->smp;
     if (smp_is_bool(s)) {
         double p;
@@ -107,6 +108,14 @@ bool display_samples_summary(Interp *I, Samples *s, StrBuf *out) {
     sb_puts(out, " to ");
     num_compact(out, q[1]);
     return true;
+}
+
+bool display_samples_summary(Interp *I, Samples *s, StrBuf *out) {
+    if (samples_summary(I, s, out)) return true;
+    /* A draw failed inside the engine (a negative sd on draw 5, say): its message and the span of
+     * the call that made the failing node move into I, where every caller reports from. */
+    rt_error_from_samples(I);
+    return false;
 }
 
 static void display_function(const Value *v, StrBuf *out) {

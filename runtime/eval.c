@@ -1143,6 +1143,10 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
         if (st == EV_BREAK || st == EV_CONTINUE)
             st = rt_error(I, I->error_span, "%s outside a loop", st == EV_BREAK ? "break" : "continue");
         if (st == EV_RETURN) st = rt_error(I, I->error_span, "return outside a function");
+        if (st != EV_OK && !I->has_error) { /* never an empty message at 1:1 (see builtin_invoke) */
+            if (I->smp.has_error) rt_error_from_samples(I);
+            else rt_error(I, s->span, "internal error: this statement failed without saying why (please report this)");
+        }
         if (st != EV_OK) {
             if (last) value_release(*last), *last = val_nil();
             return EV_ERR;

@@ -137,7 +137,13 @@ bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *ou
     for (int i = 0; i < fixed; i++)
         if (b->required[i] && !a.v[i])
             return call_error(&a, "missing argument '%s' (%s(%s))", b->params[i], b->name, b->signature);
-    return b->fn(&a, out);
+    if (b->fn(&a, out)) return true;
+    /* Every failure reaches the user as a message at a place. A builtin that failed inside the
+     * samples engine and left the error there hands it on here; one that left none at all is a bug,
+     * reported at its call rather than as an empty message at 1:1. */
+    if (!I->has_error && I->smp.has_error) rt_error_from_samples(I);
+    if (!I->has_error) rt_error(I, call->span, "%s: internal error: it failed without saying why (please report this)", b->name);
+    return false;
 }
 
 /* ---------- typed access ---------- */
