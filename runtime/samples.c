@@ -387,6 +387,13 @@ void smp_release(Samples *s) {
                 stack = c;
             }
         }
+        for (int k = 0; k < 2; k++) {
+            Samples *c = dead->interval[k].node;
+            if (c && --c->refcount == 0) {
+                c->free_next = stack;
+                stack = c;
+            }
+        }
         node_free(dead);
     }
 }
@@ -400,6 +407,13 @@ void smp_set_ext(Samples *s, void *ext, void (*ext_free)(void *)) {
 }
 
 void *smp_ext(const Samples *s) { return s->ext; }
+
+void smp_set_interval(Samples *s, Operand lo, Operand hi) {
+    smp_retain(lo.node), smp_retain(hi.node);
+    for (int k = 0; k < 2; k++) smp_release(s->interval[k].node);
+    s->interval[0] = lo, s->interval[1] = hi;
+    s->has_interval = true;
+}
 
 bool smp_reads(const Samples *s, const Samples *operand) {
     for (int k = 0; k < s->nops; k++)

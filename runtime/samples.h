@@ -118,6 +118,12 @@ void smp_set_ext(Samples *s, void *ext, void (*ext_free)(void *));
 void *smp_ext(const Samples *s);
 bool smp_reads(const Samples *s, const Samples *operand); /* operand is one of s's operands */
 
+/* A normal or lognormal node built from a credible interval (norm(lo, hi), lognorm(lo, hi), to):
+ * the bounds as the user wrote them, for the message of a draw where they are the wrong way round
+ * (the sd derived from them is then negative, and the user never wrote an sd). The node keeps a
+ * reference to them; they are not operands and do not change the draws. */
+void smp_set_interval(Samples *s, Operand lo, Operand hi);
+
 bool smp_is_bool(const Samples *s); /* comparisons and logic give 0/1 draws marked bool */
 Samples *smp_mark_bool(Samples *s); /* returns s with the bool mark (s must be fresh) */
 

@@ -51,6 +51,8 @@ typedef struct Plan {
     int nmat; /* steps with SLOT_MAT */
     bool has_lazy;
     bool multi; /* several roots, each handed to a sink as soon as its step ran (smp_eval_roots) */
+    bool branchy; /* a step picks per draw between operands (select, mixture): not every draw of
+                   * every step is used */
 } Plan;
 
 /* Marks visited nodes per plan without clearing: a node is in the current plan iff its
@@ -186,6 +188,7 @@ static void plan_slots(Plan *p, bool root_to_dst) {
         if (!s->draws) nargs += s->nops;
         if (s->nops > p->max_ops) p->max_ops = s->nops;
         if (s->kind == NK_CUSTOM && !s->draws) p->has_custom = true;
+        if ((s->kind == NK_SELECT || s->kind == NK_MIXTURE) && !s->draws) p->branchy = true;
     }
     p->args = smp_xmalloc((size_t)(nargs ? nargs : 1) * sizeof(int));
     int *last_use = smp_xmalloc((size_t)p->nsteps * sizeof(int));
@@ -368,6 +371,13 @@ typedef struct Work {
     gsl_rng *rng;
     double *lazy;   /* LAZY_DOUBLES: scratch of the mixture's sparse component draws */
     int *pick;      /* SMP_BLOCK: the mixture's component per draw */
+    /* the careful pass (see "Errors on draws a branch does not take" below); NULL otherwise */
+    int64_t *org;         /* nslots blocks: where each draw's error comes from (DRAW_ERR), or -1 */
+    int64_t *none;        /* SMP_BLOCK of -1: the origins of an operand that cannot fail */
+    int *bad;             /* SMP_BLOCK: NK_CUSTOM's invalid parameter per draw, or -1 */
+    double *scratch;      /* SMP_BLOCK */
+    struct BlockErr *used; /* the lowest draw of a root that has an error */
+    bool branchy;          /* the plan has an if-expression or a mixture (Plan.branchy) */
 } Work;
 
 #define LAZY_DOUBLES (4 * SMP_BLOCK) /* gathered draws; pairs, cosines, sines; picked indexes */
@@ -385,6 +395,10 @@ static void block_err(BlockErr *e, size_t draw, int step, int param, double v1, 
     if (e->set && e->draw <= draw) return;
     *e = (BlockErr){true, draw, step, param, v1, v2};
 }
+
+/* A draw's error in the careful pass, as an int64 so that the loops that pass it on vectorize:
+ * step << 16 | parameter (as in BlockErr; the values are read again for the message), or -1. */
+#define DRAW_ERR(step, param) ((int64_t)(step) << 16 | (int64_t)(param))
 
 /* One operand's block: an array, or (v == NULL) a number. */
 typedef struct In {
@@ -460,11 +474,15 @@ static void custom_kernel(double *out, Samples *s, const In *in, size_t i0, size
         rng_gsl_at(w->rng, s->key, i0 + i);
         int bad = -1;
         out[i] = s->draw(w->rng, w->params, &bad);
-        if (bad >= 0 && bad < s->nops) {
-            block_err(err, i0 + i, step, bad, w->params[bad], 0);
-            for (size_t j = i + 1; j < len; j++) out[j] = NAN; /* later draws cannot matter */
+        if (bad >= s->nops) bad = -1;
+        if (w->bad) w->bad[i] = bad;
+        if (bad < 0) continue;
+        block_err(err, i0 + i, step, bad, w->params[bad], 0);
+        if (!w->branchy) { /* every draw is used: the block has failed */
+            for (size_t j = i + 1; j < len; j++) out[j] = NAN;
             return;
         }
+        /* else later draws go on: an if-expression may use them while it passes this one by */
     }
 }
 
@@ -749,7 +767,6 @@ static double *step_out(const Plan *p, const Work *w, int t, size_t i0, double *
     return w->buf + (size_t)st->slot * SMP_BLOCK;
 }
 
-
 /* Where a multi-root plan sends each root's block (smp_eval_roots). */
 typedef struct RootSink {
     SmpRootSink fn;
@@ -762,6 +779,126 @@ static bool elementwise(const Step *st) {
     NodeKind k = (NodeKind)st->node->kind;
     return st->slot != SLOT_LEAF && st->slot != SLOT_LAZY &&
            (k == NK_UNARY || k == NK_BINARY || k == NK_SELECT || k == NK_CLAMP);
+}
+
+/* ====================================================================================== */
+/* Errors on draws a branch does not take                                                 */
+/* ====================================================================================== */
+
+/* An if-expression evaluates both branches for every draw and picks one per draw, and a mixture
+ * picks one component per draw (docs/language.md, "if-expressions"): an invalid parameter on a
+ * draw that the pick passes by is no error. Only an error on a draw that a root uses stops the
+ * run, and the lowest such draw is the one reported.
+ *
+ * The block pass stays as it is (errors recorded per block, no per-draw bookkeeping). When it saw
+ * an error in a plan that picks (Plan.branchy), each failing block is evaluated again, carefully:
+ * with a plan of its own (no stored arrays, no caller's array) and, beside every step's draws, the
+ * origin of each draw's error (DRAW_ERR, in slots parallel to the draw slots, so they live exactly
+ * as long). A draw's origin is its own invalid parameter, or else the origin of the operand it
+ * reads at that draw: every operand for arithmetic and parameters, but only the condition and the
+ * picked branch for a select, only the picked component for a mixture. A root's draws with an
+ * origin are the used errors. The careful pass computes the same draws as the block pass. */
+
+static int64_t *step_org(const Plan *p, const Work *w, int t) {
+    int slot = p->steps[t].slot;
+    return slot >= 0 ? w->org + (size_t)slot * SMP_BLOCK : NULL; /* leaves and lazy steps: no errors */
+}
+
+/* The mixture's component per draw, as mixture_kernel picks it (the first c with u < cumw[c]). */
+static void mixture_picks(const Samples *s, size_t i0, size_t len, Work *w, int *pick) {
+    smp_uniform_block(w->scratch, s->key, i0, len);
+    for (size_t i = 0; i < len; i++) {
+        int c = 0;
+        for (int j = 0; j < s->nops - 1; j++) c += w->scratch[i] >= s->cumw[j];
+        pick[i] = c;
+    }
+}
+
+#if defined(__GNUC__)
+#define EVAL_COLD __attribute__((noinline)) /* not `cold`: gcc would optimize it for size, unvectorized */
+#else
+#define EVAL_COLD
+#endif
+
+/* After step t ran on the block at i0 (len draws): the origins of its draws' errors. */
+EVAL_COLD EVAL_CLONES static void careful_origins(const Plan *p, Work *w, int t, size_t i0, size_t len) {
+    const Step *st = &p->steps[t];
+    const Samples *s = st->node;
+    int64_t *restrict o = step_org(p, w, t);
+    if (!o) return;
+    const int64_t *oin[p->max_ops > 0 ? p->max_ops : 1];
+    In in[p->max_ops > 0 ? p->max_ops : 1];
+    for (int k = 0; k < s->nops; k++) {
+        int ci = p->args[st->arg + k];
+        const int64_t *c = ci >= 0 ? step_org(p, w, ci) : NULL;
+        oin[k] = c ? c : w->none;
+        in[k] = ci >= 0 ? (In){step_out(p, w, ci, i0, NULL), 0} : (In){NULL, s->ops[k].num};
+    }
+    if (s->kind == NK_SELECT) { /* the condition's error, else the picked branch's */
+        const double *restrict cond = in[0].v ? in[0].v : as_vec(in[0], w->scratch, len);
+        const int64_t *restrict oc = oin[0], *restrict oa = oin[1], *restrict ob = oin[2];
+        for (size_t i = 0; i < len; i++) o[i] = oc[i] >= 0 ? oc[i] : cond[i] != 0 ? oa[i] : ob[i];
+        return;
+    }
+    if (s->kind == NK_MIXTURE) { /* the picked component's */
+        mixture_picks(s, i0, len, w, w->pick);
+        const int *restrict pick = w->pick;
+        for (size_t i = 0; i < len; i++) o[i] = -1;
+        for (int c = 0; c < s->nops; c++) {
+            const int64_t *restrict oc = oin[c];
+            if (oc != w->none)
+                for (size_t i = 0; i < len; i++) o[i] = pick[i] == c ? oc[i] : o[i];
+        }
+        return;
+    }
+    /* the step's own invalid parameters, as its kernel checks them */
+    int64_t own = DRAW_ERR(t, 1);
+    if (s->kind == NK_NORMAL || s->kind == NK_LOGNORMAL) {
+        const double *restrict sd = as_vec(in[1], w->scratch, len);
+        for (size_t i = 0; i < len; i++) o[i] = sd[i] >= 0 ? -1 : own;
+    } else if (s->kind == NK_UNIFORM) {
+        const double *restrict lo = as_vec(in[0], w->scratch, len), *restrict hi = as_vec(in[1], w->bcast, len);
+        for (size_t i = 0; i < len; i++) o[i] = hi[i] >= lo[i] ? -1 : own;
+    } else if (s->kind == NK_CUSTOM) {
+        const int *restrict bad = w->bad;
+        for (size_t i = 0; i < len; i++) o[i] = bad[i] >= 0 ? DRAW_ERR(t, bad[i]) : -1;
+    } else {
+        for (size_t i = 0; i < len; i++) o[i] = -1;
+    }
+    /* an operand's error comes first (the first operand's first): it is why the value is wrong */
+    for (int k = s->nops - 1; k >= 0; k--) {
+        const int64_t *restrict ok = oin[k];
+        if (ok != w->none)
+            for (size_t i = 0; i < len; i++) o[i] = ok[i] >= 0 ? ok[i] : o[i];
+    }
+}
+
+/* After root step t ran on a block: its lowest draw with an error is a used error. */
+EVAL_COLD static void careful_root(const Plan *p, Work *w, int t, size_t i0, size_t len) {
+    const int64_t *o = step_org(p, w, t);
+    if (!o) return;
+    for (size_t i = 0; i < len; i++)
+        if (o[i] >= 0) {
+            block_err(w->used, i0 + i, (int)(o[i] >> 16), (int)(o[i] & 0xffff), NAN, NAN); /* values: careful_pass */
+            return;
+        }
+}
+
+static void run_step(const Plan *p, Work *w, int t, size_t i0, size_t off, size_t len, double *dst, BlockErr *err);
+
+/* Block b of a careful plan (no caller's array, no stored arrays), every step on the whole block:
+ * w->used gets the lowest draw of a root whose error is used. */
+static void careful_block(const Plan *p, Work *w, size_t b, size_t n) {
+    size_t i0 = b * SMP_BLOCK, len = n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK;
+    BlockErr seen = {0}; /* every error, used or not: the careful pass looks at the origins instead */
+    for (int t = 0; t < p->nsteps; t++) {
+        const Step *st = &p->steps[t];
+        if (st->slot >= 0) {
+            run_step(p, w, t, i0, 0, len, NULL, &seen);
+            careful_origins(p, w, t, i0, len);
+        }
+        if (p->multi ? st->root >= 0 : t == p->nsteps - 1) careful_root(p, w, t, i0, len);
+    }
 }
 
 #define EVAL_SLICE 512 /* draws per slice of a run of elementwise steps: their buffers stay in L1 */
@@ -818,13 +955,53 @@ EVAL_CLONES static const double *eval_block(const Plan *p, Work *w, size_t b, si
     return step_out(p, w, p->nsteps - 1, i0, dst);
 }
 
+typedef struct AtArg {
+    size_t i;
+    double v;
+} AtArg;
+
+static void at_sink(void *arg, size_t b, const double *x, size_t len) {
+    AtArg *a = arg;
+    (void)b;
+    if (a->i < len) a->v = x[a->i];
+}
+
+/* Draw `draw` of an operand, for a message: one block evaluated (its other draws may fail). */
+static double operand_at(SampleCtx *ctx, Operand o, size_t draw) {
+    if (!o.node) return o.num;
+    if (o.node->draws) return o.node->draws[draw];
+    size_t b = draw / SMP_BLOCK;
+    AtArg a = {draw % SMP_BLOCK, NAN};
+    if (!smp_eval_some_blocks(ctx, o.node, NULL, at_sink, &a, &b, 1)) ctx->has_error = false;
+    return a.v;
+}
+
+/* norm(lo, hi) or lognorm(lo, hi) whose sd came out invalid on a draw: the message names the
+ * bounds the user wrote, at that draw. */
+static void report_interval(SampleCtx *ctx, Samples *s, size_t draw) {
+    const char *name = s->kind == NK_LOGNORMAL ? "lognorm" : "norm";
+    double lo = operand_at(ctx, s->interval[0], draw), hi = operand_at(ctx, s->interval[1], draw);
+    char l[40], h[40];
+    smp_fmt_num(l, sizeof l, lo);
+    smp_fmt_num(h, sizeof h, hi);
+    if (s->kind == NK_LOGNORMAL && !(lo > 0))
+        smp_set_error(ctx, s->origin, "%s: lo is %s on draw %zu (must be > 0)", name, l, draw);
+    else
+        smp_set_error(ctx, s->origin, "%s: hi is %s and lo is %s on draw %zu (must be hi >= lo)", name, h, l, draw);
+}
+
 /* Turns the lowest failing draw into the context's error message. */
 static void report_error(SampleCtx *ctx, const Plan *p, const BlockErr *e) {
     Samples *s = p->steps[e->step].node;
-    ctx->error_node = s;
     char v1[40], v2[40];
     smp_fmt_num(v1, sizeof v1, e->v1);
     smp_fmt_num(v2, sizeof v2, e->v2);
+    if (s->has_interval && (s->kind == NK_NORMAL || s->kind == NK_LOGNORMAL)) {
+        report_interval(ctx, s, e->draw);
+        ctx->error_node = s;
+        return;
+    }
+    ctx->error_node = s;
     switch ((NodeKind)s->kind) {
     case NK_NORMAL:
         smp_set_error(ctx, s->origin, "norm: sd is %s on draw %zu (must be >= 0)", v1, e->draw);
@@ -844,26 +1021,104 @@ static void report_error(SampleCtx *ctx, const Plan *p, const BlockErr *e) {
     }
 }
 
-/* Evaluates blocks sel[0..nsel) (all blocks if sel is NULL) of a built plan in parallel, handing
+static Work *work_new(const Plan *p, int threads, bool careful) {
+    Work *ws = smp_xcalloc((size_t)threads, sizeof *ws);
+    for (int t = 0; t < threads; t++) {
+        ws[t].buf = smp_xmalloc((size_t)(p->nslots ? p->nslots : 1) * SMP_BLOCK * sizeof(double));
+        ws[t].bcast = smp_xmalloc(3 * SMP_BLOCK * sizeof(double));
+        ws[t].params = smp_xmalloc((size_t)(p->max_ops ? p->max_ops : 1) * sizeof(double));
+        ws[t].rng = p->has_custom ? rng_gsl_alloc() : NULL;
+        if (p->has_lazy || careful) {
+            ws[t].lazy = smp_xmalloc(LAZY_DOUBLES * sizeof(double));
+            ws[t].pick = smp_xmalloc(SMP_BLOCK * sizeof(int));
+        }
+        ws[t].branchy = p->branchy;
+        if (careful) {
+            ws[t].org = smp_xmalloc((size_t)(p->nslots ? p->nslots : 1) * SMP_BLOCK * sizeof(int64_t));
+            ws[t].none = smp_xmalloc(SMP_BLOCK * sizeof(int64_t));
+            for (size_t i = 0; i < SMP_BLOCK; i++) ws[t].none[i] = -1;
+            ws[t].bad = smp_xmalloc(SMP_BLOCK * sizeof(int));
+            ws[t].scratch = smp_xmalloc(SMP_BLOCK * sizeof(double));
+        }
+    }
+    return ws;
+}
+
+static void work_free(Work *ws, int threads) {
+    for (int t = 0; t < threads; t++) {
+        free(ws[t].buf);
+        free(ws[t].bcast);
+        free(ws[t].params);
+        if (ws[t].rng) gsl_rng_free(ws[t].rng);
+        free(ws[t].lazy);
+        free(ws[t].pick);
+        free(ws[t].org);
+        free(ws[t].none);
+        free(ws[t].bad);
+        free(ws[t].scratch);
+    }
+    free(ws);
+}
+
+/* The careful pass over the blocks whose errs[j] is set (block sel[j], or j): errs[j] becomes the
+ * block's lowest used error, if any. Reports the lowest one; false if there is one. */
+static bool careful_pass(SampleCtx *ctx, Samples *const *roots, int nroots, bool multi, BlockErr *errs,
+                         size_t nb, const size_t *sel, int threads) {
+    Plan c;
+    plan_build(&c, roots, nroots, multi, false, ctx, false);
+    size_t *fail = smp_xmalloc(nb * sizeof *fail), nfail = 0;
+    for (size_t j = 0; j < nb; j++)
+        if (errs[j].set) fail[nfail++] = j;
+    if ((size_t)threads > nfail) threads = (int)nfail;
+    Work *ws = work_new(&c, threads, true);
+
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+    for (size_t f = 0; f < nfail; f++) {
+#ifdef _OPENMP
+        Work *w = &ws[omp_get_thread_num()];
+#else
+        Work *w = &ws[0];
+#endif
+        if (smp_stop_requested(ctx)) continue; /* as in run_plan */
+        size_t j = fail[f];
+        BlockErr used = {0};
+        w->used = &used;
+        careful_block(&c, w, sel ? sel[j] : j, ctx->n);
+        errs[j] = used;
+    }
+
+    bool ok = true;
+    int stop = smp_stop_requested(ctx);
+    if (stop) {
+        smp_set_error(ctx, c.steps[c.nsteps - 1].node->origin, "%s", smp_stop_text(stop));
+        ok = false;
+    }
+    for (size_t f = 0; f < nfail && ok; f++)
+        if (errs[fail[f]].set) {
+            BlockErr *e = &errs[fail[f]];
+            const Samples *s = c.steps[e->step].node; /* the values the kernel checked, again */
+            int k2 = s->kind == NK_UNIFORM ? 0 : -1;
+            e->v1 = operand_at(ctx, s->ops[e->param], e->draw);
+            e->v2 = k2 >= 0 ? operand_at(ctx, s->ops[k2], e->draw) : 0;
+            report_error(ctx, &c, e);
+            ok = false;
+        }
+    work_free(ws, threads);
+    free(fail);
+    plan_free(&c);
+    return ok;
+}
+
+/* Evaluates blocks sel[0..nsel) (all blocks if sel is NULL) of a plan built for roots, handing
  * each to sink (single root) or rs (multi-root); frees the plan. */
-static bool run_plan(SampleCtx *ctx, Plan *pp, double *dst, SmpBlockSink sink, void *arg, const RootSink *rs,
-                     const size_t *sel, size_t nsel) {
+static bool run_plan(SampleCtx *ctx, Plan *pp, Samples *const *roots, int nroots, double *dst, SmpBlockSink sink,
+                     void *arg, const RootSink *rs, const size_t *sel, size_t nsel) {
     Plan p = *pp;
     size_t n = ctx->n, nb = sel ? nsel : smp_nblocks(n);
     int threads = ctx->threads < 1 ? 1 : ctx->threads;
     if ((size_t)threads > nb) threads = (int)(nb ? nb : 1);
 
-    Work *ws = smp_xcalloc((size_t)threads, sizeof *ws);
-    for (int t = 0; t < threads; t++) {
-        ws[t].buf = smp_xmalloc((size_t)(p.nslots ? p.nslots : 1) * SMP_BLOCK * sizeof(double));
-        ws[t].bcast = smp_xmalloc(3 * SMP_BLOCK * sizeof(double));
-        ws[t].params = smp_xmalloc((size_t)(p.max_ops ? p.max_ops : 1) * sizeof(double));
-        ws[t].rng = p.has_custom ? rng_gsl_alloc() : NULL;
-        if (p.has_lazy) {
-            ws[t].lazy = smp_xmalloc(LAZY_DOUBLES * sizeof(double));
-            ws[t].pick = smp_xmalloc(SMP_BLOCK * sizeof(int));
-        }
-    }
+    Work *ws = work_new(&p, threads, false);
     BlockErr *errs = smp_xcalloc(nb ? nb : 1, sizeof *errs);
 
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
@@ -881,29 +1136,27 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, double *dst, SmpBlockSink sink, v
             sink(arg, b, x, n - i0 < SMP_BLOCK ? n - i0 : SMP_BLOCK);
         }
     }
+    work_free(ws, threads);
 
-    bool ok = true;
+    bool ok = true, seen = false;
     int stop = smp_stop_requested(ctx);
     if (stop) { /* some blocks were skipped: nothing of this pass counts */
         smp_set_error(ctx, p.steps[p.nsteps - 1].node->origin, "%s", smp_stop_text(stop));
         ok = false;
     }
-    for (size_t b = 0; b < nb && ok; b++)
-        if (errs[b].set) {
-            report_error(ctx, &p, &errs[b]);
-            ok = false;
-        }
-    free(errs);
-    plan_finish_mat(&p, ctx, ok);
-    for (int t = 0; t < threads; t++) {
-        free(ws[t].buf);
-        free(ws[t].bcast);
-        free(ws[t].params);
-        if (ws[t].rng) gsl_rng_free(ws[t].rng);
-        free(ws[t].lazy);
-        free(ws[t].pick);
+    for (size_t b = 0; b < nb && !seen; b++) seen = errs[b].set;
+    if (ok && seen && p.branchy) {
+        ok = careful_pass(ctx, roots, nroots, p.multi, errs, nb, sel, threads);
+    } else if (ok && seen) {
+        for (size_t b = 0; b < nb && ok; b++)
+            if (errs[b].set) {
+                report_error(ctx, &p, &errs[b]);
+                ok = false;
+            }
     }
-    free(ws);
+    free(errs);
+    /* Draws stored for sharing may hold a failed draw that no root used: not kept then. */
+    plan_finish_mat(&p, ctx, ok && !seen);
     plan_free(&p);
     return ok;
 }
@@ -917,7 +1170,7 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
     if ((sel ? nsel : smp_nblocks(ctx->n)) == 0) return true;
     Plan p;
     plan_build(&p, &root, 1, false, dst != NULL, ctx, sel == NULL);
-    return run_plan(ctx, &p, dst, sink, arg, NULL, sel, nsel);
+    return run_plan(ctx, &p, &root, 1, dst, sink, arg, NULL, sel, nsel);
 }
 
 bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
@@ -926,7 +1179,7 @@ bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSi
     Plan p;
     plan_build(&p, roots, nroots, true, false, ctx, false);
     RootSink rs = {sink, arg};
-    return run_plan(ctx, &p, NULL, NULL, NULL, &rs, sel, nsel);
+    return run_plan(ctx, &p, roots, nroots, NULL, NULL, NULL, &rs, sel, nsel);
 }
 
 /* ====================================================================================== */

@@ -77,6 +77,8 @@ struct Samples {
     double *table;      /* NK_TABLE: the values */
     int32_t *guide;     /* NK_TABLE: guide[b] = first c with cumw[c] > b/ntable (Chen and Asau's guide table) */
     size_t ntable;
+    Operand interval[2]; /* smp_set_interval: lo, hi (nodes retained, not consumers) */
+    bool has_interval;
     void *ext;          /* smp_set_ext: owned, freed by ext_free */
     void (*ext_free)(void *);
 

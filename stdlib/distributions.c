@@ -79,10 +79,20 @@ static bool lognorm_from_moments(Args *a, Operand *mu, Operand *sigma) {
     return true;
 }
 
+/* s was built from the interval lo_i, hi_i (when both are given): it keeps them for the message
+ * of a draw where they are the wrong way round (samples.h, smp_set_interval). */
+static Samples *with_interval(Args *a, Samples *s, int lo_i, int hi_i) {
+    Operand lo, hi;
+    if (has_arg(a, lo_i) && has_arg(a, hi_i) && need_operand(a, lo_i, &lo) && need_operand(a, hi_i, &hi) &&
+        (lo.node || hi.node))
+        smp_set_interval(s, lo, hi);
+    return s;
+}
+
 static bool fn_norm(Args *a, Value *out) {
     Operand mean, sd;
     if (!normal_params(a, N_LO, N_HI, N_MEAN, N_SD, N_CRED, "mean", "sd", false, &mean, &sd)) return false;
-    Samples *s = smp_normal(&a->I->smp, mean, sd, a->call->span);
+    Samples *s = with_interval(a, smp_normal(&a->I->smp, mean, sd, a->call->span), N_LO, N_HI);
     bool ok = dist_finish_family(a, s, DF_NORMAL, (Operand[]){mean, sd}, N_LCLIP, N_RCLIP, out);
     opnd_release(mean);
     opnd_release(sd);
@@ -95,7 +105,7 @@ static bool fn_lognorm(Args *a, Value *out) {
                                                : !normal_params(a, L_LO, L_HI, L_MU, L_SIGMA, L_CRED, "mu", "sigma",
                                                                 true, &mu, &sigma))
         return false;
-    Samples *s = smp_lognormal(&a->I->smp, mu, sigma, a->call->span);
+    Samples *s = with_interval(a, smp_lognormal(&a->I->smp, mu, sigma, a->call->span), L_LO, L_HI);
     bool ok = dist_finish_family(a, s, DF_LOGNORMAL, (Operand[]){mu, sigma}, L_LCLIP, L_RCLIP, out);
     opnd_release(mu);
     opnd_release(sigma);
@@ -119,8 +129,8 @@ static bool fn_to(Args *a, Value *out) {
     }
     Operand sum = opnd_arith(SB_ADD, lo, hi), width = opnd_arith(SB_SUB, hi, lo);
     Operand mean = opnd_arith(SB_MUL, sum, opnd_num(0.5)), sd = opnd_arith(SB_DIV, width, opnd_num(2 * z));
-    Samples *s = log_space ? smp_lognormal(&a->I->smp, mean, sd, a->call->span)
-                           : smp_normal(&a->I->smp, mean, sd, a->call->span);
+    Samples *s = with_interval(a, log_space ? smp_lognormal(&a->I->smp, mean, sd, a->call->span)
+                                            : smp_normal(&a->I->smp, mean, sd, a->call->span), T_LO, T_HI);
     bool ok = dist_finish_family(a, s, log_space ? DF_LOGNORMAL : DF_NORMAL, (Operand[]){mean, sd}, T_LCLIP,
                                  T_RCLIP, out);
     opnd_release(sum);
