@@ -17,6 +17,7 @@
 #include "frame.h"
 #include "ops.h"
 #include "registry.h"
+#include "numfmt.h"
 
 static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out);
 
@@ -455,7 +456,7 @@ static EvStatus eval_call(Interp *I, const Ast *n, Frame *f, Value *out) {
 static EvStatus list_position(Interp *I, const Value *idx, int len, Span span, int *pos) {
     if (idx->kind != VAL_NUM) return rt_error(I, span, "a list index must be a number, got %s", value_kind_name(idx));
     double x = idx->as.num;
-    if (x != floor(x)) return rt_error(I, span, "a list index must be a whole number, got %g", x);
+    if (x != floor(x)) return rt_error(I, span, "a list index must be a whole number, got %s", num_text(&(NumText){0}, x));
     double p = x < 0 ? x + len : x;
     if (p < 0 || p >= len)
         return rt_error(I, span, "index %.17g is out of range for a list of length %d", x, len);
@@ -520,7 +521,7 @@ static EvStatus index_value(Interp *I, const Value *obj, const Value *idx, Span 
 static EvStatus slice_bound(Interp *I, const Ast *e, const Value *v, int len, int *pos) {
     if (v->kind != VAL_NUM) return rt_error(I, e->span, "a slice bound must be a number, got %s", value_kind_name(v));
     double x = v->as.num;
-    if (x != floor(x)) return rt_error(I, e->span, "a slice bound must be a whole number, got %g", x);
+    if (x != floor(x)) return rt_error(I, e->span, "a slice bound must be a whole number, got %s", num_text(&(NumText){0}, x));
     if (x < 0) x += len;
     *pos = x < 0 ? 0 : x > len ? len : (int)x;
     return EV_OK;

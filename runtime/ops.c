@@ -91,7 +91,7 @@ static EvStatus concat_strings(Interp *I, const Value *a, const Value *b, Span s
 /* "-" * 50, as in Python. */
 static EvStatus repeat_string(Interp *I, const Value *s, const Value *n, Span span, Value *out) {
     double times = n->as.num;
-    if (times != floor(times)) return rt_error(I, span, "a string can only be repeated a whole number of times, got %g", times);
+    if (times != floor(times)) return rt_error(I, span, "a string can only be repeated a whole number of times, got %s", num_text(&(NumText){0}, times));
     if (times < 0) times = 0;
     if (times * (double)s->as.str->len > 1e8) return rt_error(I, span, "the repeated string would be longer than 100M bytes");
     StrBuf sb;

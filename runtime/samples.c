@@ -55,6 +55,10 @@ const char *smp_stop_text(int reason) {
 }
 
 void smp_fmt_num(char *buf, size_t len, double x) {
+    if (isnan(x)) { /* "%g" writes a NaN with its sign bit set as "-nan" */
+        snprintf(buf, len, "nan");
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, len, "%.*g", prec, x);
         if (isnan(x) || strtod(buf, NULL) == x) return;

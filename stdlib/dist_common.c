@@ -51,12 +51,9 @@ bool dist_check_order(Args *a, int lo_i, int hi_i, Operand lo, Operand hi) {
     (void)hi_i;
     if (lo.node || hi.node) return true;
     if (isnan(lo.num) || isnan(hi.num)) return arg_error(a, isnan(lo.num) ? lo_i : hi_i, "bounds must not be NaN");
-    if (lo.num > hi.num) {
-        char l[32], h[32];
-        snprintf(l, sizeof l, "%.15g", lo.num);
-        snprintf(h, sizeof h, "%.15g", hi.num);
-        return arg_error(a, lo_i, "lower bound %s is above upper bound %s", l, h);
-    }
+    if (lo.num > hi.num)
+        return arg_error(a, lo_i, "lower bound %s is above upper bound %s", num_text(&(NumText){0}, lo.num),
+                         num_text(&(NumText){0}, hi.num));
     return true;
 }
 
@@ -72,7 +69,7 @@ bool dist_finish(Args *a, Samples *s, int lclip_i, int rclip_i, Value *out) {
         clip = true;
     }
     if (clip && !lo.node && !hi.node && lo.num > hi.num) {
-        arg_error(a, lclip_i, "lclip %g is above rclip %g", lo.num, hi.num);
+        arg_error(a, lclip_i, "lclip %s is above rclip %s", num_text(&(NumText){0}, lo.num), num_text(&(NumText){0}, hi.num));
         goto fail;
     }
     if (clip) {

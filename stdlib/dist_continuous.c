@@ -77,6 +77,9 @@ static bool t_family(Args *a, DistFamily f, double t_default, Value *out) {
     char num[40];
     if (!(t > 0 && t < INFINITY)) return arg_error(a, TD_T, "t must be > 0, got %s", dist_num(num, sizeof num, t));
     double q = gsl_cdf_tdist_Pinv(0.5 + cred / 200.0, t);
+    if (!isfinite(q)) /* GSL's inverse does not converge for t beyond ~1e15 */
+        return arg_error(a, TD_T, "t is %s, too large to compute the t distribution's quantiles; from t = 1e15 "
+                         "on it is the normal to 15 digits: write norm(lo, hi)", dist_num(num, sizeof num, t));
     Operand p[4];
     p[2] = opnd_num(t);
     p[3] = opnd_num(q);

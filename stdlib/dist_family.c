@@ -113,8 +113,8 @@ static const char *RULES[DF_COUNT][DF_MAX_PARAMS] = {
     [DF_PARETO] = {"> 0"},
     [DF_TRIANGULAR] = {"finite", "between lo and hi", "finite and >= mode"},
     [DF_PERT] = {"finite", "between lo and hi", "finite and >= mode", ">= 0"},
-    [DF_T] = {"finite", "finite and >= lo", "> 0"},
-    [DF_LOGT] = {"> 0", "finite and >= lo", "> 0"},
+    [DF_T] = {"finite", "finite and >= lo", "> 0", "finite"},
+    [DF_LOGT] = {"> 0", "finite and >= lo", "> 0", "finite"},
     [DF_POISSON] = {"between 0 and 1e9"},
     [DF_BINOMIAL] = {"a whole number between 0 and 1e9", "between 0 and 1"},
     [DF_BERNOULLI] = {"between 0 and 1"},
@@ -138,6 +138,8 @@ bool family_check_args(Args *a, DistFamily f, const Operand *params, const int *
     if (bad < 0) return true;
     char num[40];
     int ai = arg_index ? arg_index[bad] : -1;
+    if (!RULES[f][bad]) /* every parameter has its rule; never a NULL for %s */
+        return call_error(a, "%s is %s, which is invalid", fi->param_names[bad], dist_num(num, sizeof num, v[bad]));
     if (ai >= 0)
         return arg_error(a, ai, "%s must be %s, got %s", fi->param_names[bad], RULES[f][bad],
                          dist_num(num, sizeof num, v[bad]));

@@ -6,6 +6,7 @@
 #include "dist_common.h"
 #include "dist_family.h"
 #include "registry.h"
+#include "numfmt.h"
 
 /* The normal's (mean, sd) from lo/hi (a credible interval) or mean=/sd=. */
 static bool normal_params(Args *a, int lo_i, int hi_i, int mean_i, int sd_i, int cred_i, const char *mean_name,
@@ -21,7 +22,7 @@ static bool normal_params(Args *a, int lo_i, int hi_i, int mean_i, int sd_i, int
         *mean = opnd_num(0);
         if (has_arg(a, mean_i) && !need_operand(a, mean_i, mean)) return false;
         if (!need_operand(a, sd_i, sd)) return false;
-        if (!sd->node && !(sd->num >= 0)) return arg_error(a, sd_i, "%s must be >= 0, got %g", sd_name, sd->num);
+        if (!sd->node && !(sd->num >= 0)) return arg_error(a, sd_i, "%s must be >= 0, got %s", sd_name, num_text(&(NumText){0}, sd->num));
         if (mean->node) smp_retain(mean->node);
         if (sd->node) smp_retain(sd->node);
         return true;
@@ -33,7 +34,7 @@ static bool normal_params(Args *a, int lo_i, int hi_i, int mean_i, int sd_i, int
     if (!need_operand(a, lo_i, &lo) || !need_operand(a, hi_i, &hi) || !dist_credibility_z(a, cred_i, &z)) return false;
     if (!dist_check_order(a, lo_i, hi_i, lo, hi)) return false;
     if (log_space) {
-        if (!lo.node && !(lo.num > 0)) return arg_error(a, lo_i, "lower bound must be > 0, got %g", lo.num);
+        if (!lo.node && !(lo.num > 0)) return arg_error(a, lo_i, "lower bound must be > 0, got %s", num_text(&(NumText){0}, lo.num));
         lo = opnd_unary(SU_LOG, lo);
         hi = opnd_unary(SU_LOG, hi);
     } else {

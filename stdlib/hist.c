@@ -57,9 +57,9 @@ static bool fn_hist(Args *a, Value *out) {
     const SqString *title = NULL;
     if (!opt_num(a, H_BINS, 40, &bins_d) || !opt_num(a, H_WIDTH, 40, &width_d)) return false;
     if (bins_d != floor(bins_d) || bins_d < 1 || bins_d > 1000)
-        return arg_error(a, H_BINS, "bins must be a whole number from 1 to 1000, got %g", bins_d);
+        return arg_error(a, H_BINS, "bins must be a whole number from 1 to 1000, got %s", num_text(&(NumText){0}, bins_d));
     if (width_d != floor(width_d) || width_d < 4 || width_d > 500)
-        return arg_error(a, H_WIDTH, "width must be a whole number from 4 to 500, got %g", width_d);
+        return arg_error(a, H_WIDTH, "width must be a whole number from 4 to 500, got %s", num_text(&(NumText){0}, width_d));
     if (has_arg(a, H_LOG)) {
         if (a->v[H_LOG]->kind != VAL_BOOL) return arg_type_error(a, H_LOG, "true or false");
         log = a->v[H_LOG]->as.boolean;

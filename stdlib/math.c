@@ -4,6 +4,7 @@
 #include "dist_common.h"
 #include "ops.h"
 #include "registry.h"
+#include "numfmt.h"
 
 /* One-argument element-wise function; numbers outside the domain are an error. */
 static bool unary(Args *a, Value *out, SmpUnary op) {
@@ -14,8 +15,8 @@ static bool unary(Args *a, Value *out, SmpUnary op) {
         return true;
     }
     bool is_log = op == SU_LOG || op == SU_LOG10 || op == SU_LOG2;
-    if (is_log && !(x.num > 0)) return arg_error(a, 0, "the argument must be > 0, got %g", x.num);
-    if (op == SU_SQRT && x.num < 0) return arg_error(a, 0, "the argument must be >= 0, got %g", x.num);
+    if (is_log && !(x.num > 0)) return arg_error(a, 0, "the argument must be > 0, got %s", num_text(&(NumText){0}, x.num));
+    if (op == SU_SQRT && x.num < 0) return arg_error(a, 0, "the argument must be >= 0, got %s", num_text(&(NumText){0}, x.num));
     *out = val_num(ar_unary(op, x.num));
     return true;
 }
@@ -60,7 +61,7 @@ static bool fn_round(Args *a, Value *out) {
 static bool fn_clip(Args *a, Value *out) {
     Operand x, lo, hi;
     if (!need_operand(a, 0, &x) || !need_operand(a, 1, &lo) || !need_operand(a, 2, &hi)) return false;
-    if (!lo.node && !hi.node && lo.num > hi.num) return arg_error(a, 1, "lo %g is above hi %g", lo.num, hi.num);
+    if (!lo.node && !hi.node && lo.num > hi.num) return arg_error(a, 1, "lo %s is above hi %s", num_text(&(NumText){0}, lo.num), num_text(&(NumText){0}, hi.num));
     if (x.node || lo.node || hi.node) {
         *out = val_samples(smp_clamp(x, lo, hi));
         return true;

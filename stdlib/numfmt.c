@@ -225,6 +225,15 @@ void num_shortest(StrBuf *out, double x) {
     put_repr_layout(out, digits, exp);
 }
 
+const char *num_text(NumText *t, double x) {
+    StrBuf sb;
+    sb_init(&sb);
+    num_shortest(&sb, x);
+    snprintf(t->s, sizeof t->s, "%.*s", (int)sb.len, sb.data ? sb.data : "");
+    sb_free(&sb);
+    return t->s;
+}
+
 /* ------------------------------------------------------------------------------------------------
  * Compact form */
 

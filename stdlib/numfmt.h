@@ -13,6 +13,14 @@
  * exponent is in [-4, 16), otherwise scientific (as Python's repr, minus the ".0"). */
 void num_shortest(StrBuf *out, double x);
 
+/* num_shortest's text in a small buffer, for messages: every digit that tells the value apart
+ * ("got 100.0000001", not "got 100"), and "nan", never "-nan". Use it in place:
+ * rt_error(..., "got %s", num_text(&(NumText){0}, x)). */
+typedef struct NumText {
+    char s[32];
+} NumText;
+const char *num_text(NumText *t, double x);
+
 /* Three significant digits with a K/M/B/T suffix from 1000 up: "1.40M", "12.9K",
  * "189K", "-3.20B", "0.225", "12.0", "0", "1.23e-05" (tiny), "1.00e+18" (beyond T). */
 void num_compact(StrBuf *out, double x);

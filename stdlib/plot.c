@@ -284,7 +284,7 @@ static bool fn_plot(Args *a, Value *out) {
     if (has_arg(a, P_XLABEL) && !need_str(a, P_XLABEL, &xlabel)) return false;
     if (!opt_num(a, P_BINS, 40, &bins_d)) return false;
     if (bins_d != floor(bins_d) || bins_d < 1 || bins_d > 1000)
-        return arg_error(a, P_BINS, "bins must be a whole number from 1 to 1000, got %g", bins_d);
+        return arg_error(a, P_BINS, "bins must be a whole number from 1 to 1000, got %s", num_text(&(NumText){0}, bins_d));
     if (has_arg(a, P_LOG)) {
         if (a->v[P_LOG]->kind != VAL_BOOL) return arg_type_error(a, P_LOG, "true or false");
         log = a->v[P_LOG]->as.boolean;

@@ -169,14 +169,14 @@ static bool refuse_percent_literal(Args *a, int i, bool list) {
 static bool fn_percentile(Args *a, Value *out) {
     double p;
     if (!refuse_percent_literal(a, 1, false) || !need_num(a, 1, &p)) return false;
-    if (!(p >= 0 && p <= 100)) return arg_error(a, 1, "the percentile must be between 0 and 100, got %g", p);
+    if (!(p >= 0 && p <= 100)) return arg_error(a, 1, "the percentile must be between 0 and 100, got %s", num_text(&(NumText){0}, p));
     return quantile_of(a, p / 100.0, out);
 }
 
 static bool fn_quantile(Args *a, Value *out) {
     double q;
     if (!need_num(a, 1, &q)) return false;
-    if (!(q >= 0 && q <= 1)) return arg_error(a, 1, "the quantile must be between 0 and 1, got %g", q);
+    if (!(q >= 0 && q <= 1)) return arg_error(a, 1, "the quantile must be between 0 and 1, got %s", num_text(&(NumText){0}, q));
     return quantile_of(a, q, out);
 }
 

@@ -1,5 +1,6 @@
 /* registry.c — the builtin table, argument binding, and the shared argument checks. */
 #include "registry.h"
+#include "numfmt.h"
 
 #include <errno.h>
 #include <math.h>
@@ -175,7 +176,7 @@ bool opt_num(Args *a, int i, double dflt, double *out) {
 bool need_int(Args *a, int i, long *out) {
     double x = 0;
     if (!need_num(a, i, &x)) return false;
-    if (x != floor(x) || fabs(x) > 9e15) return arg_error(a, i, "argument '%s' must be a whole number, got %g", a->fn->params[i], x);
+    if (x != floor(x) || fabs(x) > 9e15) return arg_error(a, i, "argument '%s' must be a whole number, got %s", a->fn->params[i], num_text(&(NumText){0}, x));
     *out = (long)x;
     return true;
 }

@@ -38,6 +38,15 @@ static bool render_arg(void *vctx, int index, const char *spec, size_t speclen, 
     }
     bool ok = fmt_string(out, spec, speclen, text.data ? text.data : "", text.len, err, errlen);
     sb_free(&text);
+    char *said = ok ? NULL : strstr(err, ", got a string");
+    if (said) { /* the spec does not fit the value's text: say what the value is, and what to write */
+        size_t at = (size_t)(said - err);
+        if (v->kind == VAL_SAMPLES)
+            snprintf(said, errlen - at, ", got samples: format one number of them, as format(\"{:%.*s}\", mean(x))",
+                     (int)speclen, spec);
+        else
+            snprintf(said, errlen - at, ", got %s", value_kind_name(v));
+    }
     return ok;
 }
 
