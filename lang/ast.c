@@ -153,6 +153,37 @@ static int vec_grow(AstCtx *c, void ***items, int *cap, int count, SqLoc loc)
     return 1;
 }
 
+/* A set of names (interned, so compared as pointers) for the "given twice" checks: O(1) a name,
+ * so a call or definition with 200K parameters is checked in linear time, not quadratic (#15).
+ * It lives in the program's arena. */
+typedef struct NameSet {
+    Sym *slots;
+    size_t mask;
+} NameSet;
+
+static bool nameset_init(AstCtx *c, NameSet *set, int count, SqLoc loc)
+{
+    size_t cap = 16;
+    while (cap < (size_t)count * 2)
+        cap *= 2;
+    set->slots = ast_alloc(c, cap * sizeof *set->slots, loc);
+    set->mask = cap - 1;
+    if (set->slots)
+        memset(set->slots, 0, cap * sizeof *set->slots);
+    return set->slots != NULL;
+}
+
+/* Adds name; false when it is there already. */
+static bool nameset_add(NameSet *set, Sym name)
+{
+    size_t i = (size_t)(((uintptr_t)name >> 3) * 0x9E3779B97F4A7C15ull) & set->mask;
+    for (; set->slots[i]; i = (i + 1) & set->mask)
+        if (set->slots[i] == name)
+            return false;
+    set->slots[i] = name;
+    return true;
+}
+
 AstVec *astvec_new(AstCtx *c, Ast *first, SqLoc loc)
 {
     AstVec *v = ast_alloc(c, sizeof *v, loc);
@@ -310,6 +341,7 @@ Ast *ast_call(AstCtx *c, Ast *callee, ItemVec *args, SqLoc loc)
         return NULL;
     n->as.call.callee = callee;
     int count = args ? args->count : 0, npos = 0, nkw = 0;
+    NameSet kws = {NULL, 0};
     for (int i = 0; i < count; i++) {
         AstItem *it = args->items[i];
         if (!it->kw) {
@@ -320,11 +352,11 @@ Ast *ast_call(AstCtx *c, Ast *callee, ItemVec *args, SqLoc loc)
             npos++;
             continue;
         }
-        for (int j = npos; j < i; j++) {
-            if (args->items[j]->kw == it->kw) {
-                ast_error(c, it->loc, false, "keyword argument '%s' is given twice", it->kw);
-                return NULL;
-            }
+        if (!kws.slots && !nameset_init(c, &kws, count - i, loc))
+            return NULL;
+        if (!nameset_add(&kws, it->kw)) {
+            ast_error(c, it->loc, false, "keyword argument '%s' is given twice", it->kw);
+            return NULL;
         }
         nkw++;
     }
@@ -440,13 +472,14 @@ static bool set_params(AstCtx *c, Ast *n, ItemVec *items, SqLoc loc)
     if (!ps)
         return false;
     bool seen_default = false;
+    NameSet names;
+    if (!nameset_init(c, &names, count, loc))
+        return false;
     for (int i = 0; i < count; i++) {
         AstItem *it = items->items[i];
-        for (int j = 0; j < i; j++) {
-            if (ps[j].name == it->kw) {
-                ast_error(c, it->loc, false, "parameter '%s' is named twice", it->kw);
-                return false;
-            }
+        if (!nameset_add(&names, it->kw)) {
+            ast_error(c, it->loc, false, "parameter '%s' is named twice", it->kw);
+            return false;
         }
         if (it->value)
             seen_default = true;
@@ -556,7 +589,8 @@ Ast *ast_assign_or_def(AstCtx *c, Ast *target, Ast *value, SqLoc loc)
         int np = target->as.call.nargs, nk = target->as.call.nkw;
         if (np + nk) {
             AstParam *ps = ast_alloc(c, (size_t)(np + nk) * sizeof *ps, loc);
-            if (!ps)
+            NameSet names;
+            if (!ps || !nameset_init(c, &names, np + nk, loc))
                 return NULL;
             for (int i = 0; i < np; i++) {
                 const Ast *a = target->as.call.args[i];
@@ -565,22 +599,18 @@ Ast *ast_assign_or_def(AstCtx *c, Ast *target, Ast *value, SqLoc loc)
                               "cannot assign to a call; a function definition takes parameter names");
                     return NULL;
                 }
-                for (int j = 0; j < i; j++) {
-                    if (ps[j].name == a->as.name) {
-                        ast_error(c, loc_of(a), false, "parameter '%s' is named twice", a->as.name);
-                        return NULL;
-                    }
+                if (!nameset_add(&names, a->as.name)) {
+                    ast_error(c, loc_of(a), false, "parameter '%s' is named twice", a->as.name);
+                    return NULL;
                 }
                 ps[i].name = a->as.name;
             }
             for (int i = 0; i < nk; i++) {
                 Sym k = target->as.call.kw_names[i];
-                for (int j = 0; j < np; j++) {
-                    if (ps[j].name == k) {
-                        ast_error(c, loc_of(target->as.call.kw_values[i]), false,
-                                  "parameter '%s' is named twice", k);
-                        return NULL;
-                    }
+                if (!nameset_add(&names, k)) { /* (the call already refused two equal keywords) */
+                    ast_error(c, loc_of(target->as.call.kw_values[i]), false,
+                              "parameter '%s' is named twice", k);
+                    return NULL;
                 }
                 ps[np + i].name = k;
                 ps[np + i].default_value = target->as.call.kw_values[i];

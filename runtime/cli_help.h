@@ -19,6 +19,8 @@
     "  --ascii       no Unicode in histograms and sparklines\n" \
     "  --json        print no text; at the end, every top-level binding as one JSON\n" \
     "                object (samples as {mean, sd, p1 ... p99, min, max})\n" \
+    "  --max-steps N stop with an error after N evaluation steps (default: no limit)\n" \
+    "  --max-time S  stop with an error after S seconds of running (default: no limit)\n" \
     "  --check       only parse the program: report a syntax error (exit 1) or nothing\n" \
     "  -e CODE       run CODE instead of a file\n" \
     "  --help        this text\n" \

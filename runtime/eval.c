@@ -347,6 +347,39 @@ static void callbuf_free(CallBuf *cb) {
     free(cb->kw_span);
 }
 
+/* Where keyword arguments find their parameters: a scan for a few of them, a hash of the
+ * parameter names (positions + 1) when many meet many, so no call is quadratic (#15). */
+typedef struct ParamIndex { int *slots; size_t mask; } ParamIndex;
+
+static size_t hash_name(Sym s) { return (size_t)(((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15ull); }
+
+static ParamIndex param_index(const SqFunc *fn, int nkw) {
+    ParamIndex ix = {NULL, 0};
+    if ((long)nkw * fn->nparams <= 256) return ix;
+    size_t cap = 16;
+    while (cap < (size_t)fn->nparams * 2) cap *= 2;
+    ix.slots = calloc(cap, sizeof *ix.slots);
+    if (!ix.slots) return ix; /* (the scan still works) */
+    ix.mask = cap - 1;
+    for (int i = 0; i < fn->nparams; i++) {
+        size_t h = hash_name(fn->params[i].name) & ix.mask;
+        while (ix.slots[h]) h = (h + 1) & ix.mask;
+        ix.slots[h] = i + 1;
+    }
+    return ix;
+}
+
+static int param_position(const ParamIndex *ix, const SqFunc *fn, Sym name) {
+    if (!ix->slots) {
+        for (int i = 0; i < fn->nparams; i++)
+            if (fn->params[i].name == name) return i;
+        return -1;
+    }
+    for (size_t h = hash_name(name) & ix->mask; ix->slots[h]; h = (h + 1) & ix->mask)
+        if (fn->params[ix->slots[h] - 1].name == name) return ix->slots[h] - 1;
+    return -1;
+}
+
 static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *out) {
     const char *fname = fn->name ? fn->name : "lambda";
     if (call->npos > fn->nparams)
@@ -357,10 +390,9 @@ static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *ou
     Frame *frame = frame_new(fn->closure);
     for (int i = 0; i < call->npos; i++) frame_set(frame, fn->params[i].name, value_retain(call->pos[i]));
     EvStatus st = EV_OK;
+    ParamIndex ix = param_index(fn, call->nkw);
     for (int k = 0; k < call->nkw && st == EV_OK; k++) {
-        int p = -1;
-        for (int i = 0; i < fn->nparams; i++)
-            if (fn->params[i].name == call->kw_names[k]) p = i;
+        int p = param_position(&ix, fn, call->kw_names[k]);
         if (p < 0) {
             Suggest s;
             suggest_init(&s, call->kw_names[k]);
@@ -398,6 +430,7 @@ static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *ou
     }
     I->depth--;
     frame_release(frame);
+    free(ix.slots);
     return st;
 }
 
@@ -700,6 +733,32 @@ static bool is_append_statement(const Ast *n, Frame *f) {
     return n->as.call.nargs == 2 && n->as.call.nkw == 0 && n->as.call.args[0]->kind == AST_NAME;
 }
 
+static bool over_budget(Interp *I, Span span);
+
+/* Runs the statement `append(xs, v)`. When this frame holds the list xs, v is pushed onto it:
+ * amortised O(1), since a list held by one name only is written in place (a list shared with
+ * another name is copied once, by list_mut). Anything else -- xs not a list, at its length
+ * limit, or a name of an enclosing frame (the statement binds a local xs, as an assignment
+ * does) -- takes the call's own path, with its errors. */
+static EvStatus eval_append_statement(Interp *I, const Ast *s, Frame *f) {
+    Sym name = s->as.call.args[0]->as.name;
+    Value *slot = frame_lookup_local(f, name);
+    Value v;
+    EvStatus st;
+    if (slot && slot->kind == VAL_LIST && slot->as.list->len < SQC_MAX_LIST_LEN) {
+        if ((I->step_limit || I->time_limit) && over_budget(I, s->span)) return EV_ERR;
+        if ((st = eval(I, s->as.call.args[1], f, &v)) != EV_OK) return st;
+        slot = frame_lookup_local(f, name); /* (evaluating v cannot rebind xs; look again anyway) */
+        if (slot && slot->kind == VAL_LIST && slot->as.list->len < SQC_MAX_LIST_LEN) {
+            list_push(list_mut(slot), v);
+            return EV_OK;
+        }
+        value_release(v);
+    }
+    if ((st = eval(I, s, f, &v)) == EV_OK) frame_set(f, name, v);
+    return st;
+}
+
 /* ---------- settings ---------- */
 
 static EvStatus eval_set(Interp *I, const Ast *n, Frame *f) {
@@ -850,12 +909,8 @@ static EvStatus eval_block(Interp *I, const Ast *n, Frame *f, Value *out) {
         const Ast *s = n->as.block.stmts[i];
         Value v;
         EvStatus st;
-        if (is_append_statement(s, f)) {
-            st = eval(I, s, f, &v);
-            if (st == EV_OK) frame_set(f, s->as.call.args[0]->as.name, v), v = val_nil();
-        } else {
-            st = eval(I, s, f, &v);
-        }
+        if (is_append_statement(s, f)) st = eval_append_statement(I, s, f), v = val_nil();
+        else st = eval(I, s, f, &v);
         if (st != EV_OK) {
             value_release(*out);
             *out = val_nil();
@@ -999,15 +1054,25 @@ static double monotonic_seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* The step and time budgets (set by embedders such as the fuzzer; off by default). */
+/* The step and time budgets: --max-steps / --max-time, or an embedder's (the fuzzer, the
+ * rehearsal); off by default. They bound what the loop and recursion limits do not: nested
+ * loops and branching recursion. Time is read every 1024 steps. */
 static bool over_budget(Interp *I, Span span) {
     ++I->steps;
     if (I->step_limit && I->steps > I->step_limit) {
-        rt_error(I, span, "the program ran longer than its budget of %lu steps", I->step_limit);
+        if (I->step_limit_flag)
+            rt_error(I, span, "stopped after %lu evaluation steps, the limit set by %s; raise it, or look "
+                     "for a loop or recursion that runs away", I->step_limit, I->step_limit_flag);
+        else
+            rt_error(I, span, "the program ran longer than its budget of %lu steps", I->step_limit);
         return true;
     }
     if (I->time_limit && (I->steps & 1023) == 0 && monotonic_seconds() - I->started > I->time_limit) {
-        rt_error(I, span, "the program ran longer than its budget of %g seconds", I->time_limit);
+        if (I->time_limit_flag)
+            rt_error(I, span, "stopped after %g seconds, the limit set by %s; raise it, or look for a loop "
+                     "or recursion that runs away", I->time_limit, I->time_limit_flag);
+        else
+            rt_error(I, span, "the program ran longer than its budget of %g seconds", I->time_limit);
         return true;
     }
     return false;
@@ -1135,12 +1200,9 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     const Ast *root = program_root(prog);
     for (int i = 0; i < root->as.block.count; i++) {
         const Ast *s = root->as.block.stmts[i];
-        Value v;
-        EvStatus st = eval(I, s, I->globals, &v);
-        if (st == EV_OK && is_append_statement(s, I->globals)) {
-            frame_set(I->globals, s->as.call.args[0]->as.name, v);
-            v = val_nil();
-        }
+        Value v = val_nil();
+        EvStatus st = is_append_statement(s, I->globals) ? eval_append_statement(I, s, I->globals)
+                                                          : eval(I, s, I->globals, &v);
         if (st == EV_BREAK || st == EV_CONTINUE)
             st = rt_error(I, I->error_span, "%s outside a loop", st == EV_BREAK ? "break" : "continue");
         if (st == EV_RETURN) st = rt_error(I, I->error_span, "return outside a function");

@@ -16,6 +16,7 @@
 #define SQC_DEFAULT_SEED 0
 #define SQC_MAX_CALL_DEPTH 2000
 #define SQC_MAX_LOOP_ITERATIONS 100000000L /* a loop that runs longer is taken to be stuck */
+#define SQC_MAX_LIST_LEN 10000000          /* elements of one list (docs/reliability.md) */
 
 /* How evaluation of a node ended. Anything but EV_OK unwinds to whoever handles it:
  * loops take BREAK/CONTINUE, calls take RETURN, the top level reports ERR. */
@@ -66,6 +67,8 @@ typedef struct Interp {
     long loop_limit;             /* iterations of one while loop: SQC_MAX_LOOP_ITERATIONS */
     unsigned long step_limit;    /* evaluated syntax nodes per interp_run; 0 = no limit */
     double time_limit;           /* seconds of one interp_run; 0 = no limit */
+    const char *step_limit_flag; /* the option that set them ("--max-steps"), named in the error */
+    const char *time_limit_flag;
     unsigned long steps;
     double started;              /* when interp_run began (monotonic seconds) */
     Value ret_value;             /* the value carried by EV_RETURN */

@@ -18,7 +18,9 @@ Prefetch *rehearse(const Source *src, const RehearsalSetup *setup) {
     R.rehearsal_min_n = setup->min_n;
     R.smp.n = R.smp.n < REHEARSAL_DRAWS ? R.smp.n : REHEARSAL_DRAWS;
     R.smp.threads = 1;
-    R.time_limit = REHEARSAL_SECONDS;
+    if (!R.time_limit || R.time_limit > REHEARSAL_SECONDS) R.time_limit = REHEARSAL_SECONDS;
+    R.time_limit_flag = NULL; /* its limits are its own: stopping only means less is prefetched */
+    R.step_limit_flag = NULL;
     Prefetch *pf = pf_new();
     R.smp.record = pf;
     afile_dry_run(true);

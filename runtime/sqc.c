@@ -1,5 +1,6 @@
 /* sqc.c — the command line: run a file, code given with -e, a program on standard
  * input, or the REPL; flags override the script's `set` statements. */
+#include <ctype.h>
 #include <errno.h>
 #include <locale.h>
 #include <pthread.h>
@@ -34,6 +35,7 @@ typedef struct Options {
     const char *file;
     const char *code; /* -e */
     double samples, seed, threads; /* < 0: not given */
+    double max_steps, max_time;    /* --max-steps, --max-time; 0: no limit */
     bool ascii;
     bool json; /* --json: no text output; the bindings as JSON at the end */
     bool check; /* --check: parse only */
@@ -49,7 +51,7 @@ static int usage_error(const char *fmt, const char *arg) {
 
 /* Parses argv; returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, Options *o) {
-    *o = (Options){.samples = -1, .seed = -1, .threads = -1};
+    *o = (Options){.samples = -1, .seed = -1, .threads = -1, .max_steps = -1};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         double *target = NULL;
@@ -94,8 +96,20 @@ static int parse_options(int argc, char **argv, Options *o) {
             o->code = argv[++i];
             continue;
         }
+        if (!strncmp(arg, "--max-time", 10) && (arg[10] == '=' || !arg[10])) {
+            const char *v = arg[10] == '=' ? arg + 11 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) return usage_error("%s needs a value (seconds)", "--max-time");
+            char *end;
+            double x = strtod(v, &end);
+            bool plain = (isdigit((unsigned char)v[0]) || v[0] == '.') && !strpbrk(v, "xX"); /* no sign, hex, inf */
+            if (!plain || end == v || *end || !(x > 0) || x > 1e9)
+                return usage_error("--max-time needs seconds (a number greater than 0, such as 10 or 0.5), got '%s'", v);
+            o->max_time = x;
+            continue;
+        }
         const char *value = NULL;
-        if (!strncmp(arg, "--samples", 9)) target = &o->samples, value = arg + 9;
+        if (!strncmp(arg, "--max-steps", 11)) target = &o->max_steps, value = arg + 11;
+        else if (!strncmp(arg, "--samples", 9)) target = &o->samples, value = arg + 9;
         else if (!strncmp(arg, "--seed", 6)) target = &o->seed, value = arg + 6;
         else if (!strncmp(arg, "--threads", 9)) target = &o->threads, value = arg + 9;
         if (target) {
@@ -121,6 +135,8 @@ static int parse_options(int argc, char **argv, Options *o) {
         snprintf(given, sizeof given, "%.0f", o->samples);
         return usage_error("--samples must be from 1 to 1B, got %s", given);
     }
+    if (o->max_steps == 0) return usage_error("--max-steps must be at least 1, got %s", "0");
+    if (o->max_steps > 1e18) return usage_error("--max-steps is too large%s", "");
     if (o->threads == 0 || o->threads > 256) return usage_error("--threads must be from 1 to 256, got %s", o->threads == 0 ? "0" : "more than 256");
     if (o->seed > 18446744073709549568.0) return usage_error("--seed is too large%s", "");
     const char *limit = getenv("SQC_MEMORY_LIMIT");
@@ -169,6 +185,8 @@ static void apply_options(Interp *I, const void *arg) {
 #endif
     if (o->samples > 0) I->smp.n = (size_t)o->samples, I->samples_fixed = true;
     if (o->seed >= 0) I->smp.seed = (uint64_t)o->seed, I->seed_fixed = true;
+    if (o->max_steps > 0) I->step_limit = (unsigned long)o->max_steps, I->step_limit_flag = "--max-steps";
+    if (o->max_time > 0) I->time_limit = o->max_time, I->time_limit_flag = "--max-time";
     const char *lang = setlocale(LC_CTYPE, "");
     I->ascii = o->ascii || !lang || !(strstr(lang, "UTF-8") || strstr(lang, "utf8") || strstr(lang, "UTF8"));
 }

@@ -60,6 +60,8 @@ Value val_record_new(void) {
     r->keys = NULL;
     r->vals = NULL;
     r->estimates = false;
+    r->index = NULL;
+    r->index_cap = 0;
     return (Value){.kind = VAL_RECORD, .as.rec = r};
 }
 
@@ -88,6 +90,7 @@ static void record_free(SqRecord *r) {
     }
     free(r->keys);
     free(r->vals);
+    free(r->index);
     free(r);
 }
 
@@ -154,9 +157,43 @@ SqRecord *record_mut(Value *v) {
     return copy.as.rec;
 }
 
+/* Below this many keys a linear scan is as fast as hashing. */
+#define RECORD_INDEX_FROM 8
+
+static size_t hash_key(const char *key, size_t len) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static bool key_is(const SqString *k, const char *key, size_t len) {
+    return k->len == len && memcmp(k->bytes, key, len) == 0;
+}
+
+/* The index slot that holds key, or the empty slot where it would go. */
+static int *index_slot(const SqRecord *r, const char *key, size_t len) {
+    size_t mask = (size_t)r->index_cap - 1;
+    for (size_t i = hash_key(key, len) & mask;; i = (i + 1) & mask) {
+        int *slot = &r->index[i];
+        if (!*slot || key_is(r->keys[*slot - 1], key, len)) return slot;
+    }
+}
+
+/* Rebuilds the index with room for twice the keys (kept at most half full). */
+static void index_rebuild(SqRecord *r) {
+    int cap = 16;
+    while (cap < r->len * 4) cap *= 2;
+    free(r->index);
+    r->index = xmalloc(sizeof(int) * (size_t)cap);
+    memset(r->index, 0, sizeof(int) * (size_t)cap);
+    r->index_cap = cap;
+    for (int i = 0; i < r->len; i++) *index_slot(r, r->keys[i]->bytes, r->keys[i]->len) = i + 1;
+}
+
 int record_find(const SqRecord *r, const char *key, size_t len) {
+    if (r->index) return *index_slot(r, key, len) - 1;
     for (int i = 0; i < r->len; i++)
-        if (r->keys[i]->len == len && memcmp(r->keys[i]->bytes, key, len) == 0) return i;
+        if (key_is(r->keys[i], key, len)) return i;
     return -1;
 }
 
@@ -175,6 +212,8 @@ void record_set(SqRecord *r, const char *key, size_t len, Value val) {
     r->keys[r->len] = sqstr_new(key, len);
     r->vals[r->len] = val;
     r->len++;
+    if (r->index && r->len * 2 <= r->index_cap) *index_slot(r, key, len) = r->len;
+    else if (r->len >= RECORD_INDEX_FROM) index_rebuild(r);
 }
 
 bool value_equal(const Value *a, const Value *b) {

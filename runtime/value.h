@@ -26,7 +26,16 @@ typedef struct SqString { int refs; size_t len; char bytes[]; } SqString;
 /* `estimates`: made by summary() or percentiles(); the REPL shows its numbers as the summaries
  * do (3 significant digits, K/M/B). A copy made to change it in place does not keep the mark. */
 typedef struct SqList { int refs; int len, cap; struct Value *items; bool estimates; } SqList;
-typedef struct SqRecord { int refs; int len, cap; SqString **keys; struct Value *vals; bool estimates; } SqRecord;
+/* A record keeps its keys in insertion order; from RECORD_INDEX_FROM keys on, a hash index
+ * beside them (open addressing, positions + 1, 0 = empty) makes lookup and insertion O(1). */
+typedef struct SqRecord {
+    int refs;
+    int len, cap;
+    SqString **keys;
+    struct Value *vals;
+    bool estimates;
+    int *index, index_cap; /* NULL until the record has RECORD_INDEX_FROM keys */
+} SqRecord;
 typedef struct SqFunc SqFunc;         /* defined in eval.h: parameters, body, closure */
 typedef struct Builtin Builtin;       /* defined in stdlib/registry.h */
 
