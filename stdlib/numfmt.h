@@ -20,6 +20,9 @@ typedef struct NumText {
     char s[32];
 } NumText;
 const char *num_text(NumText *t, double x);
+/* The same text by the earlier, slower method (printf digits, checked with strtod), kept as the
+ * reference that tests/unit/test_numfmt.c compares num_shortest with. */
+void num_shortest_probed(StrBuf *out, double x);
 
 /* Three significant digits with a K/M/B/T suffix from 1000 up: "1.40M", "12.9K",
  * "189K", "-3.20B", "0.225", "12.0", "0", "1.23e-05" (tiny), "1.00e+18" (beyond T). */

@@ -1780,6 +1780,70 @@ static void run_locale_checks(void) {
     if (!tried) printf("numfmt: note: no decimal-comma locale installed; locale checks skipped\n");
 }
 
+/* ---- num_shortest against the earlier printer (#15) ----
+ * num_shortest finds its digits by exact integer arithmetic (and integers below 2^53 directly);
+ * num_shortest_probed is the earlier printer, which checks printf's digits with strtod. They must
+ * write the same bytes for every double: here 300,000 of them, weighted to the fast path. */
+
+static bool same_as_probed(double x) {
+    StrBuf a, b;
+    sb_init(&a);
+    sb_init(&b);
+    num_shortest(&a, x);
+    num_shortest_probed(&b, x);
+    bool same = a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+    if (!same) printf("  %a (%.17g): \"%s\", the probed printer \"%s\"\n", x, x, a.data, b.data);
+    sb_free(&a);
+    sb_free(&b);
+    return same;
+}
+
+static void run_against_probed(void) {
+    int bad = 0, n = 0;
+    /* the ends of the exact range, powers of two and ten and their neighbours, halfway cases */
+    for (int k = -80; k <= 60 && bad < 10; k++) {
+        double p2 = ldexp(1, k), p10 = pow(10, k / 4.0 * (k % 4 == 0));
+        double xs[] = {p2, nextafter(p2, 0), nextafter(p2, INFINITY), p10, nextafter(p10, 0),
+                       nextafter(p10, INFINITY), 1e-5, nextafter(1e-5, 0), 9007199254740991.0,
+                       9007199254740992.0, 4503599627370496.5, 1e23, 5e-324, 0.1 + 0.2, 2.5, 0.5};
+        for (size_t i = 0; i < sizeof xs / sizeof *xs; i++, n++)
+            if (!same_as_probed(xs[i]) || !same_as_probed(-xs[i])) bad++;
+    }
+    for (int k = -6; k <= 16 && bad < 10; k++) /* 10^k and its neighbours, exactly */
+        for (int d = -3; d <= 3; d++, n++) {
+            double x = strtod("1e0", NULL) * pow(10, k);
+            for (int s = 0; s < (d < 0 ? -d : d); s++) x = nextafter(x, d < 0 ? 0 : INFINITY);
+            if (!same_as_probed(x)) bad++;
+        }
+    for (int i = 0; i < 300000 && bad < 10; i++, n++) {
+        double x;
+        uint64_t r = rng();
+        switch (i % 5) {
+        case 0: { /* random bits: every exponent (mostly outside the fast path) */
+            memcpy(&x, &r, sizeof x);
+            if (!isfinite(x)) continue;
+            break;
+        }
+        case 1: /* uniform exponent across the fast path, random mantissa */
+            x = ldexp(1.0 + (double)(r >> 12) / 4503599627370496.0, (int)(rng() % 71) - 17);
+            break;
+        case 2: /* short decimals */
+            x = (double)(int64_t)(r % 2000000001u - 1000000000) / pow(10, (double)(rng() % 16));
+            break;
+        case 3: /* integers near 2^53, and halves */
+            x = (double)(r % 9007199254740992ull) / (double)(1 + (rng() & 1));
+            break;
+        default: /* results of arithmetic, as summaries print them */
+            x = (double)(r % 1000003) / 7.0 * pow(10, (double)((int)(rng() % 30) - 12));
+            break;
+        }
+        if (!same_as_probed(x)) bad++;
+    }
+    char what[80];
+    snprintf(what, sizeof what, "num_shortest writes what the probed printer does (%d doubles)", n);
+    expect_true(what, bad == 0);
+}
+
 int main(void) {
     run_shortest_table("");
     run_compact_table("");
@@ -1788,6 +1852,7 @@ int main(void) {
     run_template_table();
     run_error_messages();
     run_round_trips();
+    run_against_probed();
     run_fuzz();
     run_locale_checks();
     printf("numfmt: %d passed, %d failed\n", passed, failed);
