@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "mem.h"
 #include "numfmt.h"
 #include "registry.h"
 
@@ -54,8 +55,7 @@ static bool summary_of_finite(Interp *I, Samples *s, size_t nans, size_t infs, S
     const double *d = smp_draws(&I->smp, s);
     if (!d) return false;
     size_t n = I->smp.n, m = 0;
-    double *fin = malloc((n ? n : 1) * sizeof *fin);
-    if (!fin) abort();
+    double *fin = mem_alloc((n ? n : 1) * sizeof *fin);
     double mean = 0; /* a running mean: a sum of draws near 1e308 would overflow */
     for (size_t i = 0; i < n; i++)
         if (isfinite(d[i])) fin[m++] = d[i], mean += (d[i] - mean) / (double)m;
@@ -118,6 +118,15 @@ bool display_samples_summary(Interp *I, Samples *s, StrBuf *out) {
     return false;
 }
 
+bool display_text_fits(Interp *I, const StrBuf *out) {
+    if (out->len <= I->max_string) return true;
+    char lim[24];
+    interp_limit_text(lim, sizeof lim, I->max_string);
+    rt_error(I, I->node ? I->node->span : I->error_span, "the text would be longer than %s bytes (the limit of a string)",
+             lim);
+    return false;
+}
+
 static void display_function(const Value *v, StrBuf *out) {
     if (v->kind == VAL_BUILTIN) {
         sb_printf(out, "<builtin %s>", v->as.builtin->name);
@@ -143,7 +152,7 @@ bool display_value(Interp *I, const Value *v, StrBuf *out, bool top) {
         sb_putc(out, '[');
         for (int i = 0; i < v->as.list->len; i++) {
             if (i) sb_puts(out, ", ");
-            if (!display_value(I, &v->as.list->items[i], out, false)) return false;
+            if (!display_value(I, &v->as.list->items[i], out, false) || !display_text_fits(I, out)) return false;
         }
         sb_putc(out, ']');
         return true;
@@ -155,7 +164,7 @@ bool display_value(Interp *I, const Value *v, StrBuf *out, bool top) {
             if (is_identifier(r->keys[i]->bytes, r->keys[i]->len)) sb_put(out, r->keys[i]->bytes, r->keys[i]->len);
             else display_quoted(out, r->keys[i]->bytes, r->keys[i]->len);
             sb_puts(out, ": ");
-            if (!display_value(I, &r->vals[i], out, false)) return false;
+            if (!display_value(I, &r->vals[i], out, false) || !display_text_fits(I, out)) return false;
         }
         sb_putc(out, '}');
         return true;

@@ -13,6 +13,11 @@
  * so it can fail with I's error set). */
 bool display_value(Interp *I, const Value *v, StrBuf *out, bool top);
 
+/* Whether text built so far is within the string limit (I->max_string, 100M bytes); when not, an
+ * error at the node being evaluated. display_value checks it after each element of a list or
+ * record, so no text overshoots the limit by more than one element's. */
+bool display_text_fits(Interp *I, const StrBuf *out);
+
 /* "mean 1.40M, 90% CI 1.26M to 1.54M" (plus a count of NaN/infinite draws, if any). */
 bool display_samples_summary(Interp *I, Samples *s, StrBuf *out);
 

@@ -6,20 +6,20 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
-#include "count.h"
 #include "display.h"
 #include "frame.h"
+#include "mem.h"
 #include "ops.h"
 #include "registry.h"
 #include "numfmt.h"
 
 static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out);
+static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out);
 
 /* ---------- errors ---------- */
 
@@ -87,9 +87,12 @@ void interp_init(Interp *I, FILE *out) {
     I->ret_value = val_nil();
     I->max_depth = SQC_MAX_CALL_DEPTH;
     I->loop_limit = SQC_MAX_LOOP_ITERATIONS;
+    I->max_list = SQC_MAX_LIST_LEN;
+    I->max_string = SQC_MAX_STRING_BYTES;
 }
 
 void interp_free(Interp *I) {
+    mem_forget_reporter(I);
     value_release(I->ret_value);
     frame_release(I->globals);
     frame_release_all();
@@ -102,62 +105,30 @@ void interp_free(Interp *I) {
     free(I->sources);
 }
 
-/* ---------- memory for samples ---------- */
+/* ---------- memory ---------- */
 
-#define SAMPLES_ARRAYS 3 /* a materialized node, a cached one and the quantile work copy */
-
-/* Bytes this process may still use: the least of MemAvailable, the cgroup's limit, the
- * address-space limit and SQC_MEMORY_LIMIT (bytes_parse: bytes, with an optional K/M/G/T suffix,
- * powers of 1000; sqc refuses a malformed value at startup, docs/cli.md). */
-static double memory_available(const char **source) {
-    double best = INFINITY;
-    *source = "available";
-    FILE *fp = fopen("/proc/meminfo", "r");
-    if (fp) {
-        char line[256];
-        double kb;
-        while (fgets(line, sizeof line, fp))
-            if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) best = kb * 1024;
-        fclose(fp);
-    }
-    if (!isfinite(best)) {
-        long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-        if (pages > 0 && size > 0) best = (double)pages * (double)size;
-    }
-    fp = fopen("/sys/fs/cgroup/memory.max", "r");
-    if (fp) {
-        double limit;
-        if (fscanf(fp, "%lf", &limit) == 1 && limit < best) best = limit, *source = "allowed by the cgroup";
-        fclose(fp);
-    }
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (double)rl.rlim_cur < best)
-        best = (double)rl.rlim_cur, *source = "allowed by ulimit -v";
-    const char *env = getenv("SQC_MEMORY_LIMIT");
-    double x;
-    if (env && bytes_parse(env, &x) && x < best) best = x, *source = "allowed by SQC_MEMORY_LIMIT";
-    return best;
+/* Out of memory where the run cannot unwind (inside the samples engine, say): the error at the
+ * node being evaluated, then exit status 1 (mem.h). */
+static void report_out_of_memory(void *ctx, const char *message) {
+    Interp *I = ctx;
+    fflush(I->out);
+    fflush(stdout);
+    if (I->node && I->node->span.src) diag_print(stderr, I->node->span, message);
+    else fprintf(stderr, "sqc: error: %s\n", message);
+    _exit(1);
 }
 
-static void human_bytes(char *buf, size_t len, double bytes) {
-    static const char *units[] = {"bytes", "KB", "MB", "GB", "TB"};
-    int u = 0;
-    while (bytes >= 1000 && u < 4) bytes /= 1000, u++;
-    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
-}
-
-bool interp_samples_fit(size_t n, char *err, size_t errlen) {
-    double need = (double)n * sizeof(double) * SAMPLES_ARRAYS;
-    if (need <= 256.0 * 1048576) return true; /* small runs never need the check */
-    const char *source;
-    double avail = memory_available(&source);
-    if (need <= avail) return true;
-    char a[32], b[32];
-    human_bytes(a, sizeof a, need);
-    human_bytes(b, sizeof b, avail);
-    snprintf(err, errlen, "%zu samples would need about %s of memory, but only %s is %s; use fewer samples",
-             n, a, b, source);
+bool interp_memory_for(Interp *I, Span span, size_t bytes, const char *what) {
+    char why[300];
+    if (mem_fits(bytes, why, sizeof why)) return true;
+    rt_error(I, span, "out of memory for %s: %s", what, why);
     return false;
+}
+
+void interp_limit_text(char *buf, size_t len, size_t limit) {
+    if (limit >= 1000000 && limit % 1000000 == 0) snprintf(buf, len, "%zuM", limit / 1000000);
+    else if (limit >= 1000 && limit % 1000 == 0) snprintf(buf, len, "%zuK", limit / 1000);
+    else snprintf(buf, len, "%zu", limit);
 }
 
 void interp_note_samples(Interp *I) {
@@ -620,6 +591,12 @@ static EvStatus assign_into(Interp *I, Value *slot, const Ast *const *steps, con
                     record_position(I, r, key->as.str->bytes, key->as.str->len, step->span, &pos);
                     goto fail;
                 }
+                if ((size_t)r->len >= I->max_list) {
+                    char lim[24];
+                    interp_limit_text(lim, sizeof lim, I->max_list);
+                    rt_error(I, step->span, "the record would have more than %s keys", lim);
+                    goto fail;
+                }
                 record_set(r, key->as.str->bytes, key->as.str->len, v);
                 return EV_OK;
             }
@@ -745,11 +722,11 @@ static EvStatus eval_append_statement(Interp *I, const Ast *s, Frame *f) {
     Value *slot = frame_lookup_local(f, name);
     Value v;
     EvStatus st;
-    if (slot && slot->kind == VAL_LIST && slot->as.list->len < SQC_MAX_LIST_LEN) {
+    if (slot && slot->kind == VAL_LIST && (size_t)slot->as.list->len < I->max_list) {
         if ((I->step_limit || I->time_limit) && over_budget(I, s->span)) return EV_ERR;
         if ((st = eval(I, s->as.call.args[1], f, &v)) != EV_OK) return st;
         slot = frame_lookup_local(f, name); /* (evaluating v cannot rebind xs; look again anyway) */
-        if (slot && slot->kind == VAL_LIST && slot->as.list->len < SQC_MAX_LIST_LEN) {
+        if (slot && slot->kind == VAL_LIST && (size_t)slot->as.list->len < I->max_list) {
             list_push(list_mut(slot), v);
             return EV_OK;
         }
@@ -785,9 +762,6 @@ static EvStatus eval_set(Interp *I, const Ast *n, Frame *f) {
     if (is_seed && (uint64_t)v.as.num == I->smp.seed) return EV_OK;
     if (I->samples_made && !typed)
         return rt_error(I, n->span, "set %s must come before the first distribution", name);
-    char why[200];
-    if (is_samples && !interp_samples_fit((size_t)v.as.num, why, sizeof why))
-        return rt_error(I, n->as.set.value->span, "set samples: %s", why);
     if (typed || (I->session == SESSION_LOAD && I->samples_before)) { /* the REPL re-runs the session */
         I->set_request.pending = true;
         I->set_request.is_samples = is_samples;
@@ -1078,7 +1052,16 @@ static bool over_budget(Interp *I, Span span) {
     return false;
 }
 
+/* eval_node with the node noted as the place being evaluated (for out-of-memory reports). */
 static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out) {
+    const Ast *up = I->node;
+    I->node = n;
+    EvStatus st = eval_node(I, n, f, out);
+    I->node = up;
+    return st;
+}
+
+static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out) {
     EvStatus st;
     Value a, b;
     int stop = smp_stop_requested(&I->smp); /* Ctrl-C in the REPL (samples.h) */
@@ -1189,6 +1172,7 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     I->has_error = false;
     I->steps = 0;
     if (I->time_limit) I->started = monotonic_seconds();
+    mem_set_reporter(report_out_of_memory, I);
     ParseError local;
     Program *prog = parse_program(src, perr ? perr : &local);
     if (!prog) {

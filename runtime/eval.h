@@ -16,7 +16,8 @@
 #define SQC_DEFAULT_SEED 0
 #define SQC_MAX_CALL_DEPTH 2000
 #define SQC_MAX_LOOP_ITERATIONS 100000000L /* a loop that runs longer is taken to be stuck */
-#define SQC_MAX_LIST_LEN 10000000          /* elements of one list (docs/reliability.md) */
+#define SQC_MAX_LIST_LEN 10000000          /* elements of a list, keys of a record (docs/reliability.md) */
+#define SQC_MAX_STRING_BYTES 100000000     /* bytes of a string, and of the text print writes at once */
 
 /* How evaluation of a node ended. Anything but EV_OK unwinds to whoever handles it:
  * loops take BREAK/CONTINUE, calls take RETURN, the top level reports ERR. */
@@ -65,6 +66,8 @@ typedef struct Interp {
     /* limits (interp_init sets the defaults; the fuzzer lowers them) */
     int max_depth;               /* nested user-function calls: SQC_MAX_CALL_DEPTH */
     long loop_limit;             /* iterations of one while loop: SQC_MAX_LOOP_ITERATIONS */
+    size_t max_list;             /* elements of a list, keys of a record: SQC_MAX_LIST_LEN */
+    size_t max_string;           /* bytes of a string: SQC_MAX_STRING_BYTES */
     unsigned long step_limit;    /* evaluated syntax nodes per interp_run; 0 = no limit */
     double time_limit;           /* seconds of one interp_run; 0 = no limit */
     const char *step_limit_flag; /* the option that set them ("--max-steps"), named in the error */
@@ -72,6 +75,7 @@ typedef struct Interp {
     unsigned long steps;
     double started;              /* when interp_run began (monotonic seconds) */
     Value ret_value;             /* the value carried by EV_RETURN */
+    const Ast *node;             /* the node being evaluated (out-of-memory reports name it) */
     /* the current error */
     bool has_error;
     char error[1024];
@@ -94,9 +98,12 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last);
  * REPL entry when interp, an Interp *, is non-NULL): for program_check_idiv_names. */
 bool interp_knows_name(void *interp, Sym name);
 
-/* Checks that N draws per samples value fit in memory (N x 8 bytes, times the few arrays
- * an evaluation keeps at once); false with a message in err when they would not. */
-bool interp_samples_fit(size_t n, char *err, size_t errlen);
+/* Whether `bytes` more fit in the memory sqc may use (mem.h); when not, a runtime error at span:
+ * "out of memory for WHAT: 1.6 GB more would pass the 1.0 GB allowed by the cgroup". */
+bool interp_memory_for(Interp *I, Span span, size_t bytes, const char *what);
+
+/* A limit as the errors write it: 10000000 -> "10M", 100000 -> "100K". */
+void interp_limit_text(char *buf, size_t len, size_t limit);
 
 /* Reports I's runtime error (file:line:col, message, source line, caret) to out. */
 void interp_print_error(Interp *I, FILE *out);

@@ -1,6 +1,8 @@
 /* frame.c — scopes as open-addressing hash maps keyed by interned name pointers. */
 #include "frame.h"
 
+#include "mem.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +22,7 @@ struct Frame {
 
 static Frame *live_frames;
 
-static void *xcalloc(size_t n, size_t size) {
-    void *p = calloc(n, size);
-    if (!p) {
-        fputs("sqc: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
+#define xcalloc mem_calloc
 
 Frame *frame_new(Frame *parent) {
     Frame *f = xcalloc(1, sizeof *f);

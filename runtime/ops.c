@@ -63,12 +63,26 @@ static EvStatus samples_binary(AstOp op, Operand x, Operand y, Value *out) {
     return EV_OK;
 }
 
-#define MAX_STRING_BYTES 100000000 /* 100M: a longer string is a runaway program */
-#define MAX_LIST_ITEMS 10000000    /* 10M, as range() and samples_of() */
+/* A string longer than I->max_string (100M bytes) or a list longer than I->max_list (10M) is a
+ * runaway program (docs/reliability.md); what fits the limits must also fit the memory. */
+static EvStatus too_long(Interp *I, Span span, const char *what, size_t limit, const char *unit) {
+    char lim[24];
+    interp_limit_text(lim, sizeof lim, limit);
+    return rt_error(I, span, "the %s would be longer than %s %s", what, lim, unit);
+}
 
 static EvStatus concat_strings(Interp *I, const Value *a, const Value *b, Span span, Value *out) {
-    if (a->kind == VAL_STR && b->kind == VAL_STR && a->as.str->len + b->as.str->len > MAX_STRING_BYTES)
-        return rt_error(I, span, "the joined string would be longer than 100M bytes");
+    if (a->kind == VAL_STR && b->kind == VAL_STR && a->as.str->len + b->as.str->len > I->max_string)
+        return too_long(I, span, "joined string", I->max_string, "bytes");
+    if (a->kind == VAL_STR && b->kind == VAL_STR) { /* built in place: no second copy */
+        size_t la = a->as.str->len, lb = b->as.str->len;
+        if (!interp_memory_for(I, span, la + lb, "the joined string")) return EV_ERR;
+        SqString *r = sqstr_alloc(la + lb);
+        memcpy(r->bytes, a->as.str->bytes, la);
+        memcpy(r->bytes + la, b->as.str->bytes, lb);
+        *out = val_str_take(r);
+        return EV_OK;
+    }
     StrBuf sb;
     sb_init(&sb);
     const Value *parts[2] = {a, b};
@@ -79,9 +93,9 @@ static EvStatus concat_strings(Interp *I, const Value *a, const Value *b, Span s
             return EV_ERR;
         }
     }
-    if (sb.len > MAX_STRING_BYTES) {
+    if (sb.len > I->max_string) {
         sb_free(&sb);
-        return rt_error(I, span, "the joined string would be longer than 100M bytes");
+        return too_long(I, span, "joined string", I->max_string, "bytes");
     }
     *out = val_str(sb.data ? sb.data : "", sb.len);
     sb_free(&sb);
@@ -93,12 +107,13 @@ static EvStatus repeat_string(Interp *I, const Value *s, const Value *n, Span sp
     double times = n->as.num;
     if (times != floor(times)) return rt_error(I, span, "a string can only be repeated a whole number of times, got %s", num_text(&(NumText){0}, times));
     if (times < 0) times = 0;
-    if (times * (double)s->as.str->len > 1e8) return rt_error(I, span, "the repeated string would be longer than 100M bytes");
-    StrBuf sb;
-    sb_init(&sb);
-    for (long i = 0; i < (long)times; i++) sb_put(&sb, s->as.str->bytes, s->as.str->len);
-    *out = val_str(sb.data ? sb.data : "", sb.len);
-    sb_free(&sb);
+    if (times * (double)s->as.str->len > (double)I->max_string)
+        return too_long(I, span, "repeated string", I->max_string, "bytes");
+    size_t len = s->as.str->len ? (size_t)times * s->as.str->len : 0; /* ("" * inf is "") */
+    if (!interp_memory_for(I, span, len, "the repeated string")) return EV_ERR;
+    SqString *r = sqstr_alloc(len); /* built in place: no second copy of up to 100M bytes */
+    for (size_t at = 0; at < len; at += s->as.str->len) memcpy(r->bytes + at, s->as.str->bytes, s->as.str->len);
+    *out = val_str_take(r);
     return EV_OK;
 }
 
@@ -129,8 +144,13 @@ EvStatus op_binary(Interp *I, AstOp op, const Value *a, const Value *b, Span spa
     if (op == OP_MUL && ((a->kind == VAL_STR && b->kind == VAL_NUM) || (a->kind == VAL_NUM && b->kind == VAL_STR)))
         return repeat_string(I, a->kind == VAL_STR ? a : b, a->kind == VAL_NUM ? a : b, span, out);
     if (op == OP_ADD && a->kind == VAL_LIST && b->kind == VAL_LIST) {
-        if ((long)a->as.list->len + b->as.list->len > MAX_LIST_ITEMS)
-            return rt_error(I, span, "the joined list would have more than 10M elements");
+        size_t len = (size_t)a->as.list->len + (size_t)b->as.list->len;
+        if (len > I->max_list) {
+            char lim[24];
+            interp_limit_text(lim, sizeof lim, I->max_list);
+            return rt_error(I, span, "the joined list would have more than %s elements", lim);
+        }
+        if (!interp_memory_for(I, span, len * sizeof(Value), "the joined list")) return EV_ERR;
         *out = val_list_new(a->as.list->len + b->as.list->len);
         for (int i = 0; i < a->as.list->len; i++) list_push(out->as.list, value_retain(a->as.list->items[i]));
         for (int i = 0; i < b->as.list->len; i++) list_push(out->as.list, value_retain(b->as.list->items[i]));

@@ -1,6 +1,7 @@
 /* prefetch.c — recording a rehearsal's requests and answering them from fused passes. */
 #include "prefetch.h"
 
+#include "mem.h"
 #include "samples_internal.h"
 
 #include <math.h>
@@ -195,7 +196,10 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         Root *rt = &roots[r];
         rt->w = ws[r];
         nodes[r] = rt->w->node;
-        bool want_draws = rt->w->draws && *draw_bytes + n * sizeof(double) <= ctx->cache_budget / 2;
+        /* whole arrays only within the cache's half and the memory (mem.h): one that does not fit
+         * is left to the real call, which then reports it at its own place */
+        bool want_draws = rt->w->draws && *draw_bytes + n * sizeof(double) <= ctx->cache_budget / 2 &&
+                          mem_fits(*draw_bytes - draw_bytes_before + n * sizeof(double), NULL, 0);
         if (want_draws) *draw_bytes += n * sizeof(double);
         rt->keep_draws = want_draws;
         rt->stream_q = rt->w->nq && n >= SMALL_N;

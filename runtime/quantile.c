@@ -1,6 +1,7 @@
 /* quantile.c — exact sample quantiles (numpy's "linear" method) by bracketing and selection. */
 #include "samples_internal.h"
 
+#include "mem.h"
 #include "rng_inline.h"
 
 #include <math.h>
@@ -189,8 +190,7 @@ static void bracket_reserve(Bracket *br, size_t need) {
         br->buf = own;
         br->in_arena = false;
     } else {
-        br->buf = realloc(br->buf, cap * sizeof(double));
-        if (!br->buf) abort();
+        br->buf = mem_realloc(br->buf, cap * sizeof(double));
     }
     br->cap = cap;
 }

@@ -551,9 +551,7 @@ static bool command(Repl *r, char *line) {
             fprintf(stderr, "%s needs a whole number%s, got '%s'\n", name,
                     is_samples ? " from 1 to 1B" : " >= 0", arg);
         } else {
-            char why[200];
-            if (is_samples && !interp_samples_fit((size_t)x, why, sizeof why)) fprintf(stderr, ":samples: %s\n", why);
-            else change_setting(r, is_samples, x, stdout, NULL);
+            change_setting(r, is_samples, x, stdout, NULL); /* (memory is checked as arrays are made: mem.h) */
         }
     } else if (!strcmp(name, ":load")) {
         if (!*arg) {

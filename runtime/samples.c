@@ -10,28 +10,18 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mem.h"
+
 #include "rng.h"
 #include "rng_inline.h"
 
 #define BIG_DRAWS_BYTES ((size_t)32 << 20) /* glibc maps blocks this big on their own (its largest threshold) */
 
-void *smp_xmalloc(size_t size) {
-    void *p = malloc(size ? size : 1);
-    if (!p) {
-        fputs("sqc: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
+/* Draw arrays are the largest allocations: they go through the memory check (mem.h), so a
+ * run with too many draws for the memory ends with an error at its place, not an OOM kill. */
+void *smp_xmalloc(size_t size) { return mem_alloc(size); }
 
-void *smp_xcalloc(size_t count, size_t size) {
-    void *p = calloc(count ? count : 1, size ? size : 1);
-    if (!p) {
-        fputs("sqc: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
+void *smp_xcalloc(size_t count, size_t size) { return mem_calloc(count, size); }
 
 static char *xstrdup(const char *s) {
     size_t len = strlen(s) + 1;
@@ -73,6 +63,8 @@ void smp_ctx_init(SampleCtx *ctx, size_t n, uint64_t seed, int threads) {
     ctx->seed = seed;
     ctx->threads = threads >= 1 ? threads : 1;
     ctx->cache_budget = (size_t)512 << 20; /* 512 MiB: room for a handful of 10M-draw arrays */
+    double limit = mem_limit(NULL); /* and at most a quarter of the memory sqc may use (mem.h) */
+    if (limit / 4 < (double)ctx->cache_budget) ctx->cache_budget = (size_t)(limit / 4);
 }
 
 void smp_free_draws(double *d, size_t len, int threads) {

@@ -191,14 +191,6 @@ static void apply_options(Interp *I, const void *arg) {
     I->ascii = o->ascii || !lang || !(strstr(lang, "UTF-8") || strstr(lang, "utf8") || strstr(lang, "UTF8"));
 }
 
-/* Refuses a --samples count whose arrays would not fit in memory (before anything runs). */
-static int check_samples_memory(const Options *o) {
-    char why[200];
-    if (o->samples <= 0 || interp_samples_fit((size_t)o->samples, why, sizeof why)) return 0;
-    fprintf(stderr, "sqc: error: --samples: %s\n", why);
-    return 1;
-}
-
 static int output_errno; /* why the first failed flush of the output failed */
 
 static void flush_output(FILE *fp) {
@@ -246,7 +238,6 @@ static void *run_main(void *arg) {
         job->status = status;
         return NULL;
     }
-    if ((job->status = check_samples_memory(&o)) != 0) return NULL;
     if (!o.check) sleep_while_waiting(job->argv, threads_of(&o));
     /* The program, read before anything runs so that a rehearsal can run it first. */
     Source *src = NULL;

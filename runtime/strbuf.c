@@ -1,5 +1,8 @@
-/* strbuf.c — growable byte strings. Allocation failure aborts: there is no sane recovery. */
+/* strbuf.c — growable byte strings. They grow through the memory check (mem.h): running out
+ * ends the run with an error at its place. */
 #include "strbuf.h"
+
+#include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +13,7 @@ static void sb_reserve(StrBuf *sb, size_t extra) {
     if (need <= sb->cap) return;
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < need) cap *= 2;
-    char *p = realloc(sb->data, cap);
-    if (!p) {
-        fputs("sqc: out of memory\n", stderr);
-        abort();
-    }
-    sb->data = p;
+    sb->data = mem_realloc(sb->data, cap);
     sb->cap = cap;
 }
 

@@ -6,31 +6,23 @@
 #include <string.h>
 
 #include "eval.h"
+#include "mem.h"
 
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fputs("sqc: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
+/* Strings, lists and records can be large: every allocation goes through the memory check. */
+#define xmalloc mem_alloc
+#define xrealloc mem_realloc
 
-static void *xrealloc(void *p, size_t n) {
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("sqc: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-SqString *sqstr_new(const char *s, size_t len) {
+SqString *sqstr_alloc(size_t len) {
     SqString *str = xmalloc(sizeof *str + len + 1);
     str->refs = 1;
     str->len = len;
-    if (len) memcpy(str->bytes, s, len);
     str->bytes[len] = '\0';
+    return str;
+}
+
+SqString *sqstr_new(const char *s, size_t len) {
+    SqString *str = sqstr_alloc(len);
+    if (len) memcpy(str->bytes, s, len);
     return str;
 }
 

@@ -79,6 +79,7 @@ int record_find(const SqRecord *r, const char *key, size_t len); /* index or -1 
 void record_set(SqRecord *r, const char *key, size_t len, Value val); /* takes val */
 
 SqString *sqstr_new(const char *s, size_t len);
+SqString *sqstr_alloc(size_t len); /* len bytes to fill, and the NUL after them */
 void sqstr_release(SqString *s);
 
 /* Structural equality of plain values (numbers, strings, bools, nil, lists, records;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "numfmt.h"
 
 bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, size_t *n, bool *owned) {
@@ -26,11 +27,8 @@ bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, 
             *owned = false;
             return true;
         }
-        *draws = malloc(ctx->n * sizeof **draws);
-        if (!*draws) {
-            rt_error(a->I, span, "%s: out of memory for %zu draws", a->fn->name, ctx->n);
-            return false;
-        }
+        if (!interp_memory_for(a->I, span, ctx->n * sizeof **draws, "a copy of the draws")) return false;
+        *draws = mem_alloc(ctx->n * sizeof **draws);
         memcpy(*draws, d, ctx->n * sizeof **draws);
         *n = ctx->n;
         return true;
@@ -42,11 +40,8 @@ bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, 
         return false;
     }
     /* A number is the same value on every draw. */
-    *draws = malloc(ctx->n * sizeof **draws);
-    if (!*draws) {
-        rt_error(a->I, span, "%s: out of memory for %zu draws", a->fn->name, ctx->n);
-        return false;
-    }
+    if (!interp_memory_for(a->I, span, ctx->n * sizeof **draws, "the draws of a constant")) return false;
+    *draws = mem_alloc(ctx->n * sizeof **draws);
     for (size_t i = 0; i < ctx->n; i++) (*draws)[i] = constant;
     *n = ctx->n;
     return true;

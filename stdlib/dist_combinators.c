@@ -14,6 +14,7 @@
 
 #include "dist_common.h"
 #include "dist_family.h"
+#include "mem.h"
 #include "registry.h"
 #include "rng.h"
 
@@ -429,9 +430,8 @@ static bool truncate_resample(Args *a, Samples *x, double lo, double hi, Samples
                           (snprintf(pct, sizeof pct, "%.3g", 100.0 * (double)acc / (double)n), pct), dist_num(l, sizeof l, lo),
                           dist_num(h, sizeof h, hi));
     }
-    size_t *inside = malloc(acc * sizeof *inside);
-    double *res = malloc(n * sizeof *res);
-    if (!inside || !res) abort();
+    size_t *inside = mem_alloc(acc * sizeof *inside);
+    double *res = mem_alloc(n * sizeof *res);
     for (size_t i = 0, j = 0; i < n; i++)
         if (d[i] >= lo && d[i] <= hi) inside[j++] = i;
     uint64_t key = rng_stream_key(ctx->seed, ctx->next_stream++);

@@ -1,13 +1,26 @@
 /* lists.c — lists and records (SPEC §5). Lists are values: every function here returns
  * a new list and leaves its argument unchanged. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "ops.h"
 #include "registry.h"
 
-#define MAX_LIST_LEN 10000000
+/* A list of more than I->max_list elements (10M) is a runaway program (docs/reliability.md); one
+ * within the limit must also fit the memory. False with the error set when it does not. */
+static bool list_fits(Args *a, size_t len) {
+    if (len > a->I->max_list) {
+        char lim[24];
+        interp_limit_text(lim, sizeof lim, a->I->max_list);
+        return call_error(a, "%zu elements are too many for a list (at most %s)", len, lim);
+    }
+    char what[64];
+    snprintf(what, sizeof what, "a list of %zu elements", len);
+    return interp_memory_for(a->I, a->call->span, len * sizeof(Value), what);
+}
 
 static bool fn_len(Args *a, Value *out) {
     const Value *v = a->v[0];
@@ -137,7 +150,12 @@ static bool fn_range(Args *a, Value *out) {
     if (step == 0) return arg_error(a, 2, "step must not be 0");
     double count = ceil((double)(stop - start) / (double)step);
     if (count < 0) count = 0;
-    if (count > MAX_LIST_LEN) return call_error(a, "%.0f elements is too many for a list (at most 10M)", count);
+    if (count > (double)a->I->max_list) {
+        char lim[24];
+        interp_limit_text(lim, sizeof lim, a->I->max_list);
+        return call_error(a, "%.0f elements is too many for a list (at most %s)", count, lim);
+    }
+    if (!list_fits(a, (size_t)count)) return false;
     *out = val_list_new((int)count);
     for (long i = 0; i < (long)count; i++) list_push(out->as.list, val_num((double)(start + i * step)));
     return true;
@@ -152,7 +170,12 @@ static Value copy_list(const SqList *l, int extra) {
 static bool fn_append(Args *a, Value *out) {
     const SqList *l;
     if (!need_list(a, 0, &l)) return false;
-    if (l->len >= MAX_LIST_LEN) return call_error(a, "the list is at its limit of 10M elements");
+    if ((size_t)l->len >= a->I->max_list) {
+        char lim[24];
+        interp_limit_text(lim, sizeof lim, a->I->max_list);
+        return call_error(a, "the list is at its limit of %s elements", lim);
+    }
+    if (!list_fits(a, (size_t)l->len + 1)) return false;
     *out = copy_list(l, 1);
     list_push(out->as.list, value_retain(*a->v[1]));
     return true;
@@ -163,7 +186,12 @@ static bool fn_concat(Args *a, Value *out) {
         return op_binary(a->I, OP_ADD, a->v[0], a->v[1], a->call->span, out) == EV_OK;
     const SqList *x, *y;
     if (!need_list(a, 0, &x) || !need_list(a, 1, &y)) return false;
-    if ((long)x->len + y->len > MAX_LIST_LEN) return call_error(a, "the joined list would have more than 10M elements");
+    if ((size_t)x->len + (size_t)y->len > a->I->max_list) {
+        char lim[24];
+        interp_limit_text(lim, sizeof lim, a->I->max_list);
+        return call_error(a, "the joined list would have more than %s elements", lim);
+    }
+    if (!list_fits(a, (size_t)x->len + (size_t)y->len)) return false;
     *out = copy_list(x, y->len);
     for (int i = 0; i < y->len; i++) list_push(out->as.list, value_retain(y->items[i]));
     return true;
@@ -241,8 +269,7 @@ static bool fn_sort(Args *a, Value *out) {
 static bool fn_reverse(Args *a, Value *out) {
     if (a->v[0]->kind == VAL_STR) {
         const SqString *s = a->v[0]->as.str;
-        char *r = malloc(s->len + 1);
-        if (!r) abort();
+        char *r = mem_alloc(s->len + 1);
         for (size_t i = 0; i < s->len; i++) r[i] = s->bytes[s->len - 1 - i];
         *out = val_str(r, s->len);
         free(r);
@@ -264,7 +291,12 @@ static bool fn_sample_count(Args *a, Value *out) {
 static bool fn_samples_of(Args *a, Value *out) {
     const Value *v = a->v[0];
     if (v->kind != VAL_SAMPLES) return arg_type_error(a, 0, "samples");
-    if (a->I->smp.n > MAX_LIST_LEN) return call_error(a, "%zu draws are too many for a list (at most 10M)", a->I->smp.n);
+    if (a->I->smp.n > a->I->max_list) {
+        char lim[24];
+        interp_limit_text(lim, sizeof lim, a->I->max_list);
+        return call_error(a, "%zu draws are too many for a list (at most %s)", a->I->smp.n, lim);
+    }
+    if (!list_fits(a, a->I->smp.n)) return false;
     const double *d = smp_draws(&a->I->smp, v->as.smp);
     if (!d) return rt_error_from_samples(a->I), false;
     *out = val_list_new((int)a->I->smp.n);

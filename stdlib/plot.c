@@ -16,6 +16,7 @@
 #include "atomic_file.h"
 #include "chart.h"
 #include "numfmt.h"
+#include "mem.h"
 #include "registry.h"
 
 enum { P_X, P_PATH, P_TITLE, P_BINS, P_LOG, P_LABELS, P_XLABEL, P_RANGE, P_TRIM };
@@ -373,8 +374,7 @@ static bool fn_plot(Args *a, Value *out) {
     } else {
         size_t total = 0;
         for (int i = 0; i < p.ns; i++) total += p.s[i].n;
-        double *all = malloc(total * sizeof *all);
-        if (!all) abort();
+        double *all = mem_alloc(total * sizeof *all);
         size_t at = 0;
         for (int i = 0; i < p.ns; i++) memcpy(all + at, p.s[i].x, p.s[i].n * sizeof *all), at += p.s[i].n;
         placed = bins_choose(&p.b, all, total, (int)bins_d, log);

@@ -1,4 +1,5 @@
 /* strings.c — str and format (SPEC §5), on Python's format mini-language. */
+#include <stdio.h>
 #include <string.h>
 
 #include "display.h"
@@ -8,7 +9,7 @@
 static bool fn_str(Args *a, Value *out) {
     StrBuf sb;
     sb_init(&sb);
-    if (!display_value(a->I, a->v[0], &sb, true)) {
+    if (!display_value(a->I, a->v[0], &sb, true) || !display_text_fits(a->I, &sb)) {
         sb_free(&sb);
         return false;
     }
@@ -50,6 +51,17 @@ static bool render_arg(void *vctx, int index, const char *spec, size_t speclen, 
     return ok;
 }
 
+/* render_arg, then the string limit: format("{}{}{}", s, s, s) must not build 3 x 100M bytes. */
+static bool render_arg_within(void *vctx, int index, const char *spec, size_t speclen, StrBuf *out, char *err,
+                              size_t errlen) {
+    FormatCtx *ctx = vctx;
+    if (!render_arg(vctx, index, spec, speclen, out, err, errlen)) return false;
+    if (display_text_fits(ctx->a->I, out)) return true;
+    ctx->failed_in_samples = true; /* (the error is in the interpreter already) */
+    snprintf(err, errlen, "format: the text is too long");
+    return false;
+}
+
 static bool fn_format(Args *a, Value *out) {
     const SqString *tmpl;
     if (!need_str(a, 0, &tmpl)) return false;
@@ -57,7 +69,7 @@ static bool fn_format(Args *a, Value *out) {
     StrBuf sb;
     sb_init(&sb);
     char err[300];
-    if (!fmt_template(&sb, tmpl->bytes, tmpl->len, a->nrest, render_arg, &ctx, err, sizeof err)) {
+    if (!fmt_template(&sb, tmpl->bytes, tmpl->len, a->nrest, render_arg_within, &ctx, err, sizeof err)) {
         sb_free(&sb);
         if (ctx.failed_in_samples) return false;
         /* numfmt's messages start with "format: "; the call's prefix says it already */
@@ -75,7 +87,21 @@ static bool fn_split(Args *a, Value *out) {
     const char *sp = sep ? sep->bytes : " ";
     size_t splen = sep ? sep->len : 1;
     if (splen == 0) return arg_error(a, 1, "the separator is empty");
-    *out = val_list_new(0);
+    size_t parts = 1; /* count first: the list must be within the limits before it is built */
+    for (size_t i = 0; i + splen <= s->len;) {
+        if (memcmp(s->bytes + i, sp, splen) == 0) parts++, i += splen;
+        else i++;
+    }
+    if (parts > a->I->max_list) {
+        char lim[24];
+        interp_limit_text(lim, sizeof lim, a->I->max_list);
+        return call_error(a, "the string has %zu parts: too many for a list (at most %s)", parts, lim);
+    }
+    char what[64];
+    snprintf(what, sizeof what, "a list of %zu strings", parts);
+    if (!interp_memory_for(a->I, a->call->span, parts * (sizeof(Value) + sizeof(SqString) + 1) + s->len, what))
+        return false;
+    *out = val_list_new((int)parts);
     size_t start = 0;
     for (size_t i = 0; i + splen <= s->len;) {
         if (memcmp(s->bytes + i, sp, splen) == 0) {
@@ -98,7 +124,7 @@ static bool fn_join(Args *a, Value *out) {
     sb_init(&sb);
     for (int i = 0; i < l->len; i++) {
         if (i && sep) sb_put(&sb, sep->bytes, sep->len);
-        if (!display_value(a->I, &l->items[i], &sb, true)) {
+        if (!display_value(a->I, &l->items[i], &sb, true) || !display_text_fits(a->I, &sb)) {
             sb_free(&sb);
             return false;
         }

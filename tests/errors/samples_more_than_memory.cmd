@@ -1,3 +1,6 @@
-# --samples whose arrays would not fit in memory is refused before anything runs (not an OOM
-# kill). SQC_MEMORY_LIMIT stands in for the machine's memory so the figures are the same anywhere.
-SQC_MEMORY_LIMIT=2G sqc -e 'mean(norm(1, 2))' --samples 1B
+# Draws that do not fit in memory end with an error at the place that needs them, not an OOM
+# kill: whether they fit is checked when an array of draws is allocated (a summary streams, so
+# only hist, plot, samples_of and the like keep whole arrays). SQC_MEMORY_LIMIT stands in for the
+# machine's memory so the figures are the same anywhere.
+SQC_MEMORY_LIMIT=100M sqc -e 'print(norm(1, 2))
+hist(norm(1, 2))' --samples 20M

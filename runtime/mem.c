@@ -1,0 +1,209 @@
+/* mem.c — the memory limit and the one allocation check (mem.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "mem.h"
+
+#include <malloc.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "count.h"
+
+static MemReporter reporter;
+static void *reporter_ctx;
+
+void mem_set_reporter(MemReporter fn, void *ctx) {
+    reporter = fn;
+    reporter_ctx = ctx;
+}
+
+void mem_forget_reporter(void *ctx) {
+    if (reporter_ctx == ctx) reporter = NULL, reporter_ctx = NULL;
+}
+
+void mem_human(char *buf, size_t len, double bytes) {
+    static const char *units[] = {"bytes", "KB", "MB", "GB", "TB", "PB", "EB"};
+    int u = 0;
+    while (bytes >= 1000 && u < 6) bytes /= 1000, u++;
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+}
+
+/* ---------- the limit ---------- */
+
+/* A limit file's number ("max" and v1's 2^63-rounded "no limit" read as none). */
+static double read_limit_file(const char *path) {
+    FILE *fp = fopen(path, "r");
+    if (!fp) return INFINITY;
+    char text[64] = "";
+    bool got = fgets(text, sizeof text, fp) != NULL;
+    fclose(fp);
+    char *end;
+    double x = got ? strtod(text, &end) : 0;
+    if (!got || end == text || x <= 0 || x >= 9.2e18) return INFINITY;
+    return x;
+}
+
+/* The least limit in `file` from fs_root/mount/path up to fs_root/mount itself. */
+static double walk_up(const char *fs_root, const char *mount, const char *path, const char *file) {
+    double best = INFINITY;
+    char dir[4096];
+    int n = snprintf(dir, sizeof dir, "%s%s%s", fs_root, mount, path);
+    if (n < 0 || (size_t)n >= sizeof dir) return best;
+    size_t root_len = strlen(fs_root) + strlen(mount);
+    for (;;) {
+        char file_path[4200];
+        snprintf(file_path, sizeof file_path, "%s/%s", dir, file);
+        double x = read_limit_file(file_path);
+        if (x < best) best = x;
+        char *slash = strrchr(dir, '/');
+        if (!slash || (size_t)(slash - dir) < root_len) break;
+        *slash = '\0';
+        if (strlen(dir) < root_len) break;
+    }
+    return best;
+}
+
+double mem_cgroup_limit(const char *proc_cgroup, const char *fs_root) {
+    double best = INFINITY;
+    FILE *fp = fopen(proc_cgroup, "r");
+    if (!fp) return best;
+    char line[4096];
+    while (fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\n")] = '\0';
+        /* "ID:CONTROLLERS:PATH": v2 is "0::PATH", v1's memory line names "memory" */
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2) continue;
+        *c1 = *c2 = '\0';
+        const char *controllers = c1 + 1, *path = c2 + 1;
+        if (strcmp(path, "/") == 0) path = "";
+        double x = INFINITY;
+        if (!*controllers && strcmp(line, "0") == 0) {
+            x = walk_up(fs_root, "", path, "memory.max");
+            double u = walk_up(fs_root, "/unified", path, "memory.max"); /* a hybrid layout */
+            if (u < x) x = u;
+        } else {
+            bool memory = false; /* "memory" among the comma-separated controllers */
+            for (const char *p = controllers; *p;) {
+                size_t len = strcspn(p, ",");
+                if (len == 6 && strncmp(p, "memory", 6) == 0) memory = true;
+                p += len + (p[len] == ',');
+            }
+            if (memory) x = walk_up(fs_root, "/memory", path, "memory.limit_in_bytes");
+        }
+        if (x < best) best = x;
+    }
+    fclose(fp);
+    return best;
+}
+
+static double limit_bytes = INFINITY;
+static const char *limit_source = "available";
+static pthread_once_t limit_once = PTHREAD_ONCE_INIT;
+
+static double resident_bytes(void) {
+    FILE *fp = fopen("/proc/self/statm", "r");
+    if (!fp) return 0;
+    unsigned long size = 0, resident = 0;
+    int got = fscanf(fp, "%lu %lu", &size, &resident);
+    fclose(fp);
+    return got == 2 ? (double)resident * (double)sysconf(_SC_PAGESIZE) : 0;
+}
+
+static void read_limit(void) {
+    /* what the machine has: available memory now, plus what this process already holds */
+    double avail = INFINITY;
+    FILE *fp = fopen("/proc/meminfo", "r");
+    if (fp) {
+        char line[256];
+        double kb;
+        while (fgets(line, sizeof line, fp))
+            if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) avail = kb * 1024;
+        fclose(fp);
+    }
+    if (!isfinite(avail)) {
+        long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+        if (pages > 0 && size > 0) avail = (double)pages * (double)size;
+    }
+    if (isfinite(avail)) limit_bytes = avail + resident_bytes();
+    double cg = mem_cgroup_limit("/proc/self/cgroup", "/sys/fs/cgroup");
+    if (cg < limit_bytes) limit_bytes = cg, limit_source = "allowed by the cgroup";
+    const char *env = getenv("SQC_MEMORY_LIMIT");
+    double x;
+    if (env && *env && bytes_parse(env, &x) && x < limit_bytes) /* (sqc refuses a malformed one) */
+        limit_bytes = x, limit_source = "allowed by SQC_MEMORY_LIMIT";
+}
+
+double mem_limit(const char **source) {
+    pthread_once(&limit_once, read_limit);
+    if (source) *source = limit_source;
+    return limit_bytes;
+}
+
+/* ---------- the check ---------- */
+
+bool mem_fits(size_t bytes, char *why, size_t whylen) {
+    if (bytes < MEM_CHECK_FROM) return true;
+    const char *source;
+    double limit = mem_limit(&source);
+    double held = isfinite(limit) ? resident_bytes() : 0;
+    if ((double)bytes <= limit - held) return true;
+    if (why && whylen) {
+        char need[32], lim[32];
+        mem_human(need, sizeof need, (double)bytes);
+        mem_human(lim, sizeof lim, limit);
+        snprintf(why, whylen, "%s more would pass the %s %s", need, lim, source);
+    }
+    return false;
+}
+
+_Noreturn void mem_fail(const char *why) {
+    static atomic_flag reporting = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&reporting)) /* another thread reports: wait for its exit */
+        for (;;) pause();
+    char message[400];
+    snprintf(message, sizeof message, "out of memory: %s", why);
+    if (reporter) reporter(reporter_ctx, message);
+    fflush(stdout);
+    fprintf(stderr, "sqc: error: %s\n", message);
+    _exit(1);
+}
+
+static _Noreturn void fail_bytes(size_t bytes) {
+    char why[300];
+    if (mem_fits(bytes, why, sizeof why)) { /* it fitted the limit, yet malloc failed */
+        char need[32];
+        mem_human(need, sizeof need, (double)bytes);
+        snprintf(why, sizeof why, "%s more could not be allocated", need);
+    }
+    mem_fail(why);
+}
+
+void *mem_alloc(size_t bytes) {
+    if (!mem_fits(bytes, NULL, 0)) fail_bytes(bytes);
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p) fail_bytes(bytes);
+    return p;
+}
+
+void *mem_calloc(size_t count, size_t size) {
+    if (size && count > SIZE_MAX / size) mem_fail("an allocation larger than the address space was asked for");
+    size_t bytes = count * size;
+    if (!mem_fits(bytes, NULL, 0)) fail_bytes(bytes);
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) fail_bytes(bytes);
+    return p;
+}
+
+void *mem_realloc(void *p, size_t bytes) {
+    size_t had = p ? malloc_usable_size(p) : 0; /* only the growth is new memory */
+    if (bytes > had && !mem_fits(bytes - had, NULL, 0)) fail_bytes(bytes - had);
+    void *q = realloc(p, bytes ? bytes : 1);
+    if (!q) fail_bytes(bytes > had ? bytes - had : bytes);
+    return q;
+}
