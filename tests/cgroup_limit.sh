@@ -33,8 +33,12 @@ echo "$limit" >"$group/$file" 2>/dev/null || skip "cannot set $file in $group"
 
 fail=0
 run() { # runs sqc inside the group; prints stderr's first line and the exit status
-  bash -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' _ "$group" "$sqc" "$@" 2>&1 >/dev/null | head -1
-  echo "status ${PIPESTATUS[0]}"
+  # stderr is read whole (not through head -1, whose early close would end sqc with SIGPIPE)
+  local err status
+  err=$(bash -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' _ "$group" "$sqc" "$@" 2>&1 >/dev/null)
+  status=$?
+  [ -n "$err" ] && printf '%s\n' "${err%%$'\n'*}"
+  echo "status $status"
 }
 expect_oom() {
   local out
