@@ -38,7 +38,10 @@ EvStatus rt_error_from_samples(Interp *I) {
     SampleCtx *ctx = &I->smp;
     if (!ctx->has_error) return rt_error(I, I->error_span, "samples evaluation failed");
     ctx->has_error = false;
-    return rt_error(I, ctx->error_span, "%s", ctx->error);
+    /* A pass that stopped (interrupt, --max-time) may name a node made by arithmetic, which has
+     * no span of its own: the place being evaluated is the one to show then. */
+    Span at = ctx->error_span.src || !I->node ? ctx->error_span : I->node->span;
+    return rt_error(I, at, "%s", ctx->error);
 }
 
 void interp_print_error(Interp *I, FILE *out) {
@@ -1022,10 +1025,11 @@ static EvStatus eval_binary(Interp *I, const Ast *n, Frame *f, Value *out) {
     return st;
 }
 
-static double monotonic_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+static EvStatus time_over(Interp *I, Span span) {
+    if (I->time_limit_flag)
+        return rt_error(I, span, "stopped after %g seconds, the limit set by %s; raise it, or look for a loop "
+                        "or recursion that runs away", I->time_limit, I->time_limit_flag);
+    return rt_error(I, span, "the program ran longer than its budget of %g seconds", I->time_limit);
 }
 
 /* The step and time budgets: --max-steps / --max-time, or an embedder's (the fuzzer, the
@@ -1041,12 +1045,8 @@ static bool over_budget(Interp *I, Span span) {
             rt_error(I, span, "the program ran longer than its budget of %lu steps", I->step_limit);
         return true;
     }
-    if (I->time_limit && (I->steps & 1023) == 0 && monotonic_seconds() - I->started > I->time_limit) {
-        if (I->time_limit_flag)
-            rt_error(I, span, "stopped after %g seconds, the limit set by %s; raise it, or look for a loop "
-                     "or recursion that runs away", I->time_limit, I->time_limit_flag);
-        else
-            rt_error(I, span, "the program ran longer than its budget of %g seconds", I->time_limit);
+    if (I->time_limit && (I->steps & 1023) == 0 && smp_monotonic_seconds() - I->started > I->time_limit) {
+        time_over(I, span);
         return true;
     }
     return false;
@@ -1064,7 +1064,8 @@ static EvStatus eval(Interp *I, const Ast *n, Frame *f, Value *out) {
 static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out) {
     EvStatus st;
     Value a, b;
-    int stop = smp_stop_requested(&I->smp); /* Ctrl-C in the REPL (samples.h) */
+    int stop = smp_stop_requested(&I->smp); /* Ctrl-C in the REPL, a pass past --max-time (samples.h) */
+    if (stop == SMP_STOP_TIME && I->time_limit) return time_over(I, n->span);
     if (stop) return rt_error(I, n->span, "%s", smp_stop_text(stop));
     if ((I->step_limit || I->time_limit) && over_budget(I, n->span)) return EV_ERR;
     switch (n->kind) {
@@ -1171,7 +1172,12 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     if (last) *last = val_nil();
     I->has_error = false;
     I->steps = 0;
-    if (I->time_limit) I->started = monotonic_seconds();
+    if (I->time_limit) {
+        I->started = smp_monotonic_seconds();
+        I->smp.deadline = I->started + I->time_limit; /* passes over draws stop there too */
+        int passed = SMP_STOP_TIME;
+        atomic_compare_exchange_strong(&I->smp.stop, &passed, SMP_STOP_NONE); /* an earlier run's */
+    }
     mem_set_reporter(report_out_of_memory, I);
     ParseError local;
     Program *prog = parse_program(src, perr ? perr : &local);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -40,8 +41,25 @@ void smp_set_error(SampleCtx *ctx, Span span, const char *fmt, ...) {
 const char *smp_stop_text(int reason) {
     switch (reason) {
     case SMP_STOP_INTERRUPT: return "interrupted";
+    case SMP_STOP_TIME:
+        return "stopped: the run took longer than its time limit (--max-time); raise it, or use fewer draws "
+               "(--samples)";
     default: return "stopped";
     }
+}
+
+double smp_monotonic_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int smp_should_stop(SampleCtx *ctx) {
+    int stop = smp_stop_requested(ctx);
+    if (stop || ctx->deadline <= 0 || smp_monotonic_seconds() <= ctx->deadline) return stop;
+    int none = SMP_STOP_NONE;
+    atomic_compare_exchange_strong(&ctx->stop, &none, SMP_STOP_TIME);
+    return smp_stop_requested(ctx);
 }
 
 void smp_fmt_num(char *buf, size_t len, double x) {

@@ -36,7 +36,11 @@
 typedef struct Samples Samples;
 
 /* Why what is running should stop (SampleCtx.stop). */
-enum { SMP_STOP_NONE = 0, SMP_STOP_INTERRUPT = 1 /* Ctrl-C in the REPL */ };
+enum {
+    SMP_STOP_NONE = 0,
+    SMP_STOP_INTERRUPT = 1, /* Ctrl-C in the REPL */
+    SMP_STOP_TIME = 2       /* the deadline passed (--max-time) */
+};
 
 /* Run-wide settings and state shared by all samples of one interpreter. */
 typedef struct SampleCtx {
@@ -59,11 +63,17 @@ typedef struct SampleCtx {
      * cached from a pass that stopped). The evaluator looks at it at every step. Whoever set it
      * clears it once the run has unwound. */
     atomic_int stop;
+    /* CLOCK_MONOTONIC seconds after which block passes stop as if asked to (SMP_STOP_TIME), so
+     * that --max-time also bounds a long pass over draws, not only the evaluator; 0: none. */
+    double deadline;
 } SampleCtx;
 
 static inline int smp_stop_requested(SampleCtx *ctx) {
     return atomic_load_explicit(&ctx->stop, memory_order_relaxed);
 }
+/* smp_stop_requested, after turning a passed deadline into SMP_STOP_TIME (read once a block). */
+int smp_should_stop(SampleCtx *ctx);
+double smp_monotonic_seconds(void);
 const char *smp_stop_text(int reason); /* the error message for a stop: "interrupted" */
 
 void smp_ctx_init(SampleCtx *ctx, size_t n, uint64_t seed, int threads);

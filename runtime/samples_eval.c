@@ -1079,7 +1079,7 @@ static bool careful_pass(SampleCtx *ctx, Samples *const *roots, int nroots, bool
 #else
         Work *w = &ws[0];
 #endif
-        if (smp_stop_requested(ctx)) continue; /* as in run_plan */
+        if (smp_should_stop(ctx)) continue; /* as in run_plan */
         size_t j = fail[f];
         BlockErr used = {0};
         w->used = &used;
@@ -1128,7 +1128,7 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, Samples *const *roots, int nroots
 #else
         Work *w = &ws[0];
 #endif
-        if (smp_stop_requested(ctx)) continue; /* stop asked for: skip the blocks left */
+        if (smp_should_stop(ctx)) continue; /* stop asked for (or the deadline passed): skip the blocks left */
         size_t b = sel ? sel[j] : j;
         const double *x = eval_block(&p, w, b, n, dst, &errs[j], rs);
         if (sink) {
