@@ -37,14 +37,27 @@ static bool fn_len(Args *a, Value *out) {
     }
 }
 
-/* Folds a list with + or *: numbers stay numbers, samples make it per draw. */
+static bool call1(Args *a, int fi, const Value *x, Value *out) {
+    return interp_call(a->I, a->v[fi], 1, x, a->call->span, out) == EV_OK;
+}
+
+/* Folds a list with + or *: numbers stay numbers, samples make it per draw. With f
+ * (sum(xs, f)) it folds f(x) for each x. */
 static bool fold(Args *a, AstOp op, double start, Value *out) {
     const SqList *l;
     if (!need_list(a, 0, &l)) return false;
+    bool with_f = has_arg(a, 1);
+    if (with_f && !need_func(a, 1)) return false;
     Value acc = val_num(start);
     for (int i = 0; i < l->len; i++) {
-        Value next;
-        if (op_binary(a->I, op, &acc, &l->items[i], a->span[0], &next) != EV_OK) {
+        Value next, fx = val_nil();
+        if (with_f && !call1(a, 1, &l->items[i], &fx)) {
+            value_release(acc);
+            return false;
+        }
+        EvStatus st = op_binary(a->I, op, &acc, with_f ? &fx : &l->items[i], a->span[0], &next);
+        value_release(fx);
+        if (st != EV_OK) {
             value_release(acc);
             return false;
         }
@@ -58,13 +71,14 @@ static bool fold(Args *a, AstOp op, double start, Value *out) {
 static bool fn_sum(Args *a, Value *out) { return fold(a, OP_ADD, 0, out); }
 static bool fn_product(Args *a, Value *out) { return fold(a, OP_MUL, 1, out); }
 
-static bool fn_cumsum(Args *a, Value *out) {
+/* Running sums or products ([a, a+b, a+b+c, ...]) by the operators, so per draw on samples. */
+static bool running(Args *a, AstOp op, double start, Value *out) {
     const SqList *l;
     if (!need_list(a, 0, &l)) return false;
-    Value acc = val_num(0), result = val_list_new(l->len);
+    Value acc = val_num(start), result = val_list_new(l->len);
     for (int i = 0; i < l->len; i++) {
         Value next;
-        if (op_binary(a->I, OP_ADD, &acc, &l->items[i], a->span[0], &next) != EV_OK) {
+        if (op_binary(a->I, op, &acc, &l->items[i], a->span[0], &next) != EV_OK) {
             value_release(acc);
             value_release(result);
             return false;
@@ -78,8 +92,24 @@ static bool fn_cumsum(Args *a, Value *out) {
     return true;
 }
 
-static bool call1(Args *a, int fi, const Value *x, Value *out) {
-    return interp_call(a->I, a->v[fi], 1, x, a->call->span, out) == EV_OK;
+static bool fn_cumsum(Args *a, Value *out) { return running(a, OP_ADD, 0, out); }
+static bool fn_cumprod(Args *a, Value *out) { return running(a, OP_MUL, 1, out); }
+
+/* [b - a, c - b, ...]: one element fewer than xs (numpy's diff), per draw on samples. */
+static bool fn_diff(Args *a, Value *out) {
+    const SqList *l;
+    if (!need_list(a, 0, &l)) return false;
+    Value result = val_list_new(l->len > 0 ? l->len - 1 : 0);
+    for (int i = 1; i < l->len; i++) {
+        Value d;
+        if (op_binary(a->I, OP_SUB, &l->items[i], &l->items[i - 1], a->span[0], &d) != EV_OK) {
+            value_release(result);
+            return false;
+        }
+        list_push(result.as.list, d);
+    }
+    *out = result;
+    return true;
 }
 
 static bool fn_map(Args *a, Value *out) {
@@ -197,12 +227,6 @@ static bool fn_concat(Args *a, Value *out) {
     return true;
 }
 
-static bool need_record(Args *a, int i, const SqRecord **r) {
-    if (a->v[i]->kind != VAL_RECORD) return arg_type_error(a, i, "a record");
-    *r = a->v[i]->as.rec;
-    return true;
-}
-
 static bool fn_keys(Args *a, Value *out) {
     const SqRecord *r = NULL;
     if (!need_record(a, 0, &r)) return false;
@@ -306,9 +330,11 @@ static bool fn_samples_of(Args *a, Value *out) {
 
 Builtin builtins_lists[] = {
     BUILTIN("len", "x", "lists", "number of elements of a list or record, or characters of a string", fn_len),
-    BUILTIN("sum", "xs", "lists", "sum of a list (samples elements add per draw)", fn_sum),
-    BUILTIN("product", "xs", "lists", "product of a list", fn_product),
+    BUILTIN("sum", "xs, f=", "lists", "sum of a list (samples elements add per draw); sum(xs, f) sums f(x)", fn_sum),
+    BUILTIN("product", "xs, f=", "lists", "product of a list; product(xs, f) multiplies f(x)", fn_product),
     BUILTIN("cumsum", "xs", "lists", "running sums: [a, a+b, a+b+c, ...]", fn_cumsum),
+    BUILTIN("cumprod", "xs", "lists", "running products: [a, a*b, a*b*c, ...]", fn_cumprod),
+    BUILTIN("diff", "xs", "lists", "differences of neighbours: [b-a, c-b, ...] (one fewer element)", fn_diff),
     BUILTIN("map", "xs, f", "lists", "[f(x) for each x]", fn_map),
     BUILTIN("filter", "xs, f", "lists", "the elements x where f(x) is true", fn_filter),
     BUILTIN("reduce", "xs, init, f", "lists", "f(...f(f(init, x0), x1)..., xn)", fn_reduce),

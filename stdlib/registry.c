@@ -12,7 +12,9 @@ static Builtin *families[] = {builtins_distributions, builtins_dist_continuous, 
                               builtins_dist_combinators, builtins_math, builtins_reducers,
                               builtins_lists,         builtins_strings, builtins_io,
                               builtins_hist,          builtins_plot,    builtins_export,
-                              builtins_read_csv};
+                              builtins_read_csv,
+                              /* issue 19 */
+                              builtins_list_search, builtins_records, builtins_squiggle_utils};
 
 #define MAX_BUILTINS 256
 static const Builtin *table[MAX_BUILTINS];
@@ -204,6 +206,13 @@ bool need_list(Args *a, int i, const SqList **out) {
     if (v && v->kind == VAL_LIST) return *out = v->as.list, true;
     if (!v) return call_error(a, "missing argument '%s'", a->fn->params[i]);
     return arg_type_error(a, i, "a list");
+}
+
+bool need_record(Args *a, int i, const SqRecord **out) {
+    const Value *v = a->v[i];
+    if (v && v->kind == VAL_RECORD) return *out = v->as.rec, true;
+    if (!v) return call_error(a, "missing argument '%s'", a->fn->params[i]);
+    return arg_type_error(a, i, "a record");
 }
 
 bool need_func(Args *a, int i) {

@@ -84,6 +84,7 @@ bool need_int(Args *a, int i, long *out);            /* a whole number */
 bool need_operand(Args *a, int i, Operand *out);     /* a number or samples (borrowed) */
 bool need_str(Args *a, int i, const SqString **out);
 bool need_list(Args *a, int i, const SqList **out);
+bool need_record(Args *a, int i, const SqRecord **out);
 bool need_func(Args *a, int i);                      /* a user function, lambda or builtin */
 bool has_arg(Args *a, int i);
 /* Parameter i is written as a `%` literal (`95%`), or a list literal holding one ([5%, 95%]). */
@@ -109,5 +110,9 @@ extern Builtin builtins_hist[];   /* hist.c */
 extern Builtin builtins_plot[];   /* plot.c */
 extern Builtin builtins_export[]; /* export.c: write_samples */
 extern Builtin builtins_read_csv[]; /* read_csv.c */
+/* issue 19's standard library, one file per family */
+extern Builtin builtins_list_search[];    /* list_search.c: find, any, all, flatten, unique, sort_by, slice, index_of */
+extern Builtin builtins_records[];        /* records.c: has, merge, remove, items */
+extern Builtin builtins_squiggle_utils[]; /* squiggle_utils.c */
 
 #endif
