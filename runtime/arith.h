@@ -23,13 +23,15 @@
 typedef enum SmpUnary {
     SU_NEG, SU_NOT, SU_EXP, SU_LOG, SU_LOG10, SU_LOG2, SU_SQRT, SU_ABS, SU_FLOOR, SU_CEIL,
     SU_ROUND, /* half to even */
-    SU_TRUNC, SU_SIN, SU_COS
+    SU_TRUNC, SU_SIN, SU_COS,
+    SU_TAN, SU_ASIN, SU_ACOS, SU_ATAN, SU_SINH, SU_COSH, SU_TANH, SU_EXPM1, SU_LOG1P
 } SmpUnary;
 
 typedef enum SmpBinary {
     SB_ADD, SB_SUB, SB_MUL, SB_DIV, SB_IDIV /* Python's float // */, SB_POW, SB_MOD /* Python's float % */,
     SB_MIN, SB_MAX, SB_EQ, SB_NE, SB_LT, SB_LE, SB_GT, SB_GE, SB_AND, SB_OR,
-    SB_ROUND_DIGITS /* round(a, b digits), half to even */
+    SB_ROUND_DIGITS /* round(a, b digits), half to even */,
+    SB_ATAN2 /* atan2(y, x) */
 } SmpBinary;
 
 /* ---- + - * / and the comparisons: IEEE; comparisons and logic give 1 or 0 (NaN is true) ---- */
@@ -170,6 +172,16 @@ static inline double ar_round(double x) { return nearbyint(x); } /* half to even
 static inline double ar_trunc(double x) { return trunc(x); }
 static inline double ar_sin(double x) { return sin(x); }
 static inline double ar_cos(double x) { return cos(x); }
+static inline double ar_tan(double x) { return tan(x); }
+static inline double ar_asin(double x) { return asin(x); }
+static inline double ar_acos(double x) { return acos(x); }
+static inline double ar_atan(double x) { return atan(x); }
+static inline double ar_sinh(double x) { return sinh(x); }
+static inline double ar_cosh(double x) { return cosh(x); }
+static inline double ar_tanh(double x) { return tanh(x); }
+static inline double ar_expm1(double x) { return expm1(x); }
+static inline double ar_log1p(double x) { return log1p(x); }
+static inline double ar_atan2(double y, double x) { return atan2(y, x); }
 
 /* ---- by operation (Lua's luaO_rawarith): for numbers; the kernels call the functions above ---- */
 
@@ -189,6 +201,15 @@ static inline double ar_unary(SmpUnary op, double x) {
     case SU_TRUNC: return ar_trunc(x);
     case SU_SIN: return ar_sin(x);
     case SU_COS: return ar_cos(x);
+    case SU_TAN: return ar_tan(x);
+    case SU_ASIN: return ar_asin(x);
+    case SU_ACOS: return ar_acos(x);
+    case SU_ATAN: return ar_atan(x);
+    case SU_SINH: return ar_sinh(x);
+    case SU_COSH: return ar_cosh(x);
+    case SU_TANH: return ar_tanh(x);
+    case SU_EXPM1: return ar_expm1(x);
+    case SU_LOG1P: return ar_log1p(x);
     }
     return NAN;
 }
@@ -213,6 +234,7 @@ static inline double ar_binary(SmpBinary op, double x, double y) {
     case SB_AND: return ar_and(x, y);
     case SB_OR: return ar_or(x, y);
     case SB_ROUND_DIGITS: return ar_round_digits(x, y);
+    case SB_ATAN2: return ar_atan2(x, y);
     }
     return NAN;
 }

@@ -276,6 +276,8 @@ static EvStatus lookup_name(Interp *I, Frame *f, Sym name, Span span, Value *out
         return EV_OK;
     }
     const Builtin *b = registry_find(name);
+    if (b && strcmp(b->family, "constants") == 0) /* pi, e: the name is the number (stdlib/math.c) */
+        return builtin_invoke(I, b, &(CallArgs){.span = span}, out) ? EV_OK : EV_ERR;
     if (b) {
         *out = (Value){.kind = VAL_BUILTIN, .as.builtin = b};
         return EV_OK;
@@ -428,6 +430,10 @@ static EvStatus eval_call(Interp *I, const Ast *n, Frame *f, Value *out) {
     Value callee;
     EvStatus st = eval(I, n->as.call.callee, f, &callee);
     if (st != EV_OK) return st;
+    if (callee.kind == VAL_NUM && n->as.call.callee->kind == AST_NAME && !frame_lookup(f, n->as.call.callee->as.name)) {
+        const Builtin *b = registry_find(n->as.call.callee->as.name); /* pi(): a constant, not a function */
+        if (b) return rt_error(I, n->span, "%s is a number, not a function: write %s, not %s()", b->name, b->name, b->name);
+    }
     CallBuf cb = {0};
     int np = n->as.call.nargs, nk = n->as.call.nkw;
     cb.pos = calloc((size_t)np + 1, sizeof(Value));

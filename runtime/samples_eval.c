@@ -239,7 +239,7 @@ static double own_cost(const Samples *s) {
     case NK_MIXTURE: return 3;
     case NK_TABLE: return 3;
     case NK_UNARY: return s->op <= SU_NOT || s->op == SU_ABS ? 1 : 3;
-    case NK_BINARY: return s->op == SB_POW || s->op == SB_IDIV || s->op == SB_MOD || s->op == SB_ROUND_DIGITS ? 3 : 1;
+    case NK_BINARY: return s->op == SB_POW || s->op == SB_IDIV || s->op == SB_MOD || s->op == SB_ROUND_DIGITS || s->op == SB_ATAN2 ? 3 : 1;
     default: return 1;
     }
 }
@@ -638,6 +638,15 @@ EVAL_CLONES static void unary_kernel(double *restrict o, SmpUnary op, const doub
     case SU_TRUNC: UNARY(ar_trunc(a));
     case SU_SIN: UNARY(ar_sin(a));
     case SU_COS: UNARY(ar_cos(a));
+    case SU_TAN: UNARY(ar_tan(a));
+    case SU_ASIN: UNARY(ar_asin(a));
+    case SU_ACOS: UNARY(ar_acos(a));
+    case SU_ATAN: UNARY(ar_atan(a));
+    case SU_SINH: UNARY(ar_sinh(a));
+    case SU_COSH: UNARY(ar_cosh(a));
+    case SU_TANH: UNARY(ar_tanh(a));
+    case SU_EXPM1: UNARY(ar_expm1(a));
+    case SU_LOG1P: UNARY(ar_log1p(a));
     }
 #undef UNARY
 }
@@ -750,6 +759,7 @@ EVAL_CLONES static void binary_kernel(double *restrict o, SmpBinary op, In a, In
     case SB_AND: BINARY(ar_and(x, y));
     case SB_OR: BINARY(ar_or(x, y));
     case SB_ROUND_DIGITS: BINARY(ar_round_digits(x, y));
+    case SB_ATAN2: BINARY(ar_atan2(x, y));
     }
 #undef BINARY
 }

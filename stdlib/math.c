@@ -17,6 +17,10 @@ static bool unary(Args *a, Value *out, SmpUnary op) {
     bool is_log = op == SU_LOG || op == SU_LOG10 || op == SU_LOG2;
     if (is_log && !(x.num > 0)) return arg_error(a, 0, "the argument must be > 0, got %s", num_text(&(NumText){0}, x.num));
     if (op == SU_SQRT && x.num < 0) return arg_error(a, 0, "the argument must be >= 0, got %s", num_text(&(NumText){0}, x.num));
+    if ((op == SU_ASIN || op == SU_ACOS) && !(x.num >= -1 && x.num <= 1))
+        return arg_error(a, 0, "the argument must be between -1 and 1, got %s", num_text(&(NumText){0}, x.num));
+    if (op == SU_LOG1P && !(x.num > -1))
+        return arg_error(a, 0, "the argument must be > -1, got %s", num_text(&(NumText){0}, x.num));
     *out = val_num(ar_unary(op, x.num));
     return true;
 }
@@ -24,7 +28,6 @@ static bool unary(Args *a, Value *out, SmpUnary op) {
 #define UNARY_FN(cname, op) \
     static bool cname(Args *a, Value *out) { return unary(a, out, op); }
 UNARY_FN(fn_exp, SU_EXP)
-UNARY_FN(fn_log, SU_LOG)
 UNARY_FN(fn_log10, SU_LOG10)
 UNARY_FN(fn_log2, SU_LOG2)
 UNARY_FN(fn_sqrt, SU_SQRT)
@@ -34,6 +37,15 @@ UNARY_FN(fn_ceil, SU_CEIL)
 UNARY_FN(fn_int, SU_TRUNC)
 UNARY_FN(fn_sin, SU_SIN)
 UNARY_FN(fn_cos, SU_COS)
+UNARY_FN(fn_tan, SU_TAN)
+UNARY_FN(fn_asin, SU_ASIN)
+UNARY_FN(fn_acos, SU_ACOS)
+UNARY_FN(fn_atan, SU_ATAN)
+UNARY_FN(fn_sinh, SU_SINH)
+UNARY_FN(fn_cosh, SU_COSH)
+UNARY_FN(fn_tanh, SU_TANH)
+UNARY_FN(fn_expm1, SU_EXPM1)
+UNARY_FN(fn_log1p, SU_LOG1P)
 
 static bool binary(Args *a, Value *out, SmpBinary op, int i, int j) {
     Operand x, y;
@@ -48,6 +60,32 @@ static bool binary(Args *a, Value *out, SmpBinary op, int i, int j) {
 }
 
 static bool fn_pow(Args *a, Value *out) { return binary(a, out, SB_POW, 0, 1); }
+static bool fn_atan2(Args *a, Value *out) { return binary(a, out, SB_ATAN2, 0, 1); }
+
+/* log(x) and log(x, base) = log(x) / log(base): both logs and the division by the one arithmetic,
+ * so a number and a draw give the same bits. */
+static bool fn_log(Args *a, Value *out) {
+    if (!has_arg(a, 1)) return unary(a, out, SU_LOG);
+    Operand x, b;
+    if (!need_operand(a, 0, &x) || !need_operand(a, 1, &b)) return false;
+    if (!x.node && !b.node) { /* numbers are checked; draws out of the domain are NaN (as log's) */
+        if (!(b.num > 0 && b.num != 1))
+            return arg_error(a, 1, "the base must be > 0 and not 1, got %s", num_text(&(NumText){0}, b.num));
+        if (!(x.num > 0)) return arg_error(a, 0, "the argument must be > 0, got %s", num_text(&(NumText){0}, x.num));
+        *out = val_num(ar_div(ar_log(x.num), ar_log(b.num)));
+        return true;
+    }
+    Operand lx = x.node ? opnd_smp(smp_unary(SU_LOG, x.node)) : opnd_num(ar_log(x.num));
+    Operand lb = b.node ? opnd_smp(smp_unary(SU_LOG, b.node)) : opnd_num(ar_log(b.num));
+    *out = val_samples(smp_binary(SB_DIV, lx, lb));
+    opnd_release(lx);
+    opnd_release(lb);
+    return true;
+}
+
+/* The constants pi and e: a name reads the number (eval.c asks math_constant before the builtins). */
+static bool fn_pi(Args *a, Value *out) { (void)a; *out = val_num(M_PI); return true; }
+static bool fn_e(Args *a, Value *out) { (void)a; *out = val_num(M_E); return true; }
 static bool fn_mod(Args *a, Value *out) { return binary(a, out, SB_MOD, 0, 1); }
 
 static bool fn_round(Args *a, Value *out) {
@@ -111,7 +149,7 @@ static bool fn_max(Args *a, Value *out) { return extreme(a, out, SB_MAX); }
 
 Builtin builtins_math[] = {
     BUILTIN("exp", "x", "math", "e to the power x", fn_exp),
-    BUILTIN("log", "x", "math", "natural logarithm", fn_log),
+    BUILTIN("log", "x, base=", "math", "natural logarithm; log(x, base) is log(x) / log(base)", fn_log),
     BUILTIN("log10", "x", "math", "base-10 logarithm", fn_log10),
     BUILTIN("log2", "x", "math", "base-2 logarithm", fn_log2),
     BUILTIN("sqrt", "x", "math", "square root", fn_sqrt),
@@ -127,5 +165,18 @@ Builtin builtins_math[] = {
     BUILTIN("mod", "a, b", "math", "remainder of a / b with the sign of b (as Python's %)", fn_mod),
     BUILTIN("sin", "x", "math", "sine (radians)", fn_sin),
     BUILTIN("cos", "x", "math", "cosine (radians)", fn_cos),
+    /* issue 19 */
+    BUILTIN("tan", "x", "math", "tangent (radians)", fn_tan),
+    BUILTIN("asin", "x", "math", "arcsine, in radians; x in [-1, 1]", fn_asin),
+    BUILTIN("acos", "x", "math", "arccosine, in radians; x in [-1, 1]", fn_acos),
+    BUILTIN("atan", "x", "math", "arctangent, in radians", fn_atan),
+    BUILTIN("atan2", "y, x", "math", "the angle of the point (x, y), in radians (-pi..pi)", fn_atan2),
+    BUILTIN("sinh", "x", "math", "hyperbolic sine", fn_sinh),
+    BUILTIN("cosh", "x", "math", "hyperbolic cosine", fn_cosh),
+    BUILTIN("tanh", "x", "math", "hyperbolic tangent", fn_tanh),
+    BUILTIN("expm1", "x", "math", "exp(x) - 1, exact for small x", fn_expm1),
+    BUILTIN("log1p", "x", "math", "log(1 + x), exact for small x; x > -1", fn_log1p),
+    BUILTIN("pi", "", "constants", "the number pi, 3.141592653589793 (write pi, not pi())", fn_pi),
+    BUILTIN("e", "", "constants", "the number e, 2.718281828459045 (write e, not e())", fn_e),
     {.name = NULL},
 };

@@ -238,6 +238,39 @@ static bool fn_cdf(Args *a, Value *out) {
     return true;
 }
 
+/* exp(mean(log x)), as squigglepy's geomean (numpy's log, average and exp): every value must be > 0
+ * (a zero or negative value has no logarithm; squigglepy's gives 0 or NaN with a warning). */
+static bool fn_geomean(Args *a, Value *out) {
+    Input in;
+    if (!input_of(a, 0, &in)) return false;
+    double lo, m;
+    if (in.s) {
+        if (!smp_min(&a->I->smp, in.s, &lo)) return samples_failed(a);
+        if (!(lo > 0)) return arg_error(a, 0, "every draw must be > 0 (a logarithm is taken), the smallest is %s", num_text(&(NumText){0}, lo));
+        Samples *l = smp_unary(SU_LOG, in.s);
+        bool ok = smp_mean(&a->I->smp, l, &m);
+        smp_release(l);
+        if (!ok) return samples_failed(a);
+    } else if (in.xs) {
+        for (size_t i = 0; i < in.n; i++) {
+            if (!(in.xs[i] > 0)) {
+                NumText t;
+                arg_error(a, 0, "item %zu of the list is %s: every value must be > 0 (a logarithm is taken)", i, num_text(&t, in.xs[i]));
+                free(in.xs);
+                return false;
+            }
+            in.xs[i] = ar_log(in.xs[i]);
+        }
+        m = smp_pairwise_sum(in.xs, in.n) / (double)in.n;
+        free(in.xs);
+    } else {
+        if (!(in.num > 0)) return arg_error(a, 0, "the value must be > 0 (a logarithm is taken), got %s", num_text(&(NumText){0}, in.num));
+        m = ar_log(in.num);
+    }
+    *out = val_num(ar_exp(m));
+    return true;
+}
+
 static bool fn_summary(Args *a, Value *out) {
     Input in;
     double mean, var, sd, q[3];
@@ -267,5 +300,6 @@ Builtin builtins_reducers[] = {
     BUILTIN("prob", "cond", "reducers", "share of draws where a condition (x > 3, a and b, ...) is true", fn_prob),
     BUILTIN("cdf", "x, v", "reducers", "share of draws <= v", fn_cdf),
     BUILTIN("summary", "x", "reducers", "record {mean, sd, p5, p50, p95}", fn_summary),
+    BUILTIN("geomean", "x", "reducers", "geometric mean exp(mean(log x)) of draws or a list of numbers > 0", fn_geomean),
     {.name = NULL},
 };

@@ -259,7 +259,7 @@ int main(void) {
         {"min", "{|a, b| min(a, b)}"}, {"max", "{|a, b| max(a, b)}"}, {"==", "{|a, b| a == b}"},
         {"!=", "{|a, b| a != b}"},     {"<", "{|a, b| a < b}"},       {"<=", "{|a, b| a <= b}"},
         {">", "{|a, b| a > b}"},       {">=", "{|a, b| a >= b}"},     {"and", "{|a, b| a and b}"},
-        {"or", "{|a, b| a or b}"},
+        {"or", "{|a, b| a or b}"},     {"atan2", "{|a, b| atan2(a, b)}"}, {"log(a, b)", "{|a, b| log(a, b)}"},
     };
     for (size_t k = 0; k < sizeof binary / sizeof binary[0]; k++)
         check_binary(binary[k].name, binary[k].code, xs, ys, GRID, G);
@@ -302,7 +302,10 @@ int main(void) {
         {"log", "{|a| log(a)}"},      {"log10", "{|a| log10(a)}"},  {"log2", "{|a| log2(a)}"},
         {"sqrt", "{|a| sqrt(a)}"},    {"abs", "{|a| abs(a)}"},      {"floor", "{|a| floor(a)}"},
         {"ceil", "{|a| ceil(a)}"},    {"round", "{|a| round(a)}"},  {"int", "{|a| int(a)}"},
-        {"sin", "{|a| sin(a)}"},      {"cos", "{|a| cos(a)}"},
+        {"sin", "{|a| sin(a)}"},      {"cos", "{|a| cos(a)}"},      {"tan", "{|a| tan(a)}"},
+        {"asin", "{|a| asin(a)}"},    {"acos", "{|a| acos(a)}"},    {"atan", "{|a| atan(a)}"},
+        {"sinh", "{|a| sinh(a)}"},    {"cosh", "{|a| cosh(a)}"},    {"tanh", "{|a| tanh(a)}"},
+        {"expm1", "{|a| expm1(a)}"},  {"log1p", "{|a| log1p(a)}"},  {"log(a, 3)", "{|a| log(a, 3)}"},
     };
     for (size_t k = 0; k < sizeof unary / sizeof unary[0]; k++) check_unary(unary[k].name, unary[k].code, xs);
 
