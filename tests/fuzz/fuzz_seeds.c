@@ -36,6 +36,7 @@ static const char *const POOL[] = {
     "0.5", "2", "3", "$S", "[1, 2, 3]", "\"a b\"", "{|x| x * 2}", "{|a, b| a + b}", "[$S, 7]",
     "{a: 1, b: 2}", "true", "$S > 1", "[[0.2, 1], [0.8, 5]]", "\"{} and {:.1f}\"", "[0.3, 0.7]",
     "-1", "[\"a\", \"b\"]", "[$S, $S]", "[{a: 1, b: $S}, {a: 2, b: 3}]", "\"a.svg\"",
+    "\"a\"", /* a key of {a: 1, b: 2} (remove) */
     "\"/proc/self/comm\"", /* a file that always exists and reads as a one-column CSV (read_csv) */
 };
 #define NPOOL ((int)(sizeof POOL / sizeof *POOL))
@@ -146,6 +147,10 @@ static bool next_combo(int *idx, int count) {
 /* Positional calls: for each count, the first valid argument list (and the first valid one
  * with a samples value, until one is found). */
 static void search_positional(const Builtin *b, Found *f) {
+    if (strcmp(b->family, "constants") == 0) { /* pi, e: a name, not a call */
+        if (call_ok(b->name)) keep(f, b->name);
+        return;
+    }
     int nreq = 0, npos = b->nparams - (b->variadic ? 1 : 0);
     for (int i = 0; i < b->nparams; i++) nreq += b->required[i];
     int maxc = nreq + MORE_ARGS;
