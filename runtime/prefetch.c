@@ -328,14 +328,24 @@ static void compute(Prefetch *pf, SampleCtx *ctx) {
 
 /* ---- serving ---- */
 
-void smp_on_query(SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k) {
-    if (ctx->record) {
-        if (want == SMP_WANT_QUANTILES) pf_wish_quantiles(ctx->record, s, q, k);
-        else if (want == SMP_WANT_STATS) pf_wish_stats(ctx->record, s);
-        else pf_wish_draws(ctx->record, s);
-    } else if (ctx->serve) {
-        pf_claim(ctx->serve, ctx, s);
-    }
+static void on_record(void *arg, SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k) {
+    (void)ctx;
+    if (want == SMP_WANT_QUANTILES) pf_wish_quantiles(arg, s, q, k);
+    else if (want == SMP_WANT_STATS) pf_wish_stats(arg, s);
+    else pf_wish_draws(arg, s);
+}
+
+static void on_serve(void *arg, SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k) {
+    (void)want, (void)q, (void)k;
+    pf_claim(arg, ctx, s);
+}
+
+void pf_record(SampleCtx *ctx, Prefetch *pf) {
+    ctx->observer = pf ? (SmpObserver){on_record, pf} : (SmpObserver){NULL, NULL};
+}
+
+void pf_serve(SampleCtx *ctx, Prefetch *pf) {
+    ctx->observer = pf ? (SmpObserver){on_serve, pf} : (SmpObserver){NULL, NULL};
 }
 
 void pf_claim(Prefetch *pf, SampleCtx *ctx, Samples *s) {

@@ -24,7 +24,13 @@ typedef struct Prefetch Prefetch;
 Prefetch *pf_new(void);
 void pf_free(Prefetch *pf); /* drops the recorded nodes and any answers not taken */
 
-/* What a rehearsal saw asked of its nodes. SampleCtx.record points to the Prefetch that records. */
+/* Makes pf ctx's observer (samples.h): pf_record in a rehearsal, so that pf records what it asks
+ * for; pf_serve in the real run, so that its requests are answered from pf (pf_claim). NULL: no
+ * observer. pf must outlive the observing. */
+void pf_record(SampleCtx *ctx, Prefetch *pf);
+void pf_serve(SampleCtx *ctx, Prefetch *pf);
+
+/* What a rehearsal saw asked of its nodes (pf_record calls these). */
 void pf_wish_quantiles(Prefetch *pf, Samples *s, const double *q, int k);
 void pf_wish_stats(Prefetch *pf, Samples *s);
 void pf_wish_draws(Prefetch *pf, Samples *s);
@@ -32,7 +38,7 @@ void pf_wish_draws(Prefetch *pf, Samples *s);
 /* How many distinct nodes were recorded (for tests and --rehearse reports). */
 size_t pf_count(const Prefetch *pf);
 
-/* In the real run (SampleCtx.serve): gives s what was computed for its fingerprint (quantiles into
+/* In the real run (pf_serve): gives s what was computed for its fingerprint (quantiles into
  * its cache, statistics, its draws). The first call computes every recorded wish with ctx's n and
  * threads. Never fails: an evaluation error there only means that nothing is prefetched. */
 void pf_claim(Prefetch *pf, SampleCtx *ctx, Samples *s);

@@ -22,7 +22,7 @@ Prefetch *rehearse(const Source *src, const RehearsalSetup *setup) {
     R.time_limit_flag = NULL; /* its limits are its own: stopping only means less is prefetched */
     R.step_limit_flag = NULL;
     Prefetch *pf = pf_new();
-    R.smp.record = pf;
+    pf_record(&R.smp, pf);
     afile_dry_run(true);
 
     Value last;
@@ -39,7 +39,7 @@ Prefetch *rehearse(const Source *src, const RehearsalSetup *setup) {
     if (setup->show_last) value_release(last);
 
     afile_dry_run(false);
-    R.smp.record = NULL;
+    pf_record(&R.smp, NULL);
     interp_free(&R); /* drops the rehearsal's arrays: the recorded nodes keep only their recipes */
     fclose(discard);
     if (!worth || pf_count(pf) == 0) {

@@ -34,6 +34,17 @@
 #define SMP_BLOCK 4096 /* draws per evaluation block */
 
 typedef struct Samples Samples;
+typedef struct SampleCtx SampleCtx;
+
+/* What a reducer is about to compute (SmpObserver). */
+typedef enum SmpWant { SMP_WANT_QUANTILES, SMP_WANT_STATS, SMP_WANT_DRAWS } SmpWant;
+/* Every reducer tells the context's observer what it is about to compute, before computing it
+ * (q[0..k) for SMP_WANT_QUANTILES): the prefetcher (prefetch.h) records that in a rehearsal and
+ * answers it from its fused passes in the real run. The engine knows nothing else of either. */
+typedef struct SmpObserver {
+    void (*query)(void *arg, SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k);
+    void *arg;
+} SmpObserver;
 
 /* Why what is running should stop (SampleCtx.stop). */
 enum {
@@ -51,8 +62,7 @@ typedef struct SampleCtx {
     size_t cache_budget;  /* bytes of materialized arrays kept (LRU); 0 = never keep */
     size_t cache_used;
     Samples *lru_head, *lru_tail; /* materialized nodes, most recently used first */
-    struct Prefetch *record; /* a rehearsal: requests are recorded there (prefetch.h) */
-    struct Prefetch *serve;  /* the real run after a rehearsal: requests are answered from there */
+    SmpObserver observer; /* told of every reducer's request (query NULL: nobody listens) */
     char error[512];      /* set when an evaluation fails */
     Span error_span;
     Samples *error_node;  /* the node whose draw failed (borrowed: valid while its graph lives) */

@@ -216,12 +216,9 @@ bool smp_stage_blocks(size_t n, size_t **first, size_t *na, size_t **rest, size_
 bool smp_qstream_finish(QStream *qs, double *out);
 void smp_qstream_free(QStream *qs);
 
-/* Every reducer tells the prefetcher what it is about to compute (prefetch.c): recorded in a
- * rehearsal, answered from the fused passes in the real run. */
-typedef enum SmpWant { SMP_WANT_QUANTILES, SMP_WANT_STATS, SMP_WANT_DRAWS } SmpWant;
-void smp_on_query(SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k);
+/* Tells ctx's observer (samples.h) what a reducer is about to compute. */
 static inline void smp_query(SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k) {
-    if (ctx->record || ctx->serve) smp_on_query(ctx, s, want, q, k);
+    if (ctx->observer.query) ctx->observer.query(ctx->observer.arg, ctx, s, want, q, k);
 }
 
 /* Quantiles of an array of n draws, as smp_quantiles computes them for a stored node. */

@@ -289,7 +289,7 @@ static void *run_main(void *arg) {
     Interp I;
     interp_init(&I, stdout);
     apply_options(&I, &o);
-    I.smp.serve = pf;
+    pf_serve(&I.smp, pf);
     FILE *discard = NULL;
     if (o.json) { /* the script's own output (print, hist) goes nowhere */
         discard = fopen("/dev/null", "w");

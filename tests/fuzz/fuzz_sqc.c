@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     Interp I;
     interp_init(&I, sink);
     fuzz_limits(&I, NULL);
-    I.smp.serve = pf;
+    pf_serve(&I.smp, pf);
     ParseError perr;
     Value last;
     EvStatus st = interp_run(&I, src, &perr, &last);

@@ -843,7 +843,7 @@ static void prefetch_model(SampleCtx *ctx, Samples **out) {
 static Prefetch *rehearse_model(SampleCtx *rc, uint64_t seed, Samples **rm) {
     smp_ctx_init(rc, 500, seed, 1);
     Prefetch *pf = pf_new();
-    rc->record = pf;
+    pf_record(rc, pf);
     prefetch_model(rc, rm);
     return pf;
 }
@@ -878,7 +878,7 @@ static void test_prefetch(void) {
         /* the real run: answers come from the fused pass */
         SampleCtx real;
         smp_ctx_init(&real, n, 5, 2);
-        real.serve = pf;
+        pf_serve(&real, pf);
         Samples *sm[3];
         prefetch_model(&real, sm);
         pf_claim(pf, &real, sm[0]);
@@ -937,7 +937,7 @@ static void test_prefetch_narrowed(void) {
         SampleCtx ref, real;
         smp_ctx_init(&ref, n, 9, 2);
         smp_ctx_init(&real, n, 9, 2);
-        real.serve = pf;
+        pf_serve(&real, pf);
         Samples *fm[3], *sm[3];
         prefetch_model(&ref, fm);
         prefetch_model(&real, sm);
