@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "interp.h"
 #include "mem.h"
 #include "numfmt.h"
 #include "registry.h"

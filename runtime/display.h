@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "eval.h"
+#include "interp.h"
 #include "strbuf.h"
 #include "value.h"
 

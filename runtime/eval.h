@@ -1,93 +1,12 @@
-/* eval.h — the interpreter: run settings, environments, and the tree-walking evaluator.
+/* eval.h — the tree-walking evaluator: runs programs in an interpreter (interp.h).
  * Statements run one at a time; samples values are built as lazy graphs (samples.h), so
  * the per-node dispatch here is paid once per operation, never once per draw. */
 #ifndef SQC_EVAL_H
 #define SQC_EVAL_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
-#include "ast.h"
-#include "parse.h"
-#include "samples.h"
-#include "value.h"
-
-#define SQC_DEFAULT_SAMPLES 10000
-#define SQC_DEFAULT_SEED 0
-#define SQC_MAX_CALL_DEPTH 2000
-#define SQC_MAX_LOOP_ITERATIONS 100000000L /* a loop that runs longer is taken to be stuck */
-#define SQC_MAX_LIST_LEN 10000000          /* elements of a list, keys of a record (docs/reliability.md) */
-#define SQC_MAX_STRING_BYTES 100000000     /* bytes of a string, and of the text print writes at once */
-
-/* How evaluation of a node ended. Anything but EV_OK unwinds to whoever handles it:
- * loops take BREAK/CONTINUE, calls take RETURN, the top level reports ERR. */
-typedef enum EvStatus { EV_OK, EV_ERR, EV_BREAK, EV_CONTINUE, EV_RETURN } EvStatus;
-
-/* A scope: the top level or one function call. Blocks and loops share their frame
- * (as in Python): a name assigned in a loop body is visible after the loop. */
-typedef struct Frame Frame;
-
-struct SqFunc {
-    int refs;
-    Sym name;            /* NULL for a lambda */
-    const AstParam *params;
-    int nparams;
-    const Ast *body;
-    Frame *closure;      /* where the function was defined */
-};
-
-/* What a `set samples`/`set seed` that changes the setting does (Interp.session). */
-typedef enum SessionMode {
-    SESSION_SCRIPT, /* a script run: allowed until the first distribution, an error after */
-    SESSION_TYPED,  /* a REPL entry: asks the REPL for the setting (set_request), as :seed does */
-    SESSION_LOAD,   /* a :load-ed file: as in a script run of the file, asking the REPL when the
-                     * session already has samples (samples_before) */
-    SESSION_REPLAY, /* the REPL re-running its entries: ignored, the session's setting wins */
-} SessionMode;
-
-typedef struct Interp {
-    SampleCtx smp;
-    Frame *globals;
-    FILE *out;                   /* where print writes */
-    bool samples_fixed;          /* --samples given: `set samples` is ignored */
-    bool seed_fixed;             /* --seed given: `set seed` is ignored */
-    bool samples_made;           /* a samples value exists: `set samples` may no longer change N */
-    bool ascii;                  /* no Unicode output (--ascii or a non-UTF-8 locale) */
-    SessionMode session;         /* SESSION_SCRIPT unless the REPL says otherwise */
-    bool samples_before;         /* SESSION_LOAD: the session had samples before the file ran */
-    struct {                     /* a setting asked for: the run ends with an error, the REPL applies it */
-        bool pending, is_samples;
-        double value;
-    } set_request;
-    /* a rehearsal (rehearsal.h): smp.n is its few draws; these are the real run's */
-    size_t rehearsal_n;          /* draws the real run will have (0: not a rehearsal) */
-    size_t rehearsal_min_n;      /* fewer than this when the first samples appear: stop */
-    int depth;                   /* user-function call depth */
-    /* limits (interp_init sets the defaults; the fuzzer lowers them) */
-    int max_depth;               /* nested user-function calls: SQC_MAX_CALL_DEPTH */
-    long loop_limit;             /* iterations of one while loop: SQC_MAX_LOOP_ITERATIONS */
-    size_t max_list;             /* elements of a list, keys of a record: SQC_MAX_LIST_LEN */
-    size_t max_string;           /* bytes of a string: SQC_MAX_STRING_BYTES */
-    unsigned long step_limit;    /* evaluated syntax nodes per interp_run; 0 = no limit */
-    double time_limit;           /* seconds of one interp_run; 0 = no limit */
-    const char *step_limit_flag; /* the option that set them ("--max-steps"), named in the error */
-    const char *time_limit_flag;
-    unsigned long steps;
-    double started;              /* when interp_run began (monotonic seconds) */
-    Value ret_value;             /* the value carried by EV_RETURN */
-    const Ast *node;             /* the node being evaluated (out-of-memory reports name it) */
-    /* the current error */
-    bool has_error;
-    char error[1024];
-    Span error_span;
-    /* programs whose ASTs functions may still point into */
-    Program **programs;
-    Source **sources;
-    int nprograms, cap_programs;
-} Interp;
-
-void interp_init(Interp *I, FILE *out);
-void interp_free(Interp *I);
+#include "interp.h"
 
 /* Parses and runs a source (taking ownership of src). On a syntax error fills *perr
  * (when non-NULL) and returns EV_ERR with I->has_error unset; on a runtime error returns
@@ -98,38 +17,8 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last);
  * REPL entry when interp, an Interp *, is non-NULL): for program_check_idiv_names. */
 bool interp_knows_name(void *interp, Sym name);
 
-/* Whether `bytes` more fit in the memory sqc may use (mem.h); when not, a runtime error at span:
- * "out of memory for WHAT: 1.6 GB more would pass the 1.0 GB allowed by the cgroup". */
-bool interp_memory_for(Interp *I, Span span, size_t bytes, const char *what);
-
-/* A limit as the errors write it: 10000000 -> "10M", 100000 -> "100K". */
-void interp_limit_text(char *buf, size_t len, size_t limit);
-
-/* Reports I's runtime error (file:line:col, message, source line, caret) to out. */
-void interp_print_error(Interp *I, FILE *out);
-
-/* Sets the runtime error at span; always returns EV_ERR (and false where used as bool). */
-EvStatus rt_error(Interp *I, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Moves an error raised inside the samples engine into I. */
-EvStatus rt_error_from_samples(Interp *I);
-
 /* Calls a function value (user function, lambda or builtin) with positional args
  * (borrowed). `span` is blamed for errors. */
 EvStatus interp_call(Interp *I, const Value *fn, int nargs, const Value *args, Span span, Value *out);
-
-/* Marks that a samples value now exists, fixing the sample count. */
-void interp_note_samples(Interp *I);
-
-/* "did you mean": the closest of the names given to suggest_consider, if close enough. */
-typedef struct Suggest { const char *target, *best; size_t dist; } Suggest;
-void suggest_init(Suggest *s, const char *target);
-void suggest_consider(void *ctx, const char *name); /* ctx: a Suggest */
-
-/* Names in scope, for REPL completion: calls fn for each global name. */
-void interp_each_global(Interp *I, void (*fn)(void *ctx, Sym name), void *ctx);
-bool interp_get_global(Interp *I, Sym name, Value *out); /* borrowed copy into *out */
-
-SqFunc *func_retain(SqFunc *f);
-void func_release(SqFunc *f);
 
 #endif

@@ -159,3 +159,17 @@ void frame_snapshot_free(FrameSnapshot *snap) {
     free(snap->slots);
     free(snap);
 }
+
+/* ---------- functions ---------- */
+
+SqFunc *func_retain(SqFunc *fn) {
+    fn->refs++;
+    return fn;
+}
+
+void func_release(SqFunc *fn) {
+    if (fn && --fn->refs == 0) {
+        frame_release(fn->closure);
+        free(fn);
+    }
+}

@@ -5,10 +5,24 @@
 #ifndef SQC_FRAME_H
 #define SQC_FRAME_H
 
+#include "ast.h"
 #include "symbol.h"
 #include "value.h"
 
+/* A scope: the top level or one function call. Blocks and loops share their frame
+ * (as in Python): a name assigned in a loop body is visible after the loop. */
 typedef struct Frame Frame;
+
+/* A user function or lambda: its parameters and body point into a program the interpreter keeps
+ * (Interp.programs); it keeps its defining frame alive. func_retain/func_release: value.h. */
+struct SqFunc {
+    int refs;
+    Sym name;            /* NULL for a lambda */
+    const AstParam *params;
+    int nparams;
+    const Ast *body;
+    Frame *closure;      /* where the function was defined */
+};
 
 Frame *frame_new(Frame *parent); /* retains parent */
 Frame *frame_retain(Frame *f);

@@ -4,7 +4,7 @@
 #define SQC_OPS_H
 
 #include "ast.h"
-#include "eval.h"
+#include "interp.h"
 #include "value.h"
 
 /* a op b for every binary operator except `to`, `and`, `or` (the evaluator handles

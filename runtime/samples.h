@@ -127,6 +127,14 @@ Samples *smp_select(Samples *cond, Operand if_true, Operand if_false); /* cond !
 Samples *smp_clamp(Operand x, Operand lo, Operand hi);  /* lo/hi may be +-INFINITY */
 Samples *smp_from_array(double *draws); /* takes ownership of n doubles (malloc'd) */
 
+/* Streams the blocks of `root` to sink(arg, b, x, len) (x = draws b*SMP_BLOCK ..), possibly
+ * from several threads at once; sink must write only to per-block storage. If dst is non-NULL
+ * the root's draws are written there (n doubles) instead. Returns false on an evaluation
+ * error, with ctx's error set for the lowest failing draw. */
+typedef void (*SmpBlockSink)(void *arg, size_t b, const double *x, size_t len);
+bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg);
+static inline size_t smp_nblocks(size_t n) { return (n + SMP_BLOCK - 1) / SMP_BLOCK; }
+
 Samples *smp_retain(Samples *s);
 void smp_release(Samples *s); /* iterative: a chain of a million nodes is fine */
 

@@ -129,12 +129,7 @@ void smp_lru_touch(SampleCtx *ctx, Samples *s); /* s is being used: most recent 
  * if they cannot. */
 bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare, double value);
 
-/* Streams the blocks of `root` to sink(arg, b, x, len) (x = draws b*SMP_BLOCK ..), possibly
- * from several threads at once; sink must write only to per-block storage. If dst is non-NULL
- * the root's draws are written there (n doubles) instead. Returns false on an evaluation
- * error, with ctx's error set for the lowest failing draw. */
-typedef void (*SmpBlockSink)(void *arg, size_t b, const double *x, size_t len);
-bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg);
+/* smp_eval_blocks: in samples.h. */
 
 /* The same for the blocks sel[0..nsel) only (ascending); sink gets the real block index. */
 bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
@@ -160,7 +155,6 @@ typedef struct BlockStats {
 void smp_block_stats(BlockStats *bs, const double *x, size_t len);
 void smp_stats_finish(Samples *s, const BlockStats *bs, size_t n);
 
-static inline size_t smp_nblocks(size_t n) { return (n + SMP_BLOCK - 1) / SMP_BLOCK; }
 
 /* The two uniforms of Box-Muller pairs k0 .. k0+np-1 of stream key: rng_open01(key, k, 0) into r
  * and rng_open01(key, k, 1) into a (np <= SMP_BLOCK / 2 + 1). Integer hashing and exact

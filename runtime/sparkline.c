@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "samples_internal.h" /* smp_eval_blocks: one pass, no stored array */
+#include "mem.h"
 
 #define SPARK_MAX_WIDTH 200
 
@@ -56,7 +56,7 @@ bool sparkline_samples(SampleCtx *ctx, Samples *s, int width, bool ascii, StrBuf
     if (!smp_quantiles(ctx, s, q, 2, ends)) return false;
     if (!isfinite(ends[0]) || !isfinite(ends[1]) || !(ends[1] > ends[0])) return true;
     size_t nblocks = smp_nblocks(ctx->n);
-    Binning bn = {ends[0], ends[1], width, smp_xcalloc(nblocks * (size_t)width, sizeof(size_t))};
+    Binning bn = {ends[0], ends[1], width, mem_calloc(nblocks * (size_t)width, sizeof(size_t))};
     if (!smp_eval_blocks(ctx, s, NULL, bin_block, &bn)) {
         free(bn.counts);
         return false;

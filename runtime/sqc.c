@@ -21,7 +21,7 @@
 #include "eval.h"
 #include "json_out.h"
 #include "parse.h"
-#include "registry.h"
+#include "builtins.h"
 #include "rehearsal.h"
 #include "repl.h"
 
@@ -65,7 +65,6 @@ static int parse_options(int argc, char **argv, Options *o) {
             return 0;
         }
         if (!strcmp(arg, "--list-builtins")) { /* for the docs test: every registered name */
-            registry_init();
             for (int k = 0; k < registry_count(); k++) puts(registry_at(k)->name);
             return 0;
         }
@@ -322,6 +321,7 @@ static void *run_main(void *arg) {
 }
 
 int main(int argc, char **argv) {
+    stdlib_open();
     Job job = {argc, argv, 0};
     pthread_attr_t attr;
     pthread_attr_init(&attr);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
 #include "mem.h"
 
 /* Strings, lists and records can be large: every allocation goes through the memory check. */

@@ -36,7 +36,7 @@ typedef struct SqRecord {
     bool estimates;
     int *index, index_cap; /* NULL until the record has RECORD_INDEX_FROM keys */
 } SqRecord;
-typedef struct SqFunc SqFunc;         /* defined in eval.h: parameters, body, closure */
+typedef struct SqFunc SqFunc;         /* defined in frame.h: parameters, body, closure */
 typedef struct Builtin Builtin;       /* defined in stdlib/registry.h */
 
 typedef struct Value {
@@ -65,6 +65,9 @@ Value val_record_new(void);
 
 Value value_retain(Value v);
 void value_release(Value v);
+
+SqFunc *func_retain(SqFunc *f);  /* (frame.c) */
+void func_release(SqFunc *f);
 
 const char *value_kind_name(const Value *v); /* "number", "samples", "list", ... */
 bool value_is_numeric(const Value *v);      /* number, bool, or samples */

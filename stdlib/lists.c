@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "eval.h"
 #include "ops.h"
 #include "registry.h"
 

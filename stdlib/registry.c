@@ -8,14 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static Builtin *families[] = {builtins_distributions, builtins_dist_continuous, builtins_dist_discrete,
-                              builtins_dist_combinators, builtins_math, builtins_reducers,
-                              builtins_lists,         builtins_strings, builtins_io,
-                              builtins_hist,          builtins_plot,    builtins_export,
-                              builtins_read_csv,
-                              /* issue 19 */
-                              builtins_list_search, builtins_records, builtins_squiggle_utils};
-
 #define MAX_BUILTINS 256
 static const Builtin *table[MAX_BUILTINS];
 static int table_len;
@@ -38,9 +30,9 @@ static void parse_signature(Builtin *b) {
     }
 }
 
-void registry_init(void) {
+void registry_open(Builtin *const *families, size_t nfamilies) {
     if (table_len) return;
-    for (size_t f = 0; f < sizeof families / sizeof *families; f++)
+    for (size_t f = 0; f < nfamilies; f++)
         for (Builtin *b = families[f]; b->name; b++) {
             parse_signature(b);
             if (table_len < MAX_BUILTINS) table[table_len++] = b;

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "eval.h"
+#include "interp.h"
 #include "samples.h"
 #include "value.h"
 
@@ -61,7 +61,9 @@ struct Args {
     const Span *rest_span;
 };
 
-void registry_init(void);
+/* Fills the table from family tables (each ended by a row with name NULL), once: the standard
+ * library's are opened by stdlib_open() (builtins.h). */
+void registry_open(Builtin *const *families, size_t nfamilies);
 const Builtin *registry_find(Sym name);
 int registry_count(void);
 const Builtin *registry_at(int i); /* in table order */
@@ -95,24 +97,5 @@ Value result_samples(Args *a, Samples *s);
 
 /* One row of a family table; a row with name NULL ends the table. */
 #define BUILTIN(n, sig, fam, text, f) {.name = (n), .signature = (sig), .family = (fam), .doc = (text), .fn = (f)}
-
-/* Family registration tables, one per stdlib file. */
-extern Builtin builtins_distributions[];
-extern Builtin builtins_dist_continuous[];
-extern Builtin builtins_dist_discrete[];
-extern Builtin builtins_dist_combinators[];
-extern Builtin builtins_math[];
-extern Builtin builtins_reducers[];
-extern Builtin builtins_lists[];
-extern Builtin builtins_strings[];
-extern Builtin builtins_io[];
-extern Builtin builtins_hist[];   /* hist.c */
-extern Builtin builtins_plot[];   /* plot.c */
-extern Builtin builtins_export[]; /* export.c: write_samples */
-extern Builtin builtins_read_csv[]; /* read_csv.c */
-/* issue 19's standard library, one file per family */
-extern Builtin builtins_list_search[];    /* list_search.c: find, any, all, flatten, unique, sort_by, slice, index_of */
-extern Builtin builtins_records[];        /* records.c: has, merge, remove, items */
-extern Builtin builtins_squiggle_utils[]; /* squiggle_utils.c */
 
 #endif

@@ -29,7 +29,7 @@
 #include "atomic_file.h"
 #include "eval.h"
 #include "fuzz_limits.h"
-#include "registry.h"
+#include "builtins.h"
 
 /* "$S" stands for a samples value: norm(1, 2) in builtin_NAME.sq, a distribution in with_NAME.sq. */
 static const char *const POOL[] = {
@@ -259,6 +259,7 @@ static const char *const OPERATOR_LINES[] = {
 };
 
 int main(int argc, char **argv) {
+    stdlib_open();
     bool strict = argc == 3 && !strcmp(argv[1], "--strict");
     if (argc != 2 && !strict) {
         fprintf(stderr, "usage: fuzz_seeds [--strict] DIR\n");
@@ -272,7 +273,6 @@ int main(int argc, char **argv) {
     sink = fopen("/dev/null", "w");
     if (!sink) return 1;
     afile_dry_run(true); /* write_csv, plot, write_samples: checked, written to /dev/null */
-    registry_init();
     int nb = registry_count(), missing = 0, files = 0;
     Found *found = calloc((size_t)nb, sizeof *found);
     if (!found) abort();

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "builtins.h"
 #include "eval.h"
 #include "fuzz_limits.h"
 #include "rehearsal.h"
@@ -34,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!sink) {
         sink = fopen("/dev/null", "w");
         if (!sink) abort();
+        stdlib_open();
     }
     Source *src = source_from_string("<fuzz>", (const char *)data, size);
     if (!src) return 0;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "eval.h"
 #include "samples.h"
 #include "samples_internal.h" /* smp_pow_no_fma: both forms of x^3 and x^4 */
@@ -242,6 +243,7 @@ static void check_clip(const double *xs) {
 }
 
 int main(void) {
+    stdlib_open();
     interp_init(&I, stdout);
     char set[64];
     snprintf(set, sizeof set, "set samples = %zu", G * G);

@@ -25,7 +25,7 @@
 
 #include "dist_family.h"
 #include "eval.h"
-#include "registry.h"
+#include "builtins.h"
 
 static int passed, failed;
 static Interp I;
@@ -530,7 +530,6 @@ static void test_docs(void) {
     if (!sec) { check("docs: a ### Distributions section", false); return; }
     char *end = strstr(sec + 4, "\n### ");
     if (end) *end = 0;
-    registry_init();
     for (int i = 0; i < registry_count(); i++) {
         const Builtin *b = registry_at(i);
         if (strcmp(b->family, "distributions") != 0) continue;
@@ -561,6 +560,7 @@ static void test_docs(void) {
 }
 
 int main(void) {
+    stdlib_open();
     const char *env = getenv("SQC_TEST_N");
     N = env ? (size_t)atol(env) : 1000000;
     stats_on = N >= 100000;

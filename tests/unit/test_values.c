@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "eval.h"
 #include "symbol.h"
 
@@ -98,6 +99,7 @@ static void test_many_keywords(void) {
 }
 
 int main(void) {
+    stdlib_open();
     test_append_in_place();
     test_record_index();
     test_many_keywords();

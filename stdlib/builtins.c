@@ -1,0 +1,12 @@
+/* builtins.c — the standard library's family tables, opened into the registry (as Lua's linit.c). */
+#include "builtins.h"
+
+static Builtin *const families[] = {builtins_distributions, builtins_dist_continuous, builtins_dist_discrete,
+                                    builtins_dist_combinators, builtins_math, builtins_reducers,
+                                    builtins_lists,         builtins_strings, builtins_io,
+                                    builtins_hist,          builtins_plot,    builtins_export,
+                                    builtins_read_csv,
+                                    /* issue 19 */
+                                    builtins_list_search, builtins_records, builtins_squiggle_utils};
+
+void stdlib_open(void) { registry_open(families, sizeof families / sizeof *families); }
