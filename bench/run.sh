@@ -16,7 +16,7 @@ fi
 cp "$here/models/ttb.mjs" "$here/squiggle/ttb.mjs" # node resolves the package from the script's folder
 cmake -S "$root" -B "$here/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$here/build" -j2 --target sqc >/dev/null
-gcc -O3 -fno-math-errno -ffp-contract=off -std=gnu11 -I"$root/runtime" -I"$root/lang" $(pkg-config --cflags gsl 2>/dev/null || true) \
+gcc -O3 -fno-math-errno -ffp-contract=off -std=gnu11 -I"$root/runtime/engine" -I"$root/runtime/engine/internal" -I"$root/runtime/base" -I"$root/lang" $(pkg-config --cflags gsl 2>/dev/null || true) \
     -o "$here/build/ttb_limit" "$here/limit/ttb_limit.c" -lm
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB; load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 /usr/bin/python3 "$here/bench.py" "$here/build/sqc" "$here/build/ttb_limit" "$@"

@@ -1,7 +1,7 @@
-/* parser.y — the sq grammar (SPEC §3): a pure LALR(1) parser that builds the AST of ast.h.
- * Every action is one constructor call from ast_build.h; a constructor that finds an error
- * records it and returns NULL, and MK() then aborts the parse. All nodes live in the
- * Program's arena, so nothing needs a %destructor. */
+/* parser.y — the sq grammar (docs/language.md, "Statements" and "Expressions"): a pure LALR(1)
+ * parser that builds the AST of ast.h. Every action is one constructor call from ast_build.h; a
+ * constructor that finds an error records it and returns NULL, and MK() then aborts the parse. All
+ * nodes live in the Program's arena, so nothing needs a %destructor. */
 
 %code requires {
 #include "ast_build.h"

@@ -1,5 +1,5 @@
-/* dist_combinators.c — distributions built from other values (SPEC §4): discrete, mixture
- * (alias mx), zero_inflated and truncate.
+/* dist_combinators.c — distributions built from other values (docs/language.md, "Distributions"):
+ * discrete, mixture (alias mx), zero_inflated and truncate.
  *
  * discrete and mixture pick one component per draw (smp_mixture) with normalized weights;
  * a number is a point mass. truncate(d, lo, hi) keeps d's shape inside [lo, hi] with no

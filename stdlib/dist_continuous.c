@@ -1,6 +1,6 @@
-/* dist_continuous.c — the continuous constructors beyond norm/lognorm/uniform (SPEC §4):
- * beta, gamma, exponential, chisquare, pareto, triangular, pert, tdist, log_tdist.
- * Parameters are numpy's/squigglepy's; each may be samples (drawn per draw, checked per
+/* dist_continuous.c — the continuous constructors beyond norm/lognorm/uniform (docs/language.md,
+ * "Distributions"): beta, gamma, exponential, chisquare, pareto, triangular, pert, tdist,
+ * log_tdist. Parameters are numpy's/squigglepy's; each may be samples (drawn per draw, checked per
  * draw by the family's draw function). Sampling and CDFs live in dist_family.c. */
 #include <gsl/gsl_cdf.h>
 #include <math.h>

@@ -1,5 +1,6 @@
-/* dist_discrete.c — the counting constructors (SPEC §4): poisson, binomial, bernoulli,
- * geometric, on GSL's samplers. Parameters as numpy's; each may be samples (per draw). */
+/* dist_discrete.c — the counting constructors (docs/language.md, "Distributions"): poisson,
+ * binomial, bernoulli, geometric, on GSL's samplers. Parameters as numpy's; each may be samples
+ * (per draw). */
 #include "dist_common.h"
 #include "dist_family.h"
 #include "registry.h"

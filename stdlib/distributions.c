@@ -1,5 +1,5 @@
-/* distributions.c — distribution constructors (SPEC §4). Each call takes a fresh
- * random stream, so two calls give independent samples. */
+/* distributions.c — distribution constructors (docs/language.md, "Distributions"). Each call takes
+ * a fresh random stream, so two calls give independent samples. */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 

@@ -1,4 +1,5 @@
-/* hist.c — hist(x): a histogram of the draws in the terminal (SPEC §6).
+/* hist.c — hist(x): a histogram of the draws in the terminal (docs/language.md, "Output: hist,
+ * plot, write_samples, --json").
  *
  *   mean 1.40M, 90% CI 1.26M to 1.54M
  *     1.13M │▎                                           3

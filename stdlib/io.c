@@ -1,4 +1,4 @@
-/* io.c — print, now and write_csv (SPEC §6). */
+/* io.c — print, now and write_csv (docs/language.md, "Output"). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* lists.c — lists and records (SPEC §5). Lists are values: every function here returns
- * a new list and leaves its argument unchanged. */
+/* lists.c — lists and records (docs/language.md, "Lists and records"). Lists are values: every
+ * function here returns a new list and leaves its argument unchanged. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
-/* plot.c — plot(x, path): a histogram of the draws as an SVG 1.1 file (SPEC §6).
+/* plot.c — plot(x, path): a histogram of the draws as an SVG 1.1 file (docs/language.md, "Output:
+ * hist, plot, write_samples, --json").
  *
  * x is one samples value, or a list or record of them drawn over each other on shared
  * bins (translucent bars, one colour each, with a legend; a record's keys name the

@@ -1,4 +1,4 @@
-/* strings.c — str and format (SPEC §5), on Python's format mini-language. */
+/* strings.c — str and format (docs/language.md, "Strings"), on Python's format mini-language. */
 #include <stdio.h>
 #include <string.h>
 

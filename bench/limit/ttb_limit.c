@@ -1,7 +1,7 @@
 /* ttb_limit.c — time-to-botec as plain C: our "physical limit" for sqc on this model.
  *
- * The same sampling algorithms as sqc's runtime (the counter-based hash of runtime/rng_inline.h,
- * the block Box-Muller of runtime/samples_normal.c and runtime/rng_blocks.c, included here), with
+ * The same sampling algorithms as sqc's runtime (the counter-based hash of runtime/engine/internal/rng_inline.h,
+ * the block Box-Muller of runtime/engine/samples_normal.c and runtime/engine/rng_blocks.c, included here), with
  * nothing interpreted:
  * for each 4096-draw block, pick a component per draw (hashing vectorized, also for AVX2/AVX-512;
  * counting without a branch), then draw each lognormal component only for the draws that picked
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Uniforms by the counter hash, built as runtime/rng_blocks.c builds them (also for AVX2 and
+/* Uniforms by the counter hash, built as runtime/engine/rng_blocks.c builds them (also for AVX2 and
  * AVX-512: integer hashing only, the same bits at any width). */
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void
 uniforms(double *restrict u, uint64_t key, size_t i0, size_t len) {

@@ -1,4 +1,4 @@
-/* test_mem.c — the memory limit (runtime/mem.c): cgroup v2 and v1 limits read up a nested
+/* test_mem.c — the memory limit (runtime/base/mem.c): cgroup v2 and v1 limits read up a nested
  * hierarchy (on a fake cgroup tree in a temporary folder, so no privileges are needed),
  * the sizes in messages, and the allocation check against a small SQC_MEMORY_LIMIT. */
 #define _GNU_SOURCE

@@ -1,7 +1,7 @@
 /* test_normal_widths.c — the normal sampler gives the same bits at every vector width, and is
  * accurate.
  *
- * runtime/samples_normal.c is compiled here a second time, scalar (no clones, no vectorizing,
+ * runtime/engine/samples_normal.c is compiled here a second time, scalar (no clones, no vectorizing,
  * no FMA contraction), under other names; its draws must equal, bit for bit, those of the
  * library's sampler, which runs the AVX-512 or AVX2 clone where the machine has one. Then every
  * draw is compared with a long double Box-Muller (same uniforms, the same exact reduction of
@@ -11,7 +11,7 @@
 #define smp_std_normal_block scalar_std_normal_block
 #define smp_std_normal_pairs scalar_std_normal_pairs
 #define smp_exp_block scalar_exp_block
-#include "../../runtime/samples_normal.c"
+#include "../../runtime/engine/samples_normal.c"
 #undef smp_std_normal_block
 #undef smp_std_normal_pairs
 #undef smp_exp_block

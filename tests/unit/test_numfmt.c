@@ -1,9 +1,9 @@
-/* test_numfmt.c — unit tests for stdlib/numfmt.c.
+/* test_numfmt.c — unit tests for runtime/base/numfmt.c.
  *
  * The expected strings in the tables come from CPython 3.11 (format(), repr(), str.format()),
  * printed by the generator kept in the comment at the end of this file; the test itself does not
  * need Python. Build and run:
- *   cc -std=c11 -Wall -Wextra -O2 -Iruntime -Istdlib stdlib/numfmt.c runtime/strbuf.c \
+ *   cc -std=c11 -Wall -Wextra -O2 -Iruntime/base runtime/base/numfmt.c runtime/base/strbuf.c \
  *      tests/unit/test_numfmt.c -lm -o /tmp/t && /tmp/t
  * Exit status 0 when every check passes, 1 otherwise. */
 #include <float.h>

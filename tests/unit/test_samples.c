@@ -1,10 +1,8 @@
-/* test_samples.c — unit tests for the samples runtime (runtime/samples*.c, quantile.c, rng.c).
+/* test_samples.c — unit tests for the samples engine (runtime/engine/: samples*.c, quantile.c, rng.c).
  *
  * Fixed seeds throughout; statistical checks use 5 standard errors and the 0.001 critical value
- * of the Kolmogorov-Smirnov statistic. Build and run:
- *   cc -std=c11 -Wall -Wextra -O2 -fopenmp -Iruntime -Ilang runtime/rng.c runtime/samples*.c \
- *      runtime/quantile.c runtime/strbuf.c tests/unit/test_samples.c -lgsl -lgslcblas -lm -o /tmp/ts
- *   /tmp/ts            (or /tmp/ts --small under valgrind)
+ * of the Kolmogorov-Smirnov statistic. Built by the test suite (build/tests/test_samples); run
+ *   build/tests/test_samples            (or with --small under valgrind)
  * Exit status 0 when every check passes, 1 otherwise. */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>

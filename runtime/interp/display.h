@@ -1,4 +1,4 @@
-/* display.h — values as text, the way print shows them (SPEC §6). */
+/* display.h — values as text, the way print shows them (docs/language.md, "Output"). */
 #ifndef SQC_DISPLAY_H
 #define SQC_DISPLAY_H
 

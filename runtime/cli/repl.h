@@ -1,4 +1,4 @@
-/* repl.h — the interactive session (SPEC §7). */
+/* repl.h — the interactive session (docs/cli.md, "The REPL"). */
 #ifndef SQC_REPL_H
 #define SQC_REPL_H
 

@@ -1,5 +1,5 @@
-/* repl.c — the interactive session (SPEC §7): read a line with GNU readline, run it in
- * the session's interpreter, show its value.
+/* repl.c — the interactive session (docs/cli.md, "The REPL"): read a line with GNU readline, run it
+ * in the session's interpreter, show its value.
  *
  * Entries. A line is added to the pending entry; the entry is run when it parses. A syntax
  * error at the end of the input (an open bracket, a trailing operator, `{` without `}`)
