@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eval.h"
 #include "numfmt.h"
 #include "registry.h"
 
