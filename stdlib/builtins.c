@@ -7,6 +7,8 @@ static Builtin *const families[] = {builtins_distributions, builtins_dist_contin
                                     builtins_hist,          builtins_plot,    builtins_export,
                                     builtins_read_csv,
                                     /* issue 19 */
-                                    builtins_list_search, builtins_records, builtins_squiggle_utils};
+                                    builtins_list_search, builtins_records, builtins_squiggle_utils,
+                                    /* issue 18 */
+                                    builtins_correlate};
 
 void stdlib_open(void) { registry_open(families, sizeof families / sizeof *families); }

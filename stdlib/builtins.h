@@ -25,5 +25,7 @@ extern Builtin builtins_read_csv[]; /* read_csv.c */
 extern Builtin builtins_list_search[];    /* list_search.c: find, any, all, flatten, unique, sort_by, slice, index_of */
 extern Builtin builtins_records[];        /* records.c: has, merge, remove, items */
 extern Builtin builtins_squiggle_utils[]; /* squiggle_utils.c */
+/* issue 18: analysis */
+extern Builtin builtins_correlate[]; /* correlate.c */
 
 #endif
