@@ -21,10 +21,11 @@
 
 #include "chart.h"
 #include "display.h"
+#include "given.h"
 #include "numfmt.h"
 #include "registry.h"
 
-enum { H_X, H_BINS, H_LOG, H_WIDTH, H_TITLE, H_RANGE, H_TRIM };
+enum { H_X, H_BINS, H_LOG, H_WIDTH, H_TITLE, H_RANGE, H_TRIM, H_GIVEN };
 
 static const char *const EIGHTHS[8] = {"", "\u258F", "\u258E", "\u258D", "\u258C", "\u258B", "\u258A", "\u2589"};
 static const char FULL_BLOCK[] = "\u2588";
@@ -51,7 +52,7 @@ static void put_padded(StrBuf *out, const char *s, size_t len, size_t width) {
     sb_put(out, s, len);
 }
 
-static bool fn_hist(Args *a, Value *out) {
+static bool hist(Args *a, Value *out) {
     Interp *I = a->I;
     double bins_d = 40, width_d = 40;
     bool log = false;
@@ -183,9 +184,12 @@ static bool fn_hist(Args *a, Value *out) {
     return written;
 }
 
+/* given=c: the histogram of the draws where c holds (given.h) */
+static bool fn_hist(Args *a, Value *out) { return given_call(a, H_X, H_GIVEN, hist, out); }
+
 Builtin builtins_hist[] = {
-    BUILTIN("hist", "x, bins=, log=, width=, title=, range=, trim=", "output",
+    BUILTIN("hist", "x, bins=, log=, width=, title=, range=, trim=, given=", "output",
      "print a histogram of x's draws (bins=40; log=true for log-spaced bins; width=40 cells; "
-     "range=[lo, hi] or trim=p to show part of the axis)", fn_hist),
+     "range=[lo, hi] or trim=p to show part of the axis; given=c: only the draws where c holds)", fn_hist),
     {.name = NULL},
 };

@@ -3,6 +3,7 @@
 
 #include "dist_common.h"
 #include "ops.h"
+#include "given.h"
 #include "registry.h"
 #include "numfmt.h"
 
@@ -128,7 +129,35 @@ static bool list_extreme(Args *a, const SqList *l, SmpBinary op, Value *out) {
     return true;
 }
 
+/* min(x, given=c), max(x, given=c): the extreme of x's draws where c holds (given.h). */
+static bool extreme_given(Args *a, Value *out, SmpBinary op) {
+    const Value *x = a->v[0];
+    if (has_arg(a, 1)) return arg_error(a, 2, "given= goes with the one-argument form: %s(x, given=c)", a->fn->name);
+    if (x->kind != VAL_SAMPLES && x->kind != VAL_NUM && x->kind != VAL_BOOL)
+        return x->kind == VAL_LIST ? arg_error(a, 2, "given= selects draws of samples, and a is a list (data): select "
+                                                     "its items with filter(xs, f)")
+                                   : arg_type_error(a, 0, "a number or samples");
+    Given g;
+    if (!given_read(a, 2, &g)) return false;
+    double r = x->kind == VAL_NUM ? x->as.num : x->kind == VAL_BOOL ? x->as.boolean : 0;
+    if (x->kind == VAL_SAMPLES && g.kind == GIVEN_NONE) {
+        bool ok = op == SB_MIN ? smp_min(&a->I->smp, x->as.smp, &r) : smp_max(&a->I->smp, x->as.smp, &r);
+        if (!ok) return given_free(&g), rt_error_from_samples(a->I), false;
+    } else if (x->kind == VAL_SAMPLES) {
+        double *d = given_draws(a, x->as.smp, &g);
+        if (!d) return given_free(&g), false;
+        r = d[0];
+        for (size_t i = 0; i < g.m && !isnan(r); i++) /* a NaN draw makes it NaN, as without given= */
+            r = isnan(d[i]) ? d[i] : op == SB_MIN ? fmin(r, d[i]) : fmax(r, d[i]);
+        free(d);
+    }
+    given_free(&g);
+    *out = val_num(r);
+    return true;
+}
+
 static bool extreme(Args *a, Value *out, SmpBinary op) {
+    if (has_arg(a, 2)) return extreme_given(a, out, op);
     if (has_arg(a, 1)) return binary(a, out, op, 0, 1);
     const Value *x = a->v[0];
     if (x->kind == VAL_LIST) return list_extreme(a, x->as.list, op, out);
@@ -158,8 +187,8 @@ Builtin builtins_math[] = {
     BUILTIN("ceil", "x", "math", "smallest whole number >= x", fn_ceil),
     BUILTIN("round", "x, digits=", "math", "round to `digits` decimals (default 0), halves to even", fn_round),
     BUILTIN("int", "x", "math", "x without its fraction (toward zero)", fn_int),
-    BUILTIN("min", "a, b=", "math", "with two arguments the smaller, per draw; with one the smallest draw or list element", fn_min),
-    BUILTIN("max", "a, b=", "math", "with two arguments the larger, per draw; with one the largest draw or list element", fn_max),
+    BUILTIN("min", "a, b=, given=", "math", "with two arguments the smaller, per draw; with one the smallest draw or list element", fn_min),
+    BUILTIN("max", "a, b=, given=", "math", "with two arguments the larger, per draw; with one the largest draw or list element", fn_max),
     BUILTIN("clip", "x, lo, hi", "math", "x limited to [lo, hi]", fn_clip),
     BUILTIN("pow", "a, b", "math", "a to the power b", fn_pow),
     BUILTIN("mod", "a, b", "math", "remainder of a / b with the sign of b (as Python's %)", fn_mod),

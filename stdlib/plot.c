@@ -16,11 +16,12 @@
 
 #include "atomic_file.h"
 #include "chart.h"
+#include "given.h"
 #include "numfmt.h"
 #include "mem.h"
 #include "registry.h"
 
-enum { P_X, P_PATH, P_TITLE, P_BINS, P_LOG, P_LABELS, P_XLABEL, P_RANGE, P_TRIM };
+enum { P_X, P_PATH, P_TITLE, P_BINS, P_LOG, P_LABELS, P_XLABEL, P_RANGE, P_TRIM, P_GIVEN };
 
 #define MAX_SERIES 32
 #define W 800.0
@@ -274,7 +275,7 @@ static void plot_free(Plot *p) {
     }
 }
 
-static bool fn_plot(Args *a, Value *out) {
+static bool plot(Args *a, Value *out) {
     const SqString *path, *title = NULL, *xlabel = NULL;
     double bins_d = 40;
     bool log = false;
@@ -441,9 +442,12 @@ static bool fn_plot(Args *a, Value *out) {
     return true;
 }
 
+/* given=c: the histogram of the draws where c holds (given.h) */
+static bool fn_plot(Args *a, Value *out) { return given_call(a, P_X, P_GIVEN, plot, out); }
+
 Builtin builtins_plot[] = {
-    BUILTIN("plot", "x, path, title=, bins=, log=, labels=, xlabel=, range=, trim=", "output",
+    BUILTIN("plot", "x, path, title=, bins=, log=, labels=, xlabel=, range=, trim=, given=", "output",
      "write an SVG histogram of x (or of a list or record of samples, overlaid with a legend) to a .svg path; "
-     "range=[lo, hi] or trim=p to show part of the axis", fn_plot),
+     "range=[lo, hi] or trim=p to show part of the axis; given=c: only the draws where c holds", fn_plot),
     {.name = NULL},
 };

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "given.h"
 #include "numfmt.h"
 #include "registry.h"
 
@@ -17,9 +18,35 @@ typedef struct Input {
     bool sorted;
 } Input;
 
-static bool input_of(Args *a, int i, Input *in) {
+/* given=c (parameter gi, given.h): samples become the data of their draws where c holds; a number
+ * stays itself (on every draw); a list is data already, which a condition on draws cannot select. */
+static bool input_given(Args *a, int i, int gi, Input *in) {
+    const Value *v = a->v[i];
+    if (v->kind == VAL_LIST)
+        return arg_error(a, gi, "given= selects draws of samples, and %s is a list (data): select its items with "
+                                "filter(xs, f)", a->fn->params[i]);
+    Given g;
+    if (!given_read(a, gi, &g)) return false;
+    if (g.kind == GIVEN_MASK && in->s) {
+        in->xs = given_draws(a, in->s, &g);
+        in->n = g.m;
+        in->s = NULL;
+    }
+    bool ok = g.kind == GIVEN_NONE || in->xs || v->kind != VAL_SAMPLES;
+    given_free(&g);
+    return ok;
+}
+
+static bool input_of(Args *a, int i, int gi, Input *in) {
     const Value *v = a->v[i];
     *in = (Input){0};
+    if (gi >= 0 && has_arg(a, gi)) {
+        if (v->kind == VAL_SAMPLES) in->s = v->as.smp;
+        else if (v->kind == VAL_NUM) in->num = v->as.num;
+        else if (v->kind == VAL_BOOL) in->num = v->as.boolean;
+        else if (v->kind != VAL_LIST) return arg_type_error(a, i, "a number or samples");
+        return input_given(a, i, gi, in);
+    }
     if (v->kind == VAL_SAMPLES) return in->s = v->as.smp, true;
     if (v->kind == VAL_NUM) return in->num = v->as.num, true;
     if (v->kind == VAL_BOOL) return in->num = v->as.boolean, true;
@@ -121,7 +148,7 @@ typedef enum Reduce { R_MEAN, R_SD, R_VAR } Reduce;
 static bool moment(Args *a, Value *out, Reduce r) {
     Input in;
     double mean, var, sd;
-    if (!input_of(a, 0, &in)) return false;
+    if (!input_of(a, 0, 1, &in)) return false;
     bool ok = input_moments(a, &in, &mean, r == R_MEAN ? NULL : &var, &sd);
     free(in.xs);
     if (ok) *out = val_num(r == R_MEAN ? mean : r == R_SD ? sd : var);
@@ -132,17 +159,17 @@ static bool fn_mean(Args *a, Value *out) { return moment(a, out, R_MEAN); }
 static bool fn_sd(Args *a, Value *out) { return moment(a, out, R_SD); }
 static bool fn_var(Args *a, Value *out) { return moment(a, out, R_VAR); }
 
-static bool quantile_of(Args *a, double q, Value *out) {
+static bool quantile_of(Args *a, double q, int gi, Value *out) {
     Input in;
     double x;
-    if (!input_of(a, 0, &in)) return false;
+    if (!input_of(a, 0, gi, &in)) return false;
     bool ok = input_quantiles(a, &in, &q, 1, &x);
     free(in.xs);
     if (ok) *out = val_num(x);
     return ok;
 }
 
-static bool fn_median(Args *a, Value *out) { return quantile_of(a, 0.5, out); }
+static bool fn_median(Args *a, Value *out) { return quantile_of(a, 0.5, 1, out); }
 
 /* A `%` literal where a percentage is meant (docs/language.md, "Reducers"): `percentile(x, 95%)`
  * is p = 0.95, almost surely not what was meant. The message quotes the literal without its `%`. */
@@ -170,14 +197,14 @@ static bool fn_percentile(Args *a, Value *out) {
     double p;
     if (!refuse_percent_literal(a, 1, false) || !need_num(a, 1, &p)) return false;
     if (!(p >= 0 && p <= 100)) return arg_error(a, 1, "the percentile must be between 0 and 100, got %s", num_text(&(NumText){0}, p));
-    return quantile_of(a, p / 100.0, out);
+    return quantile_of(a, p / 100.0, 2, out);
 }
 
 static bool fn_quantile(Args *a, Value *out) {
     double q;
     if (!need_num(a, 1, &q)) return false;
     if (!(q >= 0 && q <= 1)) return arg_error(a, 1, "the quantile must be between 0 and 1, got %s", num_text(&(NumText){0}, q));
-    return quantile_of(a, q, out);
+    return quantile_of(a, q, 2, out);
 }
 
 static bool fn_percentiles(Args *a, Value *out) {
@@ -192,7 +219,7 @@ static bool fn_percentiles(Args *a, Value *out) {
             return arg_error(a, 1, "percentiles must be numbers between 0 and 100");
         q[i] = p->as.num / 100.0;
     }
-    if (!input_of(a, 0, &in)) return false;
+    if (!input_of(a, 0, 2, &in)) return false;
     bool ok = !ps->len || input_quantiles(a, &in, q, ps->len, r);
     free(in.xs);
     if (!ok) return false;
@@ -208,14 +235,27 @@ static bool fn_percentiles(Args *a, Value *out) {
  * than their mean (docs/language.md, "Reducers"). */
 static bool fn_prob(Args *a, Value *out) {
     const Value *v = a->v[0];
-    if (v->kind == VAL_BOOL) return *out = val_num(v->as.boolean), true;
+    if (v->kind == VAL_BOOL) {
+        Given g; /* a constant condition: still the given= must be one that holds somewhere */
+        if (!given_read(a, 1, &g)) return false;
+        given_free(&g);
+        return *out = val_num(v->as.boolean), true;
+    }
     if (v->kind == VAL_SAMPLES && !smp_is_bool(v->as.smp))
         return arg_error(a, 0, "the argument must be a condition such as prob(x > 0), got samples of numbers "
                                "(of bernoulli(p) draws write prob(x == 1); for the average, mean(x))");
     if (v->kind != VAL_SAMPLES)
         return arg_type_error(a, 0, "a condition (a bool or bool samples, e.g. x > 3)");
     double p;
-    if (!smp_mean(&a->I->smp, v->as.smp, &p)) return samples_failed(a);
+    if (has_arg(a, 1)) { /* P(cond | given): the share of the draws where given holds */
+        Input in;
+        if (!input_of(a, 0, 1, &in)) return false;
+        bool ok = input_moments(a, &in, &p, NULL, NULL);
+        free(in.xs);
+        if (!ok) return false;
+    } else if (!smp_mean(&a->I->smp, v->as.smp, &p)) {
+        return samples_failed(a);
+    }
     *out = val_num(p);
     return true;
 }
@@ -223,7 +263,7 @@ static bool fn_prob(Args *a, Value *out) {
 static bool fn_cdf(Args *a, Value *out) {
     Input in;
     double v, x;
-    if (!need_num(a, 1, &v) || !input_of(a, 0, &in)) return false;
+    if (!need_num(a, 1, &v) || !input_of(a, 0, 2, &in)) return false;
     if (in.s) {
         if (!smp_cdf(&a->I->smp, in.s, v, &x)) return samples_failed(a);
     } else if (in.xs) {
@@ -242,7 +282,7 @@ static bool fn_cdf(Args *a, Value *out) {
  * (a zero or negative value has no logarithm; squigglepy's gives 0 or NaN with a warning). */
 static bool fn_geomean(Args *a, Value *out) {
     Input in;
-    if (!input_of(a, 0, &in)) return false;
+    if (!input_of(a, 0, 1, &in)) return false;
     double lo, m;
     if (in.s) {
         if (!smp_min(&a->I->smp, in.s, &lo)) return samples_failed(a);
@@ -255,7 +295,11 @@ static bool fn_geomean(Args *a, Value *out) {
         for (size_t i = 0; i < in.n; i++) {
             if (!(in.xs[i] > 0)) {
                 NumText t;
-                arg_error(a, 0, "item %zu of the list is %s: every value must be > 0 (a logarithm is taken)", i, num_text(&t, in.xs[i]));
+                if (has_arg(a, 1)) /* given=: the draws where the condition holds */
+                    arg_error(a, 0, "every draw must be > 0 (a logarithm is taken), and one where the condition holds is %s",
+                              num_text(&t, in.xs[i]));
+                else
+                    arg_error(a, 0, "item %zu of the list is %s: every value must be > 0 (a logarithm is taken)", i, num_text(&t, in.xs[i]));
                 free(in.xs);
                 return false;
             }
@@ -275,7 +319,7 @@ static bool fn_summary(Args *a, Value *out) {
     Input in;
     double mean, var, sd, q[3];
     static const double qs[3] = {0.05, 0.5, 0.95};
-    if (!input_of(a, 0, &in)) return false;
+    if (!input_of(a, 0, 1, &in)) return false;
     bool ok = input_moments(a, &in, &mean, &var, &sd) && input_quantiles(a, &in, qs, 3, q);
     free(in.xs);
     if (!ok) return false;
@@ -290,16 +334,16 @@ static bool fn_summary(Args *a, Value *out) {
 }
 
 Builtin builtins_reducers[] = {
-    BUILTIN("mean", "x", "reducers", "average of the draws", fn_mean),
-    BUILTIN("sd", "x", "reducers", "standard deviation of the draws (population, as numpy's std)", fn_sd),
-    BUILTIN("var", "x", "reducers", "variance of the draws (population, as numpy's var)", fn_var),
-    BUILTIN("median", "x", "reducers", "the 50th percentile", fn_median),
-    BUILTIN("percentile", "x, p", "reducers", "the p-th percentile (0..100), numpy's linear interpolation", fn_percentile),
-    BUILTIN("quantile", "x, q", "reducers", "the q-quantile (0..1)", fn_quantile),
-    BUILTIN("percentiles", "x, ps", "reducers", "a list of percentiles, e.g. percentiles(x, [5, 50, 95])", fn_percentiles),
-    BUILTIN("prob", "cond", "reducers", "share of draws where a condition (x > 3, a and b, ...) is true", fn_prob),
-    BUILTIN("cdf", "x, v", "reducers", "share of draws <= v", fn_cdf),
-    BUILTIN("summary", "x", "reducers", "record {mean, sd, p5, p50, p95}", fn_summary),
-    BUILTIN("geomean", "x", "reducers", "geometric mean exp(mean(log x)) of draws or a list of numbers > 0", fn_geomean),
+    BUILTIN("mean", "x, given=", "reducers", "average of the draws", fn_mean),
+    BUILTIN("sd", "x, given=", "reducers", "standard deviation of the draws (population, as numpy's std)", fn_sd),
+    BUILTIN("var", "x, given=", "reducers", "variance of the draws (population, as numpy's var)", fn_var),
+    BUILTIN("median", "x, given=", "reducers", "the 50th percentile", fn_median),
+    BUILTIN("percentile", "x, p, given=", "reducers", "the p-th percentile (0..100), numpy's linear interpolation", fn_percentile),
+    BUILTIN("quantile", "x, q, given=", "reducers", "the q-quantile (0..1)", fn_quantile),
+    BUILTIN("percentiles", "x, ps, given=", "reducers", "a list of percentiles, e.g. percentiles(x, [5, 50, 95])", fn_percentiles),
+    BUILTIN("prob", "cond, given=", "reducers", "share of draws where a condition (x > 3, a and b, ...) is true; prob(a, given=b) is P(a | b)", fn_prob),
+    BUILTIN("cdf", "x, v, given=", "reducers", "share of draws <= v", fn_cdf),
+    BUILTIN("summary", "x, given=", "reducers", "record {mean, sd, p5, p50, p95}", fn_summary),
+    BUILTIN("geomean", "x, given=", "reducers", "geometric mean exp(mean(log x)) of draws or a list of numbers > 0", fn_geomean),
     {.name = NULL},
 };

@@ -198,6 +198,27 @@ static void test_correlate_threads(void) {
     free(one), free(two);
 }
 
+/* ---- given= ---- */
+
+/* E[X | X > 0] of a standard normal is sqrt(2 / pi); P(U < 0.3 | U < 0.6) is 1/2; both within 5
+ * standard errors of the conditioned draws. */
+static void test_given(void) {
+    char what[200];
+    double m = num_of("z = norm(mean=0, sd=1)\nmean(z, given=z > 0)");
+    double sdc = num_of("sd(z, given=z > 0)"), k = num_of("prob(z > 0) * sample_count()");
+    double se = sdc / sqrt(k), want = sqrt(2 / M_PI);
+    snprintf(what, sizeof what, "mean(z, given=z > 0) %.5f, sqrt(2/pi) %.5f, 5 SE %.4f", m, want, 5 * se);
+    check(what, fabs(m - want) <= 5 * se);
+    double p = num_of("u = uniform(0, 1)\nprob(u < 0.3, given=u < 0.6)"), kb = num_of("prob(u < 0.6) * sample_count()");
+    snprintf(what, sizeof what, "prob(u < 0.3, given=u < 0.6) %.5f, expected 0.5", p);
+    check(what, fabs(p - 0.5) <= 5 * sqrt(0.25 / kb));
+    /* exactly the data of the selected draws: numpy's x[c].mean() */
+    double direct = num_of("mean(filter(samples_of(z), {|v| v > 0}))");
+    check("mean(z, given=z > 0) is the mean of the selected draws", m == direct);
+    double q = num_of("percentile(z, 90, given=z > 0)"), qd = num_of("percentile(filter(samples_of(z), {|v| v > 0}), 90)");
+    check("percentile(z, 90, given=z > 0) is the percentile of the selected draws", q == qd);
+}
+
 int main(void) {
     const char *env = getenv("SQC_TEST_N");
     N = env ? (size_t)atol(env) : 20000;
@@ -207,6 +228,8 @@ int main(void) {
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) test_correlate_pair(rs[i]);
     test_correlate_matrix();
     test_correlate_threads();
+    fresh(2);
+    test_given();
     (void)num_of;
     interp_free(&I);
     printf("%d passed, %d failed\n", passed, failed);
