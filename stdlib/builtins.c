@@ -9,6 +9,6 @@ static Builtin *const families[] = {builtins_distributions, builtins_dist_contin
                                     /* issue 19 */
                                     builtins_list_search, builtins_records, builtins_squiggle_utils,
                                     /* issue 18 */
-                                    builtins_correlate};
+                                    builtins_correlate, builtins_sensitivity};
 
 void stdlib_open(void) { registry_open(families, sizeof families / sizeof *families); }

@@ -27,5 +27,6 @@ extern Builtin builtins_records[];        /* records.c: has, merge, remove, item
 extern Builtin builtins_squiggle_utils[]; /* squiggle_utils.c */
 /* issue 18: analysis */
 extern Builtin builtins_correlate[]; /* correlate.c */
+extern Builtin builtins_sensitivity[]; /* sensitivity.c: sensitivity, tornado */
 
 #endif

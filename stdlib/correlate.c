@@ -228,7 +228,16 @@ static bool fn_correlate(Args *a, Value *out) {
     if (ok) {
         *out = val_list_new(k);
         for (int j = 0; j < k; j++) {
-            list_push(out->as.list, result_samples(a, smp_from_array(rstar[j])));
+            Samples *o = smp_from_array(rstar[j]);
+            /* sensitivity()'s name for it until a variable is bound to it: "correlate([a, b], 0.5)[1]" */
+            Span sp = a->call->span;
+            char label[120];
+            if (sp.src && sp.end - sp.start <= 80)
+                snprintf(label, sizeof label, "%.*s[%d]", (int)(sp.end - sp.start), sp.src->text + sp.start, j);
+            else
+                snprintf(label, sizeof label, "correlate output %d", j);
+            smp_default_label(o, label);
+            list_push(out->as.list, result_samples(a, o));
             rstar[j] = NULL;
         }
     }

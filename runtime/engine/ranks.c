@@ -85,8 +85,7 @@ void ranks_order(const double *x, size_t n, uint32_t *order) {
     free(k);
 }
 
-/* The ranks 1..n of x, ties averaged (+0 and -0 tie). */
-static double *average_ranks(const double *x, size_t n) {
+double *ranks_average(const double *x, size_t n) {
     uint32_t *o = xmalloc(n * sizeof *o);
     double *r = xmalloc(n * sizeof *r);
     ranks_order(x, n, o);
@@ -101,15 +100,21 @@ static double *average_ranks(const double *x, size_t n) {
     return r;
 }
 
-double ranks_spearman(const double *x, const double *y, size_t n) {
+double ranks_corr(const double *rx, const double *ry, size_t n) {
     if (n < 2) return NAN;
-    double *rx = average_ranks(x, n), *ry = average_ranks(y, n);
     double m = (double)(n + 1) / 2, sxy = 0, sxx = 0, syy = 0; /* the mean rank, ties or not */
     for (size_t i = 0; i < n; i++) {
         double dx = rx[i] - m, dy = ry[i] - m;
         sxy += dx * dy, sxx += dx * dx, syy += dy * dy;
     }
+    return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+}
+
+double ranks_spearman(const double *x, const double *y, size_t n) {
+    if (n < 2) return NAN;
+    double *rx = ranks_average(x, n), *ry = ranks_average(y, n);
+    double r = ranks_corr(rx, ry, n);
     free(rx);
     free(ry);
-    return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+    return r;
 }

@@ -14,6 +14,10 @@
 void ranks_sort(double *x, size_t n);
 /* order[r] = the index of the r-th smallest x (ties in index order); n < 2^32. */
 void ranks_order(const double *x, size_t n, uint32_t *order);
+/* The ranks 1..n of x (malloc'd), ties sharing their average rank (+0 and -0 tie). */
+double *ranks_average(const double *x, size_t n);
+/* The Pearson correlation of two rank vectors from ranks_average; NaN when either is constant. */
+double ranks_corr(const double *rx, const double *ry, size_t n);
 /* The Spearman correlation of x and y (n draws each, no NaN): the Pearson correlation of their
  * ranks, ties sharing their average rank. NaN when either is constant. */
 double ranks_spearman(const double *x, const double *y, size_t n);

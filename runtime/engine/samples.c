@@ -357,6 +357,67 @@ Samples *smp_from_array(double *draws) {
     return s; /* draws_len stays 0: the array is not counted against the cache budget */
 }
 
+static void *memdup(const void *p, size_t bytes) { return p ? memcpy(smp_xmalloc(bytes), p, bytes) : NULL; }
+
+Samples *smp_copy_with(const Samples *s, const Operand *ops) {
+    Samples *c = node_new((NodeKind)s->kind, s->nops, ops);
+    c->op = s->op;
+    c->is_bool = s->is_bool;
+    c->key = s->key;
+    c->origin = s->origin;
+    c->draw = s->draw;
+    if (s->name) c->name = xstrdup(s->name);
+    if (s->param_names) {
+        c->param_names = smp_xcalloc((size_t)s->nops, sizeof(char *));
+        for (int k = 0; k < s->nops; k++) c->param_names[k] = xstrdup(s->param_names[k]);
+    }
+    size_t ncum = s->kind == NK_TABLE ? s->ntable : (size_t)s->nops;
+    c->cumw = memdup(s->cumw, ncum * sizeof(double));
+    c->table = memdup(s->table, s->ntable * sizeof(double));
+    c->guide = memdup(s->guide, s->ntable * sizeof(int32_t));
+    c->ntable = s->ntable;
+    if (s->has_interval) smp_set_interval(c, s->interval[0], s->interval[1]);
+    return sealed(c);
+}
+
+Samples *smp_constant(double v) {
+    Samples *s = node_new(NK_TABLE, 0, NULL);
+    s->ntable = 1;
+    s->table = memdup(&v, sizeof v);
+    s->cumw = memdup(&(double){1.0}, sizeof(double));
+    s->guide = memdup(&(int32_t){0}, sizeof(int32_t));
+    return sealed(s);
+}
+
+/* ---- labels ---- */
+
+static bool is_random(const Samples *s) {
+    return s->kind != NK_UNARY && s->kind != NK_BINARY && s->kind != NK_SELECT && s->kind != NK_CLAMP &&
+           !(s->kind == NK_TABLE && s->ntable == 1);
+}
+
+void smp_bind_label(Samples *s, const char *name) {
+    while (s && !is_random(s)) { /* down a chain of steps with one samples operand */
+        Samples *only = NULL;
+        int nodes = 0;
+        for (int k = 0; k < s->nops; k++)
+            if (s->ops[k].node && s->ops[k].node != only) only = s->ops[k].node, nodes++;
+        s = nodes == 1 ? only : NULL;
+    }
+    if (!s || s->label_bound) return;
+    free(s->label);
+    s->label = xstrdup(name);
+    s->label_bound = true;
+}
+
+void smp_default_label(Samples *s, const char *name) {
+    if (s->label) return;
+    s->label = xstrdup(name);
+}
+
+const char *smp_label(const Samples *s) { return s->label; }
+Span smp_origin(const Samples *s) { return s->origin; }
+
 /* ---- reference counting ---- */
 
 Samples *smp_retain(Samples *s) {
@@ -374,6 +435,7 @@ static void node_free(Samples *s) {
         threads = ctx->threads;
     }
     if (s->ext_free) s->ext_free(s->ext);
+    free(s->label);
     smp_free_draws(s->draws, s->draws_len, threads);
     if (s->param_names)
         for (int k = 0; k < s->nops; k++) free(s->param_names[k]);

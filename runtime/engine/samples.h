@@ -152,6 +152,16 @@ bool smp_reads(const Samples *s, const Samples *operand); /* operand is one of s
  * reference to them; they are not operands and do not change the draws. */
 void smp_set_interval(Samples *s, Operand lo, Operand hi);
 
+/* Names for sensitivity() (docs/language.md, "Sensitivity"): the variable a random input was first
+ * bound to. smp_bind_label(s, name) labels the random node s stands for (s itself, or the one random
+ * node below a chain of one-operand steps: `x = norm(1, 2) * 1000` names the normal `x`) unless a
+ * variable already did; smp_default_label sets a name only where there is none. smp_label is the
+ * name or NULL; smp_origin the call that made the node (its source text is the fallback name). */
+void smp_bind_label(Samples *s, const char *name);
+void smp_default_label(Samples *s, const char *name);
+const char *smp_label(const Samples *s);
+Span smp_origin(const Samples *s);
+
 bool smp_is_bool(const Samples *s); /* comparisons and logic give 0/1 draws marked bool */
 Samples *smp_mark_bool(Samples *s); /* returns s with the bool mark (s must be fresh) */
 

@@ -127,6 +127,62 @@ bool display_text_fits(Interp *I, const StrBuf *out) {
     return false;
 }
 
+/* A list of records with the same keys as an aligned table (SqList.table, made by sensitivity()):
+ * a header of the keys, then a row per record; text left-aligned, numbers right-aligned in the
+ * summaries' three-digit style. False (nothing written) for any other shape. */
+static bool display_table(const SqList *l, StrBuf *out) {
+    if (l->len == 0 || l->items[0].kind != VAL_RECORD) return false;
+    const SqRecord *head = l->items[0].as.rec;
+    int ncol = head->len;
+    if (ncol == 0 || ncol > 16) return false;
+    for (int i = 0; i < l->len; i++) {
+        const Value *row = &l->items[i];
+        if (row->kind != VAL_RECORD || row->as.rec->len != ncol) return false;
+        for (int c = 0; c < ncol; c++) {
+            const Value *x = &row->as.rec->vals[c];
+            if (strcmp(row->as.rec->keys[c]->bytes, head->keys[c]->bytes) || (x->kind != VAL_STR && x->kind != VAL_NUM))
+                return false;
+        }
+    }
+    StrBuf *cell = calloc((size_t)(l->len + 1) * (size_t)ncol, sizeof *cell);
+    size_t width[16] = {0};
+    bool right[16] = {0};
+    if (!cell) abort();
+    for (int c = 0; c < ncol; c++) {
+        sb_init(&cell[c]);
+        sb_put(&cell[c], head->keys[c]->bytes, head->keys[c]->len);
+        right[c] = head->vals[c].kind == VAL_NUM;
+    }
+    for (int i = 0; i < l->len; i++)
+        for (int c = 0; c < ncol; c++) {
+            StrBuf *b = &cell[(size_t)(i + 1) * (size_t)ncol + (size_t)c];
+            const Value *x = &l->items[i].as.rec->vals[c];
+            sb_init(b);
+            if (x->kind == VAL_STR) sb_put(b, x->as.str->bytes, x->as.str->len);
+            else num_compact(b, x->as.num);
+        }
+    for (size_t k = 0; k < (size_t)(l->len + 1) * (size_t)ncol; k++) {
+        size_t chars = 0; /* characters, not bytes: a name may hold UTF-8 */
+        for (size_t j = 0; j < cell[k].len; j++) chars += ((unsigned char)cell[k].data[j] & 0xC0) != 0x80;
+        if (chars > width[k % (size_t)ncol]) width[k % (size_t)ncol] = chars;
+    }
+    for (int i = 0; i <= l->len; i++) {
+        for (int c = 0; c < ncol; c++) {
+            StrBuf *b = &cell[(size_t)i * (size_t)ncol + (size_t)c];
+            size_t chars = 0;
+            for (size_t j = 0; j < b->len; j++) chars += ((unsigned char)b->data[j] & 0xC0) != 0x80;
+            if (c) sb_puts(out, "  ");
+            if (right[c]) for (size_t p = chars; p < width[c]; p++) sb_putc(out, ' ');
+            sb_put(out, b->data, b->len);
+            if (!right[c] && c + 1 < ncol) for (size_t p = chars; p < width[c]; p++) sb_putc(out, ' ');
+            sb_free(b);
+        }
+        if (i < l->len) sb_putc(out, '\n');
+    }
+    free(cell);
+    return true;
+}
+
 static void display_function(const Value *v, StrBuf *out) {
     if (v->kind == VAL_BUILTIN) {
         sb_printf(out, "<builtin %s>", v->as.builtin->name);
@@ -149,6 +205,7 @@ bool display_value(Interp *I, const Value *v, StrBuf *out, bool top) {
         return true;
     case VAL_SAMPLES: return display_samples_summary(I, v->as.smp, out);
     case VAL_LIST:
+        if (top && v->as.list->table && display_table(v->as.list, out)) return true;
         sb_putc(out, '[');
         for (int i = 0; i < v->as.list->len; i++) {
             if (i) sb_puts(out, ", ");

@@ -523,6 +523,7 @@ static EvStatus eval_assign(Interp *I, const Ast *n, Frame *f) {
         st = eval(I, n->as.assign.value, f, &v);
         if (st != EV_OK) return st;
         if (target->kind == AST_NAME) {
+            if (v.kind == VAL_SAMPLES) smp_bind_label(v.as.smp, target->as.name); /* sensitivity()'s names */
             frame_set(f, target->as.name, v);
             return EV_OK;
         }

@@ -39,7 +39,7 @@ Value val_list_new(int cap) {
     l->refs = 1;
     l->len = 0;
     l->cap = cap > 0 ? cap : 0;
-    l->estimates = false;
+    l->estimates = l->table = false;
     l->items = l->cap ? xmalloc(sizeof(Value) * (size_t)l->cap) : NULL;
     return (Value){.kind = VAL_LIST, .as.list = l};
 }

@@ -25,7 +25,8 @@ typedef enum ValueKind {
 typedef struct SqString { int refs; size_t len; char bytes[]; } SqString;
 /* `estimates`: made by summary() or percentiles(); the REPL shows its numbers as the summaries
  * do (3 significant digits, K/M/B). A copy made to change it in place does not keep the mark. */
-typedef struct SqList { int refs; int len, cap; struct Value *items; bool estimates; } SqList;
+/* `table`: made by sensitivity(); print shows a list of records so marked as an aligned table. */
+typedef struct SqList { int refs; int len, cap; struct Value *items; bool estimates, table; } SqList;
 /* A record keeps its keys in insertion order; from RECORD_INDEX_FROM keys on, a hash index
  * beside them (open addressing, positions + 1, 0 = empty) makes lookup and insertion O(1). */
 typedef struct SqRecord {

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "eval.h"
-#include "registry.h"
+#include "builtins.h"
 
 static int passed, failed;
 static Interp I;
@@ -219,7 +219,34 @@ static void test_given(void) {
     check("percentile(z, 90, given=z > 0) is the percentile of the selected draws", q == qd);
 }
 
+/* ---- sensitivity ---- */
+
+/* y = 10 a + b: a first with share > 0.95, and low/high the exact swings 10 p5(a) + mean(b) and
+ * 10 p95(a) + mean(b) (to rounding: the held copy sums its draws in another order). */
+static void test_sensitivity(void) {
+    char what[240];
+    double share = num_of("a = norm(1, 3)\nb = norm(0, 1)\ny = 10 * a + b\ns = sensitivity(y)\ns[0].share");
+    Value name = run("s[0].name");
+    check("sensitivity: a ranks first", name.kind == VAL_STR && !strcmp(name.as.str->bytes, "a"));
+    value_release(name);
+    snprintf(what, sizeof what, "sensitivity: a's share %.4f > 0.95", share);
+    check(what, share > 0.95);
+    double low = num_of("s[0].low"), want_low = num_of("10 * percentile(a, 5) + mean(b)");
+    double high = num_of("s[0].high"), want_high = num_of("10 * percentile(a, 95) + mean(b)");
+    snprintf(what, sizeof what, "sensitivity: low %.17g, exact %.17g; high %.17g, exact %.17g", low, want_low, high,
+             want_high);
+    check(what, fabs(low - want_low) <= 1e-12 * fabs(want_low) && fabs(high - want_high) <= 1e-12 * fabs(want_high));
+    double rc = num_of("s[1].rank_corr"), sum = num_of("s[0].share + s[1].share");
+    check("sensitivity: b's rank correlation is small", fabs(rc) < 0.2);
+    check("sensitivity: the shares add up to 1", fabs(sum - 1) < 1e-12);
+    /* inputs behind a mixture and an if-expression are found; a number input is not */
+    double n = num_of("c = norm(0, 1)\nm = mixture([norm(5, 6), lognorm(1, 2)], [0.3, 0.7])\n"
+                      "len(sensitivity(if c > 0 then m else uniform(0, 1) * 2))");
+    check("sensitivity: inputs behind a mixture and an if-expression count (5 of them)", n == 5);
+}
+
 int main(void) {
+    stdlib_open();
     const char *env = getenv("SQC_TEST_N");
     N = env ? (size_t)atol(env) : 20000;
     interp_init(&I, stdout);
@@ -230,6 +257,7 @@ int main(void) {
     test_correlate_threads();
     fresh(2);
     test_given();
+    test_sensitivity();
     (void)num_of;
     interp_free(&I);
     printf("%d passed, %d failed\n", passed, failed);

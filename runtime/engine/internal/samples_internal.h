@@ -79,6 +79,8 @@ struct Samples {
     size_t ntable;
     Operand interval[2]; /* smp_set_interval: lo, hi (nodes retained, not consumers) */
     bool has_interval;
+    char *label;        /* smp_bind_label / smp_default_label (owned): what sensitivity() calls the node */
+    bool label_bound;   /* label is a variable's name (else a default, or none) */
     void *ext;          /* smp_set_ext: owned, freed by ext_free */
     void (*ext_free)(void *);
 
@@ -105,6 +107,12 @@ struct Samples {
     int nops;
     Operand ops[]; /* flexible array: one allocation per node */
 };
+
+/* A new node like s (kind, op, stream key, numbers, weights, sampler) reading ops instead of its
+ * operands: the same recipe elsewhere in the graph (sensitivity.c). Not labelled, no ext. */
+Samples *smp_copy_with(const Samples *s, const Operand *ops);
+/* The number v on every draw, taking no stream (a one-value table). */
+Samples *smp_constant(double v);
 
 /* Computes s->fp once s is complete (samples.c). */
 void smp_fingerprint(Samples *s);
