@@ -8,6 +8,7 @@ static Builtin *const families[] = {builtins_distributions, builtins_dist_contin
                                     builtins_read_csv,
                                     /* issue 19 */
                                     builtins_list_search, builtins_records, builtins_squiggle_utils,
+                                    builtins_dist_more, builtins_dist_exact,
                                     /* issue 18 */
                                     builtins_correlate, builtins_sensitivity};
 

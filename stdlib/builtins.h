@@ -25,6 +25,8 @@ extern Builtin builtins_read_csv[]; /* read_csv.c */
 extern Builtin builtins_list_search[];    /* list_search.c: find, any, all, flatten, unique, sort_by, slice, index_of */
 extern Builtin builtins_records[];        /* records.c: has, merge, remove, items */
 extern Builtin builtins_squiggle_utils[]; /* squiggle_utils.c */
+extern Builtin builtins_dist_more[];      /* dist_more.c: cauchy, logistic, weibull, student_t */
+extern Builtin builtins_dist_exact[];     /* dist_exact.c: pdf, inv, mode (cdf is a reducer) */
 /* issue 18: analysis */
 extern Builtin builtins_correlate[]; /* correlate.c */
 extern Builtin builtins_sensitivity[]; /* sensitivity.c: sensitivity, tornado */

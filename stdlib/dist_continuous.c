@@ -15,10 +15,35 @@ static bool operand_or(Args *a, int i, double dflt, Operand *out) {
     return need_operand(a, i, out);
 }
 
-enum { AB_A, AB_B, AB_LCLIP, AB_RCLIP };
+enum { AB_A, AB_B, AB_MEAN, AB_SD, AB_LCLIP, AB_RCLIP };
+
+/* beta(mean=, sd=): the beta with that mean and sd (numbers), by the method of moments:
+ * a = mean * nu, b = (1 - mean) * nu, nu = mean (1 - mean) / sd^2 - 1. */
+static bool beta_from_moments(Args *a, Operand *p) {
+    double m, sd;
+    char x[40], y[40];
+    if (has_arg(a, AB_A) || has_arg(a, AB_B))
+        return call_error(a, "give a and b, or mean= and sd=, not both");
+    if (!has_arg(a, AB_MEAN) || !has_arg(a, AB_SD)) return call_error(a, "mean= needs sd= (and sd= needs mean=)");
+    if (!need_num(a, AB_MEAN, &m) || !need_num(a, AB_SD, &sd)) return false;
+    if (!(m > 0 && m < 1)) return arg_error(a, AB_MEAN, "mean must be between 0 and 1 (exclusive), got %s", dist_num(x, sizeof x, m));
+    if (!(sd > 0 && sd * sd < m * (1 - m)))
+        return arg_error(a, AB_SD, "sd must be > 0 and below sqrt(mean * (1 - mean)) = %s, got %s",
+                         dist_num(x, sizeof x, sqrt(m * (1 - m))), dist_num(y, sizeof y, sd));
+    double nu = m * (1 - m) / (sd * sd) - 1;
+    p[0] = opnd_num(m * nu);
+    p[1] = opnd_num((1 - m) * nu);
+    return true;
+}
 
 static bool fn_beta(Args *a, Value *out) {
     Operand p[2];
+    if (has_arg(a, AB_MEAN) || has_arg(a, AB_SD)) {
+        if (!beta_from_moments(a, p)) return false;
+        return family_build(a, DF_BETA, p, NULL, AB_LCLIP, AB_RCLIP, out);
+    }
+    if (!has_arg(a, AB_A) && !has_arg(a, AB_B))
+        return call_error(a, "give the shapes a and b (beta(2, 8)), or mean= and sd= (beta(mean=0.2, sd=0.1))");
     if (!need_operand(a, AB_A, &p[0]) || !need_operand(a, AB_B, &p[1])) return false;
     return family_build(a, DF_BETA, p, (int[]){AB_A, AB_B}, AB_LCLIP, AB_RCLIP, out);
 }
@@ -100,7 +125,8 @@ static bool fn_tdist(Args *a, Value *out) { return t_family(a, DF_T, 20, out); }
 static bool fn_log_tdist(Args *a, Value *out) { return t_family(a, DF_LOGT, 1, out); }
 
 Builtin builtins_dist_continuous[] = {
-    BUILTIN("beta", "a, b, lclip=, rclip=", "distributions", "beta with shapes a, b > 0 (values in [0, 1])",
+    BUILTIN("beta", "a=, b=, mean=, sd=, lclip=, rclip=", "distributions",
+     "beta with shapes a, b > 0 (values in [0, 1]); beta(mean=, sd=) by the method of moments",
      fn_beta),
     BUILTIN("gamma", "shape, scale=, lclip=, rclip=", "distributions",
      "gamma with shape > 0 and scale > 0 (default 1); mean shape*scale", fn_gamma),

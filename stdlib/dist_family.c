@@ -28,6 +28,10 @@ static const FamilyInfo INFO[DF_COUNT] = {
     [DF_PERT] = {"pert", 4, {"lo", "mode", "hi", "lam"}, true},
     [DF_T] = {"tdist", 4, {"lo", "hi", "t", "quantile"}, true},
     [DF_LOGT] = {"log_tdist", 4, {"lo", "hi", "t", "quantile"}, true},
+    [DF_CAUCHY] = {"cauchy", 2, {"loc", "scale"}, true},
+    [DF_LOGISTIC] = {"logistic", 2, {"loc", "scale"}, true},
+    [DF_WEIBULL] = {"weibull", 2, {"shape", "scale"}, true},
+    [DF_STUDENT_T] = {"student_t", 3, {"df", "loc", "scale"}, true},
     [DF_POISSON] = {"poisson", 1, {"lam"}, false},
     [DF_BINOMIAL] = {"binomial", 2, {"n", "p"}, false},
     [DF_BERNOULLI] = {"bernoulli", 1, {"p"}, false},
@@ -68,6 +72,15 @@ int family_check(DistFamily f, const double *p) {
         if (!isfinite(p[0])) return 0;
         if (!(isfinite(p[1]) && p[1] >= p[0])) return 1;
         return pos(p[2]) ? -1 : 2;
+    case DF_CAUCHY:
+    case DF_LOGISTIC:
+        if (!isfinite(p[0])) return 0;
+        return pos(p[1]) ? -1 : 1;
+    case DF_WEIBULL: return !pos(p[0]) ? 0 : !pos(p[1]) ? 1 : -1;
+    case DF_STUDENT_T:
+        if (!pos(p[0])) return 0;
+        if (!isfinite(p[1])) return 1;
+        return pos(p[2]) ? -1 : 2;
     case DF_POISSON: return p[0] >= 0 && p[0] <= COUNT_MAX ? -1 : 0;
     case DF_BINOMIAL:
         if (!(p[0] >= 0 && p[0] <= COUNT_MAX && p[0] == floor(p[0]))) return 0;
@@ -93,6 +106,10 @@ static bool param_ok(DistFamily f, int i, double x) {
     case DF_EXPONENTIAL:
     case DF_CHISQ:
     case DF_PARETO: return pos(x);
+    case DF_CAUCHY:
+    case DF_LOGISTIC: return i == 0 ? isfinite(x) : pos(x);
+    case DF_WEIBULL: return pos(x);
+    case DF_STUDENT_T: return i == 1 ? isfinite(x) : pos(x);
     case DF_POISSON: return x >= 0 && x <= COUNT_MAX;
     case DF_BINOMIAL: return i == 0 ? x >= 0 && x <= COUNT_MAX && x == floor(x) : prob01(x);
     case DF_BERNOULLI: return prob01(x);
@@ -115,6 +132,10 @@ static const char *RULES[DF_COUNT][DF_MAX_PARAMS] = {
     [DF_PERT] = {"finite", "between lo and hi", "finite and >= mode", ">= 0"},
     [DF_T] = {"finite", "finite and >= lo", "> 0", "finite"},
     [DF_LOGT] = {"> 0", "finite and >= lo", "> 0", "finite"},
+    [DF_CAUCHY] = {"finite", "> 0"},
+    [DF_LOGISTIC] = {"finite", "> 0"},
+    [DF_WEIBULL] = {"> 0", "> 0"},
+    [DF_STUDENT_T] = {"> 0", "finite", "> 0"},
     [DF_POISSON] = {"between 0 and 1e9"},
     [DF_BINOMIAL] = {"a whole number between 0 and 1e9", "between 0 and 1"},
     [DF_BERNOULLI] = {"between 0 and 1"},
@@ -233,6 +254,10 @@ double family_draw(DistFamily f, const gsl_rng *r, const double *p) {
         double x = loc + scale * gsl_ran_tdist(r, p[2]);
         return f == DF_LOGT ? exp(x) : x;
     }
+    case DF_CAUCHY: return p[0] + gsl_ran_cauchy(r, p[1]);
+    case DF_LOGISTIC: return p[0] + gsl_ran_logistic(r, p[1]);
+    case DF_WEIBULL: return gsl_ran_weibull(r, p[1], p[0]);
+    case DF_STUDENT_T: return p[1] + p[2] * gsl_ran_tdist(r, p[0]);
     case DF_POISSON: return (double)gsl_ran_poisson(r, p[0]);
     case DF_BINOMIAL: return (double)gsl_ran_binomial(r, p[1], (unsigned)p[0]);
     case DF_BERNOULLI: return (double)gsl_ran_bernoulli(r, p[0]);
@@ -273,6 +298,10 @@ double family_cdf_P(DistFamily f, double x, const double *p) {
         }
         return scale == 0 ? (x >= loc) : gsl_cdf_tdist_P((x - loc) / scale, p[2]);
     }
+    case DF_CAUCHY: return gsl_cdf_cauchy_P(x - p[0], p[1]);
+    case DF_LOGISTIC: return gsl_cdf_logistic_P(x - p[0], p[1]);
+    case DF_WEIBULL: return x <= 0 ? 0 : gsl_cdf_weibull_P(x, p[1], p[0]);
+    case DF_STUDENT_T: return gsl_cdf_tdist_P((x - p[1]) / p[2], p[0]);
     case DF_POISSON: return x < 0 ? 0 : gsl_cdf_poisson_P(count_floor(x), p[0]);
     case DF_BINOMIAL: return x < 0 ? 0 : x >= p[0] ? 1 : gsl_cdf_binomial_P(count_floor(x), p[1], (unsigned)p[0]);
     case DF_BERNOULLI: return x < 0 ? 0 : x < 1 ? 1 - p[0] : 1;
@@ -310,6 +339,10 @@ double family_cdf_Q(DistFamily f, double x, const double *p) {
         }
         return scale == 0 ? (x < loc) : gsl_cdf_tdist_Q((x - loc) / scale, p[2]);
     }
+    case DF_CAUCHY: return gsl_cdf_cauchy_Q(x - p[0], p[1]);
+    case DF_LOGISTIC: return gsl_cdf_logistic_Q(x - p[0], p[1]);
+    case DF_WEIBULL: return x <= 0 ? 1 : gsl_cdf_weibull_Q(x, p[1], p[0]);
+    case DF_STUDENT_T: return gsl_cdf_tdist_Q((x - p[1]) / p[2], p[0]);
     case DF_POISSON: return x < 0 ? 1 : gsl_cdf_poisson_Q(count_floor(x), p[0]);
     case DF_BINOMIAL: return x < 0 ? 1 : x >= p[0] ? 0 : gsl_cdf_binomial_Q(count_floor(x), p[1], (unsigned)p[0]);
     case DF_BERNOULLI: return x < 0 ? 1 : x < 1 ? p[0] : 0;
@@ -342,6 +375,10 @@ double family_Pinv(DistFamily f, double u, const double *p) {
         double x = loc + scale * gsl_cdf_tdist_Pinv(u, p[2]);
         return f == DF_LOGT ? exp(x) : x;
     }
+    case DF_CAUCHY: return p[0] + gsl_cdf_cauchy_Pinv(u, p[1]);
+    case DF_LOGISTIC: return p[0] + gsl_cdf_logistic_Pinv(u, p[1]);
+    case DF_WEIBULL: return gsl_cdf_weibull_Pinv(u, p[1], p[0]);
+    case DF_STUDENT_T: return p[1] + p[2] * gsl_cdf_tdist_Pinv(u, p[0]);
     default: return NAN;
     }
 }
@@ -370,6 +407,10 @@ double family_Qinv(DistFamily f, double u, const double *p) {
         double x = loc + scale * gsl_cdf_tdist_Qinv(u, p[2]);
         return f == DF_LOGT ? exp(x) : x;
     }
+    case DF_CAUCHY: return p[0] + gsl_cdf_cauchy_Qinv(u, p[1]);
+    case DF_LOGISTIC: return p[0] + gsl_cdf_logistic_Qinv(u, p[1]);
+    case DF_WEIBULL: return gsl_cdf_weibull_Qinv(u, p[1], p[0]);
+    case DF_STUDENT_T: return p[1] + p[2] * gsl_cdf_tdist_Qinv(u, p[0]);
     default: return NAN;
     }
 }
@@ -418,6 +459,17 @@ void family_moments(DistFamily f, const double *p, double *mean, double *var) {
         break;
     }
     case DF_LOGT: m = INFINITY, v = INFINITY; break;
+    case DF_CAUCHY: m = NAN, v = NAN; break; /* neither exists */
+    case DF_LOGISTIC: m = p[0], v = p[1] * p[1] * M_PI * M_PI / 3; break;
+    case DF_WEIBULL: {
+        double g1 = tgamma(1 + 1 / p[0]), g2 = tgamma(1 + 2 / p[0]);
+        m = p[1] * g1, v = p[1] * p[1] * (g2 - g1 * g1);
+        break;
+    }
+    case DF_STUDENT_T:
+        m = p[0] > 1 ? p[1] : NAN;
+        v = p[0] > 2 ? p[2] * p[2] * p[0] / (p[0] - 2) : INFINITY;
+        break;
     case DF_POISSON: m = v = p[0]; break;
     case DF_BINOMIAL: m = p[0] * p[1], v = p[0] * p[1] * (1 - p[1]); break;
     case DF_BERNOULLI: m = p[0], v = p[0] * (1 - p[0]); break;
@@ -440,6 +492,82 @@ double family_mass(DistFamily f, double lo, double hi, const double *p) {
     double pl = family_cdf_P(f, lo, p);
     if (pl > 0.5) return family_cdf_Q(f, lo, p) - family_cdf_Q(f, hi, p);
     return family_cdf_P(f, hi, p) - pl;
+}
+
+/* ---- densities and quantiles (pdf, inv: docs/language.md, "Exact distributions") ---- */
+
+static bool whole(double x) { return x == floor(x) && isfinite(x); }
+
+double family_pdf(DistFamily f, double x, const double *p) {
+    if (isnan(x)) return NAN;
+    switch (f) {
+    case DF_NORMAL: return p[1] == 0 ? NAN : gsl_ran_gaussian_pdf(x - p[0], p[1]);
+    case DF_LOGNORMAL: return p[1] == 0 ? NAN : x <= 0 ? 0 : gsl_ran_lognormal_pdf(x, p[0], p[1]);
+    case DF_UNIFORM: return p[1] == p[0] ? NAN : gsl_ran_flat_pdf(x, p[0], p[1]);
+    case DF_BETA: return gsl_ran_beta_pdf(x, p[0], p[1]);
+    case DF_GAMMA: return gsl_ran_gamma_pdf(x, p[0], p[1]);
+    case DF_EXPONENTIAL: return gsl_ran_exponential_pdf(x, p[0]);
+    case DF_CHISQ: return gsl_ran_chisq_pdf(x, p[0]);
+    case DF_PARETO: return gsl_ran_pareto_pdf(x, p[0], 1.0);
+    case DF_TRIANGULAR: {
+        double lo = p[0], mode = p[1], hi = p[2], w = hi - lo;
+        if (w == 0) return NAN;
+        if (x < lo || x > hi) return 0;
+        if (x < mode) return 2 * (x - lo) / (w * (mode - lo));
+        if (x > mode) return 2 * (hi - x) / (w * (hi - mode));
+        return 2 / w;
+    }
+    case DF_PERT: {
+        if (p[2] == p[0]) return NAN;
+        double al, be, w = p[2] - p[0];
+        pert_shape(p, &al, &be);
+        return gsl_ran_beta_pdf((x - p[0]) / w, al, be) / w;
+    }
+    case DF_T:
+    case DF_LOGT: {
+        double loc, scale;
+        t_loc_scale(f, p, &loc, &scale);
+        if (scale == 0) return NAN;
+        if (f == DF_T) return gsl_ran_tdist_pdf((x - loc) / scale, p[2]) / scale;
+        return x <= 0 ? 0 : gsl_ran_tdist_pdf((log(x) - loc) / scale, p[2]) / (scale * x);
+    }
+    case DF_CAUCHY: return gsl_ran_cauchy_pdf(x - p[0], p[1]);
+    case DF_LOGISTIC: return gsl_ran_logistic_pdf(x - p[0], p[1]);
+    case DF_WEIBULL: return x < 0 ? 0 : gsl_ran_weibull_pdf(x, p[1], p[0]);
+    case DF_STUDENT_T: return gsl_ran_tdist_pdf((x - p[1]) / p[2], p[0]) / p[2];
+    case DF_POISSON: return x < 0 || !whole(x) || x > 4294967295.0 ? 0 : gsl_ran_poisson_pdf((unsigned)x, p[0]);
+    case DF_BINOMIAL: return x < 0 || !whole(x) || x > p[0] ? 0 : gsl_ran_binomial_pdf((unsigned)x, p[1], (unsigned)p[0]);
+    case DF_BERNOULLI: return x == 0 ? 1 - p[0] : x == 1 ? p[0] : 0;
+    case DF_GEOMETRIC: return x < 1 || !whole(x) ? 0 : p[0] == 1 ? (x == 1) : p[0] * exp((x - 1) * log1p(-p[0]));
+    default: return NAN;
+    }
+}
+
+double family_quantile(DistFamily f, double u, const double *p) {
+    if (isnan(u)) return NAN;
+    if (INFO[f].continuous) {
+        if (u <= 0) return family_Pinv(f, 0, p);
+        if (u >= 1) return family_Pinv(f, 1, p);
+        return u > 0.5 ? family_Qinv(f, 1 - u, p) : family_Pinv(f, u, p);
+    }
+    /* whole numbers from the support's first: grow hi until P(X <= hi) >= u, then bisect */
+    double lo = f == DF_GEOMETRIC ? 1 : 0;
+    double top = f == DF_BINOMIAL ? p[0] : f == DF_BERNOULLI ? 1 : INFINITY;
+    if (u <= 0 || family_cdf_P(f, lo, p) >= u) return lo;
+    if (u >= 1) return top;
+    double hi = lo + 1;
+    while (family_cdf_P(f, hi, p) < u) {
+        if (hi >= top) return top;
+        lo = hi;
+        hi = fmin(hi * 2, top);
+        if (hi > 1e18) return INFINITY;
+    }
+    while (hi - lo > 1) { /* P(lo) < u <= P(hi) */
+        double mid = floor(lo + (hi - lo) / 2);
+        if (family_cdf_P(f, mid, p) >= u) hi = mid;
+        else lo = mid;
+    }
+    return hi;
 }
 
 /* ---- smp_custom draw functions, one per family ---- */
@@ -465,6 +593,10 @@ FAMILY_DRAW(DF_TRIANGULAR)
 FAMILY_DRAW(DF_PERT)
 FAMILY_DRAW(DF_T)
 FAMILY_DRAW(DF_LOGT)
+FAMILY_DRAW(DF_CAUCHY)
+FAMILY_DRAW(DF_LOGISTIC)
+FAMILY_DRAW(DF_WEIBULL)
+FAMILY_DRAW(DF_STUDENT_T)
 FAMILY_DRAW(DF_POISSON)
 FAMILY_DRAW(DF_BINOMIAL)
 FAMILY_DRAW(DF_BERNOULLI)
@@ -473,6 +605,7 @@ FAMILY_DRAW(DF_GEOMETRIC)
 static const SmpDrawFn DRAW_FNS[DF_COUNT] = {
     draw_DF_NORMAL, draw_DF_LOGNORMAL, draw_DF_UNIFORM, draw_DF_BETA, draw_DF_GAMMA, draw_DF_EXPONENTIAL,
     draw_DF_CHISQ, draw_DF_PARETO, draw_DF_TRIANGULAR, draw_DF_PERT, draw_DF_T, draw_DF_LOGT,
+    draw_DF_CAUCHY, draw_DF_LOGISTIC, draw_DF_WEIBULL, draw_DF_STUDENT_T,
     draw_DF_POISSON, draw_DF_BINOMIAL, draw_DF_BERNOULLI, draw_DF_GEOMETRIC,
 };
 

@@ -27,6 +27,10 @@ typedef enum DistFamily {
     DF_PERT,        /* lo, mode, hi, lam */
     DF_T,           /* lo, hi, t, q: location (lo+hi)/2, scale (hi-lo)/(2q), q = the t quantile */
     DF_LOGT,        /* lo, hi, t, q: the same on ln lo, ln hi */
+    DF_CAUCHY,      /* loc, scale */
+    DF_LOGISTIC,    /* loc, scale */
+    DF_WEIBULL,     /* shape, scale (numpy's weibull(a) * scale) */
+    DF_STUDENT_T,   /* df, loc, scale: loc + scale * (a standard t with df degrees of freedom) */
     /* discrete: truncated by rejection */
     DF_POISSON,     /* lam */
     DF_BINOMIAL,    /* n, p */
@@ -64,6 +68,12 @@ double family_Qinv(DistFamily f, double u, const double *p);
 void family_moments(DistFamily f, const double *p, double *mean, double *var);
 /* P(lo <= X <= hi). */
 double family_mass(DistFamily f, double lo, double hi, const double *p);
+/* The density at x (continuous families) or P(X = x) (the counting ones); NaN where the
+ * parameters make a continuous family a point mass (sd 0, lo == hi), which has no density. */
+double family_pdf(DistFamily f, double x, const double *p);
+/* The smallest x with P(X <= x) >= u (u in [0, 1]), every family: the counting ones by a search
+ * over whole numbers with their CDF. */
+double family_quantile(DistFamily f, double u, const double *p);
 
 /* The smp_custom draw function of family f (checks its parameters per draw). */
 SmpDrawFn family_draw_fn(DistFamily f);
@@ -104,6 +114,10 @@ bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params
 
 /* Numbers in messages: shortest text that reads back ("0.1", "5", "1e-09"). */
 const char *dist_num(char *buf, size_t len, double x);
+
+/* cdf(d, v) of a value known exactly (dist_exact.c): 1 when it answered (out set), 0 on an error,
+ * -1 when d is to be counted from its draws. */
+int dist_exact_cdf(Args *a, Value *out);
 
 /* Turns GSL's abort-on-error handler off (its CDF inverses report non-convergence so). */
 void dist_gsl_quiet(void);

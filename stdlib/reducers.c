@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "dist_family.h"
 #include "given.h"
 #include "numfmt.h"
 #include "registry.h"
@@ -261,6 +262,8 @@ static bool fn_prob(Args *a, Value *out) {
 }
 
 static bool fn_cdf(Args *a, Value *out) {
+    int exact = dist_exact_cdf(a, out); /* a constructor's value: GSL's CDF (dist_exact.c) */
+    if (exact >= 0) return exact == 1;
     Input in;
     double v, x;
     if (!need_num(a, 1, &v) || !input_of(a, 0, 2, &in)) return false;

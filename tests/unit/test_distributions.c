@@ -380,6 +380,122 @@ static void test_continuous(void) {
     continuous("log_tdist(1, 100)", cdf_logt, (double[]){log(100) / 2, log(100) / 2 / q1, 1}, INFINITY, INFINITY);
 }
 
+/* ---- issue 19: cauchy, logistic, weibull, student_t, beta(mean=, sd=); exact pdf, cdf, inv ---- */
+
+static double cdf_cauchy(double x, const double *p) { return gsl_cdf_cauchy_P(x - p[0], p[1]); }
+static double cdf_logistic(double x, const double *p) { return gsl_cdf_logistic_P(x - p[0], p[1]); }
+static double cdf_weibull(double x, const double *p) { return x <= 0 ? 0 : gsl_cdf_weibull_P(x, p[1], p[0]); } /* shape, scale */
+static double cdf_student(double x, const double *p) { return gsl_cdf_tdist_P((x - p[1]) / p[2], p[0]); } /* df, loc, scale */
+
+static void test_more_families(void) {
+    double *x = draws_of("cauchy(1, 2)", true); /* no mean: KS only, and the quartiles are loc -+ scale */
+    if (x) {
+        check_ks("cauchy(1, 2)", x, cdf_cauchy, (double[]){1, 2});
+        check_detects("cauchy with scale 1", x, cdf_cauchy, (double[]){1, 1});
+        free(x);
+    }
+    continuous("cauchy()", cdf_cauchy, (double[]){0, 1}, NAN, NAN);
+    continuous("logistic(5, 2)", cdf_logistic, (double[]){5, 2}, 5, 4 * M_PI * M_PI / 3);
+    continuous("logistic()", cdf_logistic, (double[]){0, 1}, 0, M_PI * M_PI / 3);
+    double g1 = tgamma(1 + 1 / 1.5), g2 = tgamma(1 + 2 / 1.5);
+    continuous("weibull(1.5, scale=10)", cdf_weibull, (double[]){1.5, 10}, 10 * g1, 100 * (g2 - g1 * g1));
+    x = draws_of("weibull(0.7)", true);
+    if (x) {
+        g1 = tgamma(1 + 1 / 0.7), g2 = tgamma(1 + 2 / 0.7);
+        check_moments("weibull(0.7)", x, g1, g2 - g1 * g1);
+        check_ks("weibull(0.7)", x, cdf_weibull, (double[]){0.7, 1});
+        check_detects("weibull with shape and scale swapped", x, cdf_weibull, (double[]){1, 0.7});
+        free(x);
+    }
+    continuous("student_t(5)", cdf_student, (double[]){5, 0, 1}, 0, 5.0 / 3);
+    continuous("student_t(4, loc=3, scale=2)", cdf_student, (double[]){4, 3, 2}, 3, 4 * 4.0 / 2);
+    /* beta(mean=0.3, sd=0.1): nu = 0.21 / 0.01 - 1 = 20, a = 6, b = 14 */
+    continuous("beta(mean=0.3, sd=0.1)", cdf_beta, (double[]){6, 14}, 0.3, 0.01);
+}
+
+/* A number the interpreter computes, against the value GSL gives directly. */
+static void check_exact(const char *code, double want, double rel) {
+    Value v = run(code);
+    double got = v.kind == VAL_NUM ? v.as.num : NAN;
+    value_release(v);
+    char what[300];
+    snprintf(what, sizeof what, "%s = %.17g, GSL %.17g", code, got, want);
+    check(what, fabs(got - want) <= rel * fabs(want) || got == want);
+}
+
+static void test_exact(void) {
+    check_exact("cdf(norm(1, 3), 2.5)", gsl_cdf_gaussian_P(2.5 - 2, 1 / 1.6448536269514722), 1e-15);
+    check_exact("cdf(norm(mean=1, sd=2), -3)", gsl_cdf_gaussian_P(-4, 2), 0);
+    check_exact("pdf(norm(mean=1, sd=2), 0)", gsl_ran_gaussian_pdf(-1, 2), 0);
+    check_exact("inv(norm(mean=1, sd=2), 0.01)", 1 + gsl_cdf_gaussian_Pinv(0.01, 2), 0);
+    check_exact("inv(norm(mean=1, sd=2), 0.99)", 1 + gsl_cdf_gaussian_Qinv(0.01, 2), 1e-15);
+    check_exact("cdf(lognorm(mu=0.5, sigma=0.8), 2)", gsl_cdf_lognormal_P(2, 0.5, 0.8), 0);
+    check_exact("pdf(lognorm(mu=0.5, sigma=0.8), 2)", gsl_ran_lognormal_pdf(2, 0.5, 0.8), 0);
+    check_exact("pdf(beta(2, 5), 0.3)", gsl_ran_beta_pdf(0.3, 2, 5), 0);
+    check_exact("inv(beta(2, 5), 0.3)", gsl_cdf_beta_Pinv(0.3, 2, 5), 0);
+    check_exact("cdf(gamma(2.5, 3), 4)", gsl_cdf_gamma_P(4, 2.5, 3), 0);
+    check_exact("pdf(gamma(2.5, 3), 4)", gsl_ran_gamma_pdf(4, 2.5, 3), 0);
+    check_exact("cdf(exponential(4), 1)", gsl_cdf_exponential_P(1, 4), 0);
+    check_exact("pdf(chisquare(3), 2)", gsl_ran_chisq_pdf(2, 3), 0);
+    check_exact("cdf(pareto(3), 2)", gsl_cdf_pareto_P(2, 3, 1), 0);
+    check_exact("pdf(triangular(1, 2, 6), 3)", 2 * 3.0 / (5 * 4), 1e-15);
+    check_exact("cdf(uniform(2, 6), 3)", 0.25, 0);
+    check_exact("pdf(uniform(2, 6), 3)", 0.25, 0);
+    check_exact("cdf(cauchy(1, 2), 4)", gsl_cdf_cauchy_P(3, 2), 0);
+    check_exact("pdf(cauchy(1, 2), 4)", gsl_ran_cauchy_pdf(3, 2), 0);
+    check_exact("inv(cauchy(1, 2), 0.9)", 1 + gsl_cdf_cauchy_Qinv(0.1, 2), 1e-15);
+    check_exact("cdf(logistic(5, 2), 6)", gsl_cdf_logistic_P(1, 2), 0);
+    check_exact("pdf(logistic(5, 2), 6)", gsl_ran_logistic_pdf(1, 2), 0);
+    check_exact("cdf(weibull(1.5, scale=10), 7)", gsl_cdf_weibull_P(7, 10, 1.5), 0);
+    check_exact("pdf(weibull(1.5, scale=10), 7)", gsl_ran_weibull_pdf(7, 10, 1.5), 0);
+    check_exact("inv(weibull(1.5, scale=10), 0.2)", gsl_cdf_weibull_Pinv(0.2, 10, 1.5), 0);
+    check_exact("cdf(student_t(4, loc=3, scale=2), 5)", gsl_cdf_tdist_P(1, 4), 0);
+    check_exact("pdf(student_t(4, loc=3, scale=2), 5)", gsl_ran_tdist_pdf(1, 4) / 2, 0);
+    check_exact("pdf(poisson(3), 2)", gsl_ran_poisson_pdf(2, 3), 0);
+    check_exact("cdf(poisson(3), 2.5)", gsl_cdf_poisson_P(2, 3), 0);
+    check_exact("pdf(poisson(3), 2.5)", 0, 0);
+    check_exact("pdf(binomial(10, 0.3), 4)", gsl_ran_binomial_pdf(4, 0.3, 10), 0);
+    check_exact("pdf(geometric(0.25), 3)", 0.25 * 0.75 * 0.75, 1e-15);
+    check_exact("pdf(bernoulli(0.3), 1)", 0.3, 0);
+    /* the counting families' inverse: the smallest k with P(X <= k) >= p */
+    static const double PS[] = {1e-9, 0.001, 0.1, 0.3, 0.5, 0.77, 0.95, 0.999999};
+    for (size_t i = 0; i < sizeof PS / sizeof PS[0]; i++) {
+        char code[100];
+        unsigned k = 0;
+        while (gsl_cdf_poisson_P(k, 7.5) < PS[i]) k++;
+        snprintf(code, sizeof code, "inv(poisson(7.5), %.17g)", PS[i]);
+        check_exact(code, k, 0);
+        k = 0;
+        while (gsl_cdf_binomial_P(k, 0.37, 40) < PS[i]) k++;
+        snprintf(code, sizeof code, "inv(binomial(40, 0.37), %.17g)", PS[i]);
+        check_exact(code, k, 0);
+        k = 1;
+        while (-expm1(k * log1p(-0.05)) < PS[i]) k++;
+        snprintf(code, sizeof code, "inv(geometric(0.05), %.17g)", PS[i]);
+        check_exact(code, k, 0);
+    }
+    /* mixtures: the weighted CDF; inv bisects it back */
+    double m = 0.3 * gsl_cdf_gaussian_P(1.5, 1) + 0.7 * gsl_cdf_gaussian_P(1.5 - 4, 2);
+    check_exact("cdf(mixture([norm(mean=0, sd=1), norm(mean=4, sd=2)], [0.3, 0.7]), 1.5)", m, 1e-15);
+    check_exact("inv(mixture([norm(mean=0, sd=1), norm(mean=4, sd=2)], [0.3, 0.7]), "
+                "cdf(mixture([norm(mean=0, sd=1), norm(mean=4, sd=2)], [0.3, 0.7]), 1.5))", 1.5, 1e-14);
+    check_exact("cdf(zero_inflated(0.2, exponential(3)), 1)", 0.2 + 0.8 * gsl_cdf_exponential_P(1, 3), 1e-15);
+    check_exact("cdf(discrete([1, 2, 5], [0.2, 0.3, 0.5]), 2)", 0.5, 1e-15);
+    check_exact("inv(discrete([1, 2, 5], [0.2, 0.3, 0.5]), 0.5)", 2, 0);
+    check_exact("inv(discrete([1, 2, 5], [0.2, 0.3, 0.5]), 0.51)", 5, 0);
+    check_exact("mode(discrete([1, 2, 5], [0.2, 0.3, 0.5]))", 5, 0);
+    check_exact("mode(binomial(10, 0.34))", 3, 0);
+    check_exact("mode(poisson(4))", 3, 0);
+    /* clipped, or parameters drawn per draw: estimated from the draws, not the family's CDF */
+    Value v = run("x = norm(mean=0, sd=1, lclip=0)\ncdf(x, 0)");
+    check("cdf of a clipped normal counts its draws (P(X <= 0) is 0.5 there)", v.kind == VAL_NUM && fabs(v.as.num - 0.5) < 0.01);
+    value_release(v);
+    v = run("y = norm(mean=norm(mean=0, sd=1), sd=1)\ncdf(y, 1.5)");
+    check("cdf of a normal with a samples mean is its marginal's, from the draws",
+          v.kind == VAL_NUM && fabs(v.as.num - gsl_cdf_gaussian_P(1.5, sqrt(2))) < 0.01);
+    value_release(v);
+}
+
 static void test_discrete(void) {
     discrete("poisson(3.5)", pmf_poisson, (double[]){3.5}, 0, 30, 3.5, 3.5);
     discrete("binomial(20, 0.3)", pmf_binomial, (double[]){20, 0.3}, 0, 20, 6, 4.2);
@@ -571,11 +687,13 @@ int main(void) {
     value_release(run(setup));
     test_properties();
     test_docs();
+    test_exact();
     if (stats_on) {
         test_normal_family();
         test_continuous();
         test_discrete();
         test_combinators();
+        test_more_families();
     } else { /* small N (valgrind): exercise every path without judging the statistics */
         int before = failed;
         quiet = true;
@@ -583,6 +701,7 @@ int main(void) {
         test_continuous();
         test_discrete();
         test_combinators();
+        test_more_families();
         failed = before;
         quiet = false;
     }
