@@ -697,6 +697,19 @@ Ast *ast_set(AstCtx *c, Sym name, Ast *value, SqLoc loc)
     return finish(c, n, kids, 1, loc);
 }
 
+Ast *ast_import(AstCtx *c, Ast *path, Sym name, SqLoc loc)
+{
+    if (!path)
+        return NULL;
+    Ast *n = node_new(c, AST_IMPORT, loc);
+    if (!n)
+        return NULL;
+    n->as.import.path = path;
+    n->as.import.name = name;
+    const Ast *kids[] = {path};
+    return finish(c, n, kids, 1, loc);
+}
+
 /* ---- walking ---- */
 
 void ast_each_child(const Ast *n, void (*fn)(void *ctx, const Ast *child), void *ctx)
@@ -738,6 +751,7 @@ void ast_each_child(const Ast *n, void (*fn)(void *ctx, const Ast *child), void 
     case AST_WHILE: KID(n->as.loop.iter); KID(n->as.loop.body); break;
     case AST_RETURN: KID(n->as.ret.value); break;
     case AST_SET: KID(n->as.set.value); break;
+    case AST_IMPORT: KID(n->as.import.path); break;
     }
 #undef KID
 }
@@ -796,6 +810,7 @@ const char *ast_kind_name(AstKind kind)
     case AST_CONTINUE: return "continue";
     case AST_RETURN: return "return";
     case AST_SET: return "set";
+    case AST_IMPORT: return "import";
     }
     return "?";
 }
@@ -1040,6 +1055,12 @@ static void dump_node(const Dumper *d, const Ast *n, int indent)
         fputc(' ', out);
         dump_sym(out, n->as.set.name);
         child(d, n->as.set.value, in);
+        break;
+    case AST_IMPORT:
+        head(d, n, "import");
+        fputc(' ', out);
+        dump_sym(out, n->as.import.name);
+        child(d, n->as.import.path, in);
         break;
     }
     fputc(')', out);

@@ -37,7 +37,8 @@ typedef enum AstKind {
     AST_BREAK,
     AST_CONTINUE,
     AST_RETURN,  /* ret.value (may be NULL) */
-    AST_SET      /* set.name (e.g. "samples", "seed"), set.value */
+    AST_SET,     /* set.name (e.g. "samples", "seed"), set.value */
+    AST_IMPORT   /* import.path (an AST_STR), import.name: `import "path.sq" as name` */
 } AstKind;
 
 typedef enum AstOp {
@@ -80,6 +81,7 @@ struct Ast {
         struct { Sym var; Ast *iter; Ast *body; } loop;
         struct { Ast *value; } ret;
         struct { Sym name; Ast *value; } set;
+        struct { Ast *path; Sym name; } import;
     } as;
 };
 

@@ -89,5 +89,6 @@ Ast *ast_for(AstCtx *c, Sym var, Ast *iter, Ast *body, SqLoc loc);
 Ast *ast_while(AstCtx *c, Ast *cond, Ast *body, SqLoc loc);
 Ast *ast_return(AstCtx *c, Ast *value, SqLoc loc);
 Ast *ast_set(AstCtx *c, Sym name, Ast *value, SqLoc loc);
+Ast *ast_import(AstCtx *c, Ast *path, Sym name, SqLoc loc);
 
 #endif

@@ -155,6 +155,7 @@ static void scan(void *ctx, const Ast *n)
     case AST_FUNDEF: bind(ns, n->as.func.name); scan_params(ns, n); break;
     case AST_LAMBDA: scan_params(ns, n); break;
     case AST_FOR: bind(ns, n->as.loop.var); break;
+    case AST_IMPORT: bind(ns, n->as.import.name); break;
     case AST_BINARY:
         if (n->as.binary.op == OP_IDIV) {
             const Ast *name = leading_name(n->as.binary.right);

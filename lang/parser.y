@@ -98,7 +98,7 @@ static void sq_yyerror(SqLoc *loc, yyscan_t scanner, ParseState *ps, const char 
 %token <num> NUMBER
 %token <str> STRING
 %token <sym> IDENT
-%token IF THEN ELSE FOR IN WHILE BREAK CONTINUE RETURN AND OR NOT TRUE FALSE NIL TO SET
+%token IF THEN ELSE FOR IN WHILE BREAK CONTINUE RETURN AND OR NOT TRUE FALSE NIL TO SET IMPORT AS
 %token IDIV POW EQ NE LE GE ANDAND OROR NEWLINE
 %token PLUSEQ MINUSEQ STAREQ SLASHEQ
 
@@ -163,6 +163,7 @@ stmt:
   | RETURN                          { MK($$, ast_return(B, NULL, @$)); }
   | RETURN expr                     { MK($$, ast_return(B, $2, @$)); }
   | SET IDENT '=' expr              { MK($$, ast_set(B, $2, $4, @$)); }
+  | IMPORT STRING AS IDENT          { MK($$, ast_import(B, ast_str(B, $2.bytes, $2.len, @2), $4, @$)); }
   ;
 
 if_stmt:
@@ -307,6 +308,8 @@ static const char *expected_name(yysymbol_kind_t k)
     case YYSYMBOL_NIL: return "'nil'";
     case YYSYMBOL_TO: return "'to'";
     case YYSYMBOL_SET: return "'set'";
+    case YYSYMBOL_IMPORT: return "'import'";
+    case YYSYMBOL_AS: return "'as'";
     case YYSYMBOL_IDIV: return "'//'";
     case YYSYMBOL_POW: return "'**'";
     case YYSYMBOL_EQ: return "'=='";

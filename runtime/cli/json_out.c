@@ -50,6 +50,7 @@ static void walk(const Ast *n, Names *ns) {
         break;
     }
     case AST_FUNDEF: names_add(ns, n->as.func.name); break;
+    case AST_IMPORT: names_add(ns, n->as.import.name); break;
     case AST_FOR:
         names_add(ns, n->as.loop.var);
         walk(n->as.loop.body, ns);

@@ -73,7 +73,7 @@
 
 static const char *const KEYWORDS[] = {
     "if", "then", "else", "for", "in", "while", "break", "continue", "return",
-    "and", "or", "not", "true", "false", "nil", "to", "set", NULL,
+    "and", "or", "not", "true", "false", "nil", "to", "set", "import", "as", NULL,
 };
 
 static const struct {

@@ -2,6 +2,8 @@
 #include "eval.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,6 +36,10 @@ static Value make_func(Sym name, const AstParam *params, int nparams, const Ast 
     fn->closure = frame_retain(closure);
     return (Value){.kind = VAL_FUNC, .as.func = fn};
 }
+
+static EvStatus eval_import(Interp *I, const Ast *n, Frame *f);
+static void keep_program(Interp *I, Program *p, Source *src);
+static EvStatus run_statements(Interp *I, const Ast *root, Frame *f, Value *last);
 
 /* ---------- memory ---------- */
 
@@ -1008,6 +1014,7 @@ static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out) {
         I->error_span = n->span;
         return EV_RETURN;
     case AST_SET: *out = val_nil(); return eval_set(I, n, f);
+    case AST_IMPORT: *out = val_nil(); return eval_import(I, n, f);
     }
     return rt_error(I, n->span, "internal error: unknown syntax node");
 }
@@ -1035,7 +1042,7 @@ bool interp_knows_name(void *interp, Sym name) {
 static bool is_expression(const Ast *n) {
     switch (n->kind) {
     case AST_ASSIGN: case AST_FUNDEF: case AST_FOR: case AST_WHILE: case AST_BREAK:
-    case AST_CONTINUE: case AST_RETURN: case AST_SET: return false;
+    case AST_CONTINUE: case AST_RETURN: case AST_SET: case AST_IMPORT: return false;
     case AST_IF: return n->as.cond.is_expr;
     default: return true;
     }
@@ -1060,12 +1067,15 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     }
     keep_program(I, prog, src);
     if (!program_check_idiv_names(prog, interp_knows_name, I, perr ? perr : &local)) return EV_ERR;
-    const Ast *root = program_root(prog);
+    return run_statements(I, program_root(prog), I->globals, last);
+}
+
+/* Runs a program's top-level statements in frame f (the globals, or an imported file's). */
+static EvStatus run_statements(Interp *I, const Ast *root, Frame *f, Value *last) {
     for (int i = 0; i < root->as.block.count; i++) {
         const Ast *s = root->as.block.stmts[i];
         Value v = val_nil();
-        EvStatus st = is_append_statement(s, I->globals) ? eval_append_statement(I, s, I->globals)
-                                                          : eval(I, s, I->globals, &v);
+        EvStatus st = is_append_statement(s, f) ? eval_append_statement(I, s, f) : eval(I, s, f, &v);
         if (st == EV_BREAK || st == EV_CONTINUE)
             st = rt_error(I, I->error_span, "%s outside a loop", st == EV_BREAK ? "break" : "continue");
         if (st == EV_RETURN) st = rt_error(I, I->error_span, "return outside a function");
@@ -1084,5 +1094,192 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
             value_release(v);
         }
     }
+    return EV_OK;
+}
+
+/* ---------- import (docs/language.md, "Modules") ---------- */
+
+/* One imported file: found by its real path, run once per run; `record` is what every
+ * `import ... as name` of it binds (the file's top-level bindings, in order). */
+typedef struct Module {
+    char *real;    /* realpath(): the file's identity */
+    char *shown;   /* the path as the first import resolved it, for messages */
+    bool loading;  /* running now: importing it again is a cycle */
+    Value record;
+} Module;
+
+void interp_free_modules(Interp *I) {
+    for (int i = 0; i < I->nmodules; i++) {
+        free(I->modules[i].real);
+        free(I->modules[i].shown);
+        value_release(I->modules[i].record);
+    }
+    free(I->modules);
+    I->modules = NULL;
+    I->nmodules = I->cap_modules = 0;
+}
+
+/* The names a program binds at its top level, in the order it first binds them. */
+typedef struct NameList {
+    Sym *names;
+    int len, cap;
+} NameList;
+
+static void name_add(NameList *l, Sym name) {
+    for (int i = 0; i < l->len; i++)
+        if (l->names[i] == name) return;
+    if (l->len == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->names = realloc(l->names, sizeof *l->names * (size_t)l->cap);
+        if (!l->names) abort();
+    }
+    l->names[l->len++] = name;
+}
+
+static void top_names(const Ast *n, NameList *l) {
+    if (!n) return;
+    switch (n->kind) {
+    case AST_ASSIGN: {
+        top_names(n->as.assign.value, l); /* a block value binds its names before the target */
+        const Ast *t = n->as.assign.target;
+        while (t && (t->kind == AST_INDEX || t->kind == AST_FIELD))
+            t = t->kind == AST_INDEX ? t->as.index.object : t->as.field.object;
+        if (t && t->kind == AST_NAME) name_add(l, t->as.name);
+        break;
+    }
+    case AST_FUNDEF: name_add(l, n->as.func.name); break;
+    case AST_IMPORT: name_add(l, n->as.import.name); break;
+    case AST_FOR: name_add(l, n->as.loop.var); top_names(n->as.loop.body, l); break;
+    case AST_WHILE: top_names(n->as.loop.body, l); break;
+    case AST_IF: top_names(n->as.cond.then_branch, l); top_names(n->as.cond.else_branch, l); break;
+    case AST_BLOCK:
+        for (int i = 0; i < n->as.block.count; i++) top_names(n->as.block.stmts[i], l);
+        break;
+    default: break;
+    }
+}
+
+/* The first `set` anywhere in a program, or NULL. */
+static void find_set(void *ctx, const Ast *n) {
+    const Ast **found = ctx;
+    if (*found) return;
+    if (n->kind == AST_SET) *found = n;
+    else ast_each_child(n, find_set, ctx);
+}
+
+/* Where `import "path"` written in src looks: beside src's file, or in the current folder for
+ * code with no file (-e, standard input, the REPL: names like "<command line>"). */
+static char *import_path(const Source *src, const char *path) {
+    const char *name = src ? src->name : NULL;
+    const char *slash = name && name[0] != '<' ? strrchr(name, '/') : NULL;
+    if (path[0] == '/' || !slash) return strdup(path);
+    size_t dir = (size_t)(slash - name) + 1;
+    char *full = malloc(dir + strlen(path) + 1);
+    if (!full) abort();
+    memcpy(full, name, dir);
+    strcpy(full + dir, path);
+    return full;
+}
+
+/* Loads, checks and runs the file of module m (index mi), then builds its record. */
+static EvStatus module_run(Interp *I, int mi, Span at) {
+    char why[600];
+    Source *src = source_from_file(I->modules[mi].shown, why, sizeof why);
+    if (!src) return rt_error(I, at, "cannot import: %s", why);
+    ParseError perr = {0};
+    Program *prog = parse_program(src, &perr);
+    keep_program(I, prog, src); /* errors and functions point into it for the rest of the run */
+    if (!prog || !program_check_idiv_names(prog, interp_knows_name, NULL, &perr))
+        return rt_error(I, perr.span, "%s", perr.message);
+    const Ast *root = program_root(prog), *set = NULL;
+    find_set(&set, root);
+    if (set)
+        return rt_error(I, set->span, "an imported file may not `set` %s: settings belong to the program that "
+                                      "runs (write `set %s = ...` there, or pass --%s)",
+                        set->as.set.name, set->as.set.name, set->as.set.name);
+    Frame *mf = frame_new(NULL);
+    EvStatus st = run_statements(I, root, mf, NULL);
+    if (st == EV_OK) {
+        NameList names = {0};
+        top_names(root, &names);
+        Value rec = val_record_new();
+        for (int i = 0; i < names.len; i++) {
+            Value *v = frame_lookup_local(mf, names.names[i]);
+            if (v) record_set(rec.as.rec, names.names[i], strlen(names.names[i]), value_retain(*v));
+        }
+        free(names.names);
+        I->modules[mi].record = rec;
+    }
+    frame_release(mf);
+    return st;
+}
+
+static EvStatus eval_import(Interp *I, const Ast *n, Frame *f) {
+    const Ast *p = n->as.import.path;
+    if (memchr(p->as.str.bytes, 0, p->as.str.len) || p->as.str.len == 0)
+        return rt_error(I, p->span, "the path to import must be a file name such as \"assumptions.sq\"");
+    char *shown = import_path(n->span.src, p->as.str.bytes);
+    char *real = realpath(shown, NULL);
+    if (!real) {
+        EvStatus st = rt_error(I, p->span, "cannot import \"%s\": %s (looked for %s)", p->as.str.bytes,
+                               strerror(errno), shown);
+        free(shown);
+        return st;
+    }
+    /* the program that runs (a file) importing itself, directly or through others */
+    const char *main_name = I->nprograms ? I->sources[0]->name : NULL;
+    char *main_real = main_name && main_name[0] != '<' ? realpath(main_name, NULL) : NULL;
+    bool is_main = main_real && strcmp(main_real, real) == 0;
+    free(main_real);
+    if (is_main) {
+        StrBuf chain;
+        sb_init(&chain);
+        sb_printf(&chain, "%s imports ", main_name);
+        for (int k = 0; k < I->nmodules; k++)
+            if (I->modules[k].loading) sb_printf(&chain, "%s imports ", I->modules[k].shown);
+        sb_printf(&chain, "%s", main_name);
+        char *text = sb_take(&chain);
+        EvStatus st = rt_error(I, n->span, "import cycle: %s", text);
+        free(text), free(real), free(shown);
+        return st;
+    }
+    int mi = 0;
+    while (mi < I->nmodules && strcmp(I->modules[mi].real, real) != 0) mi++;
+    if (mi < I->nmodules) {
+        free(real);
+        free(shown);
+        Module *m = &I->modules[mi];
+        if (m->loading) { /* the chain: the files being run, from this one to the importer */
+            StrBuf chain;
+            sb_init(&chain);
+            for (int k = mi; k < I->nmodules; k++)
+                if (I->modules[k].loading) sb_printf(&chain, "%s imports ", I->modules[k].shown);
+            sb_printf(&chain, "%s", m->shown);
+            char *text = sb_take(&chain);
+            EvStatus st = rt_error(I, n->span, "import cycle: %s", text);
+            free(text);
+            return st;
+        }
+        frame_set(f, n->as.import.name, value_retain(m->record));
+        return EV_OK;
+    }
+    if (I->nmodules == I->cap_modules) {
+        I->cap_modules = I->cap_modules ? I->cap_modules * 2 : 4;
+        I->modules = realloc(I->modules, sizeof *I->modules * (size_t)I->cap_modules);
+        if (!I->modules) abort();
+    }
+    I->modules[I->nmodules++] = (Module){real, shown, true, val_nil()};
+    EvStatus st = module_run(I, mi, p->span);
+    if (st != EV_OK) { /* forget it: a later import (the REPL, after a fix) runs it afresh */
+        Module *m = &I->modules[mi];
+        free(m->real);
+        free(m->shown);
+        value_release(m->record);
+        memmove(m, m + 1, sizeof *m * (size_t)(I->nmodules - mi - 1));
+        I->nmodules--;
+        return st;
+    }
+    I->modules[mi].loading = false;
+    frame_set(f, n->as.import.name, value_retain(I->modules[mi].record));
     return EV_OK;
 }

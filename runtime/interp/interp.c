@@ -68,6 +68,7 @@ void interp_free(Interp *I) {
     }
     free(I->programs);
     free(I->sources);
+    interp_free_modules(I);
 }
 
 /* ---------- memory ---------- */

@@ -73,10 +73,15 @@ typedef struct Interp {
     Program **programs;
     Source **sources;
     int nprograms, cap_programs;
+    /* imported files (docs/language.md, "Modules"): each runs once per run */
+    struct Module *modules;
+    int nmodules, cap_modules;
 } Interp;
 
 void interp_init(Interp *I, FILE *out);
 void interp_free(Interp *I);
+/* Forgets the imported files (eval.c), for interp_free. */
+void interp_free_modules(Interp *I);
 
 void interp_init(Interp *I, FILE *out);
 void interp_free(Interp *I);

@@ -1,0 +1,2 @@
+sqc -e 'import "import_lib.sq" as m
+m.x * 2'

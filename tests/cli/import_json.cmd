@@ -1,0 +1,1 @@
+sqc --json import_json.sq
