@@ -266,17 +266,22 @@ static bool fn_pdf(Args *a, Value *out) {
 
 int dist_exact_cdf(Args *a, Value *out) {
     Operand x;
-    if (a->call->nkw || !exact_arg(a, 0, &x) || a->v[0]->kind != VAL_SAMPLES) return -1;
+    if (a->call->nkw || a->v[0]->kind != VAL_SAMPLES) return -1;
+    bool exact = exact_arg(a, 0, &x);
+    if (!exact && a->v[1]->kind != VAL_LIST) return -1; /* the reducer counts the draws */
     double *pts;
     int n;
-    bool is_list;
+    bool is_list, ok = true;
     if (!points_of(a, 1, &pts, &n, &is_list)) return 0;
     double *r = malloc((size_t)(n ? n : 1) * sizeof *r);
     if (!r) abort();
-    for (int i = 0; i < n; i++) r[i] = exact_cdf(x, pts[i]);
-    *out = results(r, n, is_list);
+    for (int i = 0; ok && i < n; i++) {
+        if (exact) r[i] = exact_cdf(x, pts[i]);
+        else if (!smp_cdf(&a->I->smp, a->v[0]->as.smp, pts[i], &r[i])) ok = (rt_error_from_samples(a->I), false);
+    }
+    if (ok) *out = results(r, n, is_list);
     free(r), free(pts);
-    return 1;
+    return ok ? 1 : 0;
 }
 
 /* ---- inv ---- */

@@ -115,7 +115,8 @@ bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params
 /* Numbers in messages: shortest text that reads back ("0.1", "5", "1e-09"). */
 const char *dist_num(char *buf, size_t len, double x);
 
-/* cdf(d, v) of a value known exactly (dist_exact.c): 1 when it answered (out set), 0 on an error,
+/* cdf(d, v) of samples (dist_exact.c): exact for a value known exactly, and per point for a list v;
+ * 1 when it answered (out set), 0 on an error,
  * -1 when d is to be counted from its draws. */
 int dist_exact_cdf(Args *a, Value *out);
 

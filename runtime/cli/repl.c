@@ -642,7 +642,8 @@ static char **complete(const char *text, int start, int end) {
         Value v;
         Sym name = sym_intern_cstr(matches[0]);
         if (matches[0][0] == ':' || rl_line_buffer[lead] == ':') rl_completion_append_character = ' ';
-        else if (registry_find(name)) rl_completion_append_character = '(';
+        else if (registry_find(name) && strcmp(registry_find(name)->family, "constants") != 0) /* not pi, e */
+            rl_completion_append_character = '(';
         else if (interp_get_global(the_repl->I, name, &v))
             rl_completion_append_character = v.kind == VAL_FUNC || v.kind == VAL_BUILTIN ? '(' : '\0';
         else rl_completion_append_character = ' ';
