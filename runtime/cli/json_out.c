@@ -33,37 +33,6 @@ static void names_add(Names *ns, Sym s) {
     ns->v[ns->n++] = s;
 }
 
-/* The names the top level binds, in the order it first binds them. Function bodies run
- * in frames of their own and are not walked. */
-static void walk(const Ast *n, Names *ns) {
-    if (!n) return;
-    switch (n->kind) {
-    case AST_BLOCK:
-        for (int i = 0; i < n->as.block.count; i++) walk(n->as.block.stmts[i], ns);
-        break;
-    case AST_ASSIGN: {
-        walk(n->as.assign.value, ns); /* a block value binds its names before the target */
-        const Ast *t = n->as.assign.target;
-        while (t && (t->kind == AST_INDEX || t->kind == AST_FIELD))
-            t = t->kind == AST_INDEX ? t->as.index.object : t->as.field.object;
-        if (t && t->kind == AST_NAME) names_add(ns, t->as.name);
-        break;
-    }
-    case AST_FUNDEF: names_add(ns, n->as.func.name); break;
-    case AST_IMPORT: names_add(ns, n->as.import.name); break;
-    case AST_FOR:
-        names_add(ns, n->as.loop.var);
-        walk(n->as.loop.body, ns);
-        break;
-    case AST_WHILE: walk(n->as.loop.body, ns); break;
-    case AST_IF:
-        walk(n->as.cond.then_branch, ns);
-        walk(n->as.cond.else_branch, ns);
-        break;
-    default: break;
-    }
-}
-
 static void collect(void *ctx, Sym name) { names_add(ctx, name); }
 
 static int by_name(const void *a, const void *b) { return strcmp(*(const Sym *)a, *(const Sym *)b); }
@@ -164,7 +133,7 @@ bool json_value(Interp *I, const Value *v, StrBuf *out, int indent) {
 bool json_globals(Interp *I, StrBuf *out) {
     Names order = {0}, globals = {0};
     for (int i = 0; i < I->nprograms; i++)
-        if (I->programs[i]) walk(program_root(I->programs[i]), &order);
+        if (I->programs[i]) interp_top_names(program_root(I->programs[i]), collect, &order);
     interp_each_global(I, collect, &globals);
     if (globals.n > 1) qsort(globals.v, (size_t)globals.n, sizeof *globals.v, by_name);
     Names keys = {0};

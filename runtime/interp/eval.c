@@ -1119,13 +1119,14 @@ void interp_free_modules(Interp *I) {
     I->nmodules = I->cap_modules = 0;
 }
 
-/* The names a program binds at its top level, in the order it first binds them. */
+/* A list of names without repeats (interp_top_names' callback). */
 typedef struct NameList {
     Sym *names;
     int len, cap;
 } NameList;
 
-static void name_add(NameList *l, Sym name) {
+static void name_add(void *ctx, Sym name) {
+    NameList *l = ctx;
     for (int i = 0; i < l->len; i++)
         if (l->names[i] == name) return;
     if (l->len == l->cap) {
@@ -1136,24 +1137,29 @@ static void name_add(NameList *l, Sym name) {
     l->names[l->len++] = name;
 }
 
-static void top_names(const Ast *n, NameList *l) {
+/* The names a program binds at its top level, in the order it first binds them (a name may come
+ * again: callers skip repeats). Function bodies run in frames of their own and are not walked. */
+void interp_top_names(const Ast *n, void (*fn)(void *ctx, Sym name), void *ctx) {
     if (!n) return;
     switch (n->kind) {
     case AST_ASSIGN: {
-        top_names(n->as.assign.value, l); /* a block value binds its names before the target */
+        interp_top_names(n->as.assign.value, fn, ctx); /* a block value binds its names before the target */
         const Ast *t = n->as.assign.target;
         while (t && (t->kind == AST_INDEX || t->kind == AST_FIELD))
             t = t->kind == AST_INDEX ? t->as.index.object : t->as.field.object;
-        if (t && t->kind == AST_NAME) name_add(l, t->as.name);
+        if (t && t->kind == AST_NAME) fn(ctx, t->as.name);
         break;
     }
-    case AST_FUNDEF: name_add(l, n->as.func.name); break;
-    case AST_IMPORT: name_add(l, n->as.import.name); break;
-    case AST_FOR: name_add(l, n->as.loop.var); top_names(n->as.loop.body, l); break;
-    case AST_WHILE: top_names(n->as.loop.body, l); break;
-    case AST_IF: top_names(n->as.cond.then_branch, l); top_names(n->as.cond.else_branch, l); break;
+    case AST_FUNDEF: fn(ctx, n->as.func.name); break;
+    case AST_IMPORT: fn(ctx, n->as.import.name); break;
+    case AST_FOR: fn(ctx, n->as.loop.var); interp_top_names(n->as.loop.body, fn, ctx); break;
+    case AST_WHILE: interp_top_names(n->as.loop.body, fn, ctx); break;
+    case AST_IF:
+        interp_top_names(n->as.cond.then_branch, fn, ctx);
+        interp_top_names(n->as.cond.else_branch, fn, ctx);
+        break;
     case AST_BLOCK:
-        for (int i = 0; i < n->as.block.count; i++) top_names(n->as.block.stmts[i], l);
+        for (int i = 0; i < n->as.block.count; i++) interp_top_names(n->as.block.stmts[i], fn, ctx);
         break;
     default: break;
     }
@@ -1201,7 +1207,7 @@ static EvStatus module_run(Interp *I, int mi, Span at) {
     EvStatus st = run_statements(I, root, mf, NULL);
     if (st == EV_OK) {
         NameList names = {0};
-        top_names(root, &names);
+        interp_top_names(root, name_add, &names);
         Value rec = val_record_new();
         for (int i = 0; i < names.len; i++) {
             Value *v = frame_lookup_local(mf, names.names[i]);
