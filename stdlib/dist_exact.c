@@ -266,6 +266,9 @@ static bool fn_pdf(Args *a, Value *out) {
 
 int dist_exact_cdf(Args *a, Value *out) {
     Operand x;
+    /* given= (or anything past d and v) conditions the draws: the reducer counts them */
+    for (int i = 2; i < a->fn->nparams; i++)
+        if (a->v[i]) return -1;
     if (a->call->nkw || a->v[0]->kind != VAL_SAMPLES) return -1;
     bool exact = exact_arg(a, 0, &x);
     if (!exact && a->v[1]->kind != VAL_LIST) return -1; /* the reducer counts the draws */

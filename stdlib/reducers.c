@@ -345,7 +345,7 @@ Builtin builtins_reducers[] = {
     BUILTIN("quantile", "x, q, given=", "reducers", "the q-quantile (0..1)", fn_quantile),
     BUILTIN("percentiles", "x, ps, given=", "reducers", "a list of percentiles, e.g. percentiles(x, [5, 50, 95])", fn_percentiles),
     BUILTIN("prob", "cond, given=", "reducers", "share of draws where a condition (x > 3, a and b, ...) is true; prob(a, given=b) is P(a | b)", fn_prob),
-    BUILTIN("cdf", "x, v, given=", "reducers", "share of draws <= v", fn_cdf),
+    BUILTIN("cdf", "x, v, given=", "reducers", "P(x <= v): exact for a constructor's value, else the share of draws <= v", fn_cdf),
     BUILTIN("summary", "x, given=", "reducers", "record {mean, sd, p5, p50, p95}", fn_summary),
     BUILTIN("geomean", "x, given=", "reducers", "geometric mean exp(mean(log x)) of draws or a list of numbers > 0", fn_geomean),
     {.name = NULL},
