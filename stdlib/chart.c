@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mem.h"
+#include "atomic_file.h"
 #include "numfmt.h"
 
 bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, size_t *n, bool *owned) {
@@ -45,6 +47,25 @@ bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, 
     for (size_t i = 0; i < ctx->n; i++) (*draws)[i] = constant;
     *n = ctx->n;
     return true;
+}
+
+bool chart_svg_path(Args *a, int i, const SqString **path) {
+    if (!need_str(a, i, path)) return false;
+    if (strlen((*path)->bytes) != (*path)->len) return arg_error(a, i, "the path holds a NUL byte");
+    if ((*path)->len < 4 || strcasecmp((*path)->bytes + (*path)->len - 4, ".svg"))
+        return arg_error(a, i, "the path must end in .svg (%s writes SVG), got '%s'", a->fn->name, (*path)->bytes);
+    return true;
+}
+
+bool chart_write_svg(Args *a, int i, const SqString *path, const StrBuf *svg) {
+    AtomicFile f;
+    char err[600];
+    bool ok = afile_open(&f, path->bytes, err, sizeof err);
+    if (ok) {
+        fwrite(svg->data, 1, svg->len, f.fp);
+        ok = afile_commit(&f, err, sizeof err);
+    }
+    return ok ? true : arg_error(a, i, "%s", err);
 }
 
 /* ---------- bins ---------- */

@@ -74,6 +74,12 @@ int chart_label_digits(const double *xs, int n);
  * is short). */
 int chart_ticks(double lo, double hi, int target, bool log, double *ticks, int max);
 
+/* plot's and tornado's output: parameter i must be a path ending in .svg (false with the error
+ * set otherwise); chart_write_svg writes svg there atomically (runtime/base/atomic_file.h), the
+ * error at parameter i if it cannot. */
+bool chart_svg_path(Args *a, int i, const SqString **path);
+bool chart_write_svg(Args *a, int i, const SqString *path, const StrBuf *svg);
+
 /* Text for XML character data and attribute values: & < > " ' escaped, control
  * characters that XML 1.0 forbids and invalid UTF-8 replaced by U+FFFD. */
 void xml_escape(StrBuf *out, const char *s, size_t len);

@@ -12,9 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "atomic_file.h"
 #include "chart.h"
 #include "given.h"
 #include "numfmt.h"
@@ -279,10 +277,7 @@ static bool plot(Args *a, Value *out) {
     const SqString *path, *title = NULL, *xlabel = NULL;
     double bins_d = 40;
     bool log = false;
-    if (!need_str(a, P_PATH, &path)) return false;
-    if (strlen(path->bytes) != path->len) return arg_error(a, P_PATH, "the path holds a NUL byte");
-    if (path->len < 4 || strcasecmp(path->bytes + path->len - 4, ".svg"))
-        return arg_error(a, P_PATH, "the path must end in .svg (plot writes SVG), got '%s'", path->bytes);
+    if (!chart_svg_path(a, P_PATH, &path)) return false;
     if (has_arg(a, P_TITLE) && !need_str(a, P_TITLE, &title)) return false;
     if (has_arg(a, P_XLABEL) && !need_str(a, P_XLABEL, &xlabel)) return false;
     if (!opt_num(a, P_BINS, 40, &bins_d)) return false;
@@ -429,17 +424,10 @@ static bool plot(Args *a, Value *out) {
     render(&p, &svg, title, xlabel, quantiles, &note);
     sb_free(&note);
     plot_free(&p);
-    AtomicFile f;
-    char err[600];
-    bool ok = afile_open(&f, path->bytes, err, sizeof err);
-    if (ok) {
-        fwrite(svg.data, 1, svg.len, f.fp);
-        ok = afile_commit(&f, err, sizeof err);
-    }
+    bool ok = chart_write_svg(a, P_PATH, path, &svg);
     sb_free(&svg);
-    if (!ok) return arg_error(a, P_PATH, "%s", err);
-    *out = val_nil();
-    return true;
+    if (ok) *out = val_nil();
+    return ok;
 }
 
 /* given=c: the histogram of the draws where c holds (given.h) */

@@ -5,9 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "atomic_file.h"
 #include "chart.h"
 #include "numfmt.h"
 #include "registry.h"
@@ -84,10 +82,7 @@ static int by_swing(const void *pa, const void *pb) {
 static bool fn_tornado(Args *a, Value *out) {
     const SqString *path, *title = NULL;
     double top_d = 10;
-    if (!need_str(a, T_PATH, &path)) return false;
-    if (strlen(path->bytes) != path->len) return arg_error(a, T_PATH, "the path holds a NUL byte");
-    if (path->len < 4 || strcasecmp(path->bytes + path->len - 4, ".svg"))
-        return arg_error(a, T_PATH, "the path must end in .svg (tornado writes SVG), got '%s'", path->bytes);
+    if (!chart_svg_path(a, T_PATH, &path)) return false;
     if (!opt_num(a, T_TOP, 10, &top_d)) return false;
     if (top_d != floor(top_d) || top_d < 1 || top_d > 100)
         return arg_error(a, T_TOP, "top must be a whole number from 1 to 100, got %s", num_text(&(NumText){0}, top_d));
@@ -195,17 +190,10 @@ static bool fn_tornado(Args *a, Value *out) {
     free(names);
     smp_inputs_free(in, k);
 
-    AtomicFile f;
-    char err[600];
-    bool ok = afile_open(&f, path->bytes, err, sizeof err);
-    if (ok) {
-        fwrite(o.data, 1, o.len, f.fp);
-        ok = afile_commit(&f, err, sizeof err);
-    }
+    bool ok = chart_write_svg(a, T_PATH, path, &o);
     sb_free(&o);
-    if (!ok) return arg_error(a, T_PATH, "%s", err);
-    *out = val_nil();
-    return true;
+    if (ok) *out = val_nil();
+    return ok;
 }
 
 Builtin builtins_sensitivity[] = {
