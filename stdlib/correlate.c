@@ -13,9 +13,9 @@
  * correlation is (6 / pi) asin(rho / 2). So P P' holds 2 sin(pi r / 6), the Pearson correlation of
  * normal scores whose Spearman correlation is r (without it r = 0.6 would come out at 0.58).
  *
- * Everything runs on the interpreter's thread in a fixed order (the linear algebra in blocks of
- * rows, GSL's serial BLAS; the sorts are ranks.h's radix sorts, GSL's heapsort being 20x slower at
- * 10M draws), so the result is the same for any --threads. It needs whole columns:
+ * The linear algebra runs in blocks of rows in a fixed order (GSL's serial BLAS); the shuffles (a
+ * stream per column) and the sorts (ranks.h's stable radix sorts: GSL's heapsort is 20x slower at
+ * 10M draws) use the threads without depending on them, so the result is the same for any --threads. It needs whole columns:
  * n x k scores and their permutations while it runs, and each output keeps its n draws (an array,
  * like samples_of's data) for as long as it is used. */
 #include <math.h>
@@ -219,8 +219,8 @@ static bool fn_correlate(Args *a, Value *out) {
             if (isnan(sorted[i]))
                 ok = arg_error(a, 0, "item %d has a NaN draw (draw %zu): NaN has no rank, so it cannot be correlated", j, i);
         if (!ok) break;
-        ranks_sort(sorted, n);
-        ranks_order(rstar[j], n, idx);
+        ranks_sort(sorted, n, ctx->threads);
+        ranks_order(rstar[j], n, idx, ctx->threads);
         for (size_t r = 0; r < n; r++) rstar[j][idx[r]] = sorted[r];
     }
     free(idx);

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 static void *xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);
     if (!p) abort();
@@ -14,6 +18,7 @@ static void *xmalloc(size_t size) {
 /* An order-preserving map of a double's bits to an unsigned integer. */
 static inline uint64_t key_of(double x) {
     uint64_t b;
+    x = x == 0 ? 0.0 : x; /* -0 is +0: they tie */
     memcpy(&b, &x, sizeof b);
     return b >> 63 ? ~b : b | 0x8000000000000000u;
 }
@@ -28,75 +33,100 @@ static inline double double_of(uint64_t k) {
 #define DIGIT 11 /* bits per pass: 2048 counters stay in L1, six passes cover 64 bits */
 #define PASSES 6
 #define RADIX (1u << DIGIT)
+#define PARALLEL_FROM 65536 /* fewer keys: one thread */
 
-/* Stable LSD radix sort of keys k[0..n), carrying v[0..n) along when v is non-NULL. All the digits'
- * counts in one read; a pass where every key has the same digit is skipped. */
-static void radix(uint64_t *k, uint32_t *v, size_t n) {
+/* Stable LSD radix sort of keys k[0..n), carrying v[0..n) along when v is non-NULL. A pass where
+ * every key has the same digit is skipped. With several threads each pass counts and scatters a
+ * chunk per thread, chunk t's keys of a digit placed after chunk t-1's: the stable order, which is
+ * unique, so the result is the same for any thread count. */
+static void radix(uint64_t *k, uint32_t *v, size_t n, int threads) {
+    int T = n >= PARALLEL_FROM && threads > 1 ? threads : 1;
     uint64_t *kt = xmalloc(n * sizeof *kt);
     uint32_t *vt = v ? xmalloc(n * sizeof *vt) : NULL;
-    size_t(*count)[RADIX] = calloc(PASSES, sizeof *count);
-    if (!count) abort();
+    size_t(*total)[RADIX] = calloc(PASSES, sizeof *total);
+    size_t(*at)[RADIX] = calloc((size_t)T, sizeof *at); /* per chunk: where its next key of a digit goes */
+    if (!total || !at) abort();
     for (size_t i = 0; i < n; i++)
-        for (int p = 0; p < PASSES; p++) count[p][(k[i] >> (p * DIGIT)) & (RADIX - 1)]++;
+        for (int p = 0; p < PASSES; p++) total[p][(k[i] >> (p * DIGIT)) & (RADIX - 1)]++;
     uint64_t *ks = k, *kd = kt;
     uint32_t *vs = v, *vd = vt;
     for (int p = 0; p < PASSES; p++) {
         int shift = p * DIGIT;
-        if (count[p][(k[0] >> shift) & (RADIX - 1)] == n) continue;
-        size_t sum = 0;
-        for (size_t d = 0; d < RADIX; d++) {
-            size_t c = count[p][d];
-            count[p][d] = sum, sum += c;
-        }
-        size_t *at = count[p];
-        if (v) {
-            for (size_t i = 0; i < n; i++) {
-                size_t j = at[(ks[i] >> shift) & (RADIX - 1)]++;
-                kd[j] = ks[i], vd[j] = vs[i];
+        if (total[p][(k[0] >> shift) & (RADIX - 1)] == n) continue;
+#pragma omp parallel num_threads(T)
+        {
+#ifdef _OPENMP
+            int t = omp_get_thread_num();
+#else
+            int t = 0;
+#endif
+            size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
+            size_t *c = at[t];
+            memset(c, 0, RADIX * sizeof *c);
+            for (size_t i = lo; i < hi; i++) c[(ks[i] >> shift) & (RADIX - 1)]++;
+#pragma omp barrier
+#pragma omp single
+            {
+                size_t sum = 0;
+                for (size_t d = 0; d < RADIX; d++)
+                    for (int u = 0; u < T; u++) {
+                        size_t cnt = at[u][d];
+                        at[u][d] = sum, sum += cnt;
+                    }
             }
-            uint32_t *t = vs;
-            vs = vd, vd = t;
-        } else {
-            for (size_t i = 0; i < n; i++) kd[at[(ks[i] >> shift) & (RADIX - 1)]++] = ks[i];
+            if (v) {
+                for (size_t i = lo; i < hi; i++) {
+                    size_t j = c[(ks[i] >> shift) & (RADIX - 1)]++;
+                    kd[j] = ks[i], vd[j] = vs[i];
+                }
+            } else {
+                for (size_t i = lo; i < hi; i++) kd[c[(ks[i] >> shift) & (RADIX - 1)]++] = ks[i];
+            }
         }
         uint64_t *t = ks;
         ks = kd, kd = t;
+        uint32_t *tv = vs;
+        vs = vd, vd = tv;
     }
     if (ks != k) memcpy(k, ks, n * sizeof *k);
     if (v && vs != v) memcpy(v, vs, n * sizeof *v);
     free(kt);
     free(vt);
-    free(count);
+    free(total);
+    free(at);
 }
 
-void ranks_sort(double *x, size_t n) {
+void ranks_sort(double *x, size_t n, int threads) {
     if (n < 2) return;
     uint64_t *k = xmalloc(n * sizeof *k);
     for (size_t i = 0; i < n; i++) k[i] = key_of(x[i]);
-    radix(k, NULL, n);
+    radix(k, NULL, n, threads);
     for (size_t i = 0; i < n; i++) x[i] = double_of(k[i]);
     free(k);
 }
 
-void ranks_order(const double *x, size_t n, uint32_t *order) {
+void ranks_order(const double *x, size_t n, uint32_t *order, int threads) {
     uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
     for (size_t i = 0; i < n; i++) k[i] = key_of(x[i]), order[i] = (uint32_t)i;
-    if (n > 1) radix(k, order, n);
+    if (n > 1) radix(k, order, n, threads);
     free(k);
 }
 
-double *ranks_average(const double *x, size_t n) {
-    uint32_t *o = xmalloc(n * sizeof *o);
-    double *r = xmalloc(n * sizeof *r);
-    ranks_order(x, n, o);
-    for (size_t i = 0; i < n;) {
+double *ranks_average(const double *x, size_t n, int threads) {
+    uint32_t *o = xmalloc((n ? n : 1) * sizeof *o);
+    uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
+    double *r = xmalloc((n ? n : 1) * sizeof *r);
+    for (size_t i = 0; i < n; i++) k[i] = key_of(x[i]), o[i] = (uint32_t)i;
+    if (n > 1) radix(k, o, n, threads);
+    for (size_t i = 0; i < n;) { /* a run of equal keys shares its average rank */
         size_t j = i;
-        while (j + 1 < n && x[o[j + 1]] == x[o[i]]) j++;
+        while (j + 1 < n && k[j + 1] == k[i]) j++;
         double avg = (double)(i + j) / 2 + 1;
         for (size_t t = i; t <= j; t++) r[o[t]] = avg;
         i = j + 1;
     }
     free(o);
+    free(k);
     return r;
 }
 
@@ -110,9 +140,9 @@ double ranks_corr(const double *rx, const double *ry, size_t n) {
     return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }
 
-double ranks_spearman(const double *x, const double *y, size_t n) {
+double ranks_spearman(const double *x, const double *y, size_t n, int threads) {
     if (n < 2) return NAN;
-    double *rx = ranks_average(x, n), *ry = ranks_average(y, n);
+    double *rx = ranks_average(x, n, threads), *ry = ranks_average(y, n, threads);
     double r = ranks_corr(rx, ry, n);
     free(rx);
     free(ry);

@@ -210,7 +210,7 @@ bool smp_sensitivity(SampleCtx *ctx, Samples *y, SmpInput **inputs, size_t *coun
 
     bool ok = true;
     double *yd = draws_copy(ctx, y, "the result");
-    double *ry = yd ? ranks_average(yd, n) : NULL;
+    double *ry = yd ? ranks_average(yd, n, ctx->threads) : NULL;
     free(yd);
     ok = ry != NULL;
     static const double Q[2] = {0.05, 0.95};
@@ -222,7 +222,7 @@ bool smp_sensitivity(SampleCtx *ctx, Samples *y, SmpInput **inputs, size_t *coun
         double *xd = draws_copy(ctx, in[j].node, "an input");
         ok = xd != NULL;
         if (!ok) break;
-        double *rx = ranks_average(xd, n);
+        double *rx = ranks_average(xd, n, ctx->threads);
         double r = ranks_corr(rx, ry, n);
         in[j].rank_corr = isnan(r) ? 0 : r; /* one value on every draw: no rank order to follow */
         free(rx);
