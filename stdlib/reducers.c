@@ -7,6 +7,7 @@
 #include "dist_family.h"
 #include "given.h"
 #include "numfmt.h"
+#include "ranks.h"
 #include "registry.h"
 
 /* What a reducer reduces: samples, a number (a constant), or a list of numbers taken as data,
@@ -17,6 +18,7 @@ typedef struct Input {
     double *xs;    /* a list's numbers (owned; sorted once a quantile needed it) */
     size_t n;
     bool sorted;
+    bool draws; /* xs are draws (given=): sorted by the engine's radix sort, as many as N */
 } Input;
 
 /* given=c (parameter gi, given.h): samples become the data of their draws where c holds; a number
@@ -32,6 +34,7 @@ static bool input_given(Args *a, int i, int gi, Input *in) {
         in->xs = given_draws(a, in->s, &g);
         in->n = g.m;
         in->s = NULL;
+        in->draws = true;
     }
     bool ok = g.kind == GIVEN_NONE || in->xs || v->kind != VAL_SAMPLES;
     given_free(&g);
@@ -134,7 +137,10 @@ static bool input_quantiles(Args *a, Input *in, const double *q, int k, double *
         for (int j = 0; j < k; j++) out[j] = in->num;
         return true;
     }
-    if (!in->sorted) {
+    if (!in->sorted && in->draws) {
+        ranks_sort(in->xs, in->n, a->I->smp.threads); /* the same order as qsort's but for -0 and +0 */
+        in->sorted = true;
+    } else if (!in->sorted) {
         qsort(in->xs, in->n, sizeof *in->xs, cmp_double);
         in->sorted = true;
     }

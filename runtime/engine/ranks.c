@@ -18,7 +18,6 @@ static void *xmalloc(size_t size) {
 /* An order-preserving map of a double's bits to an unsigned integer. */
 static inline uint64_t key_of(double x) {
     uint64_t b;
-    x = x == 0 ? 0.0 : x; /* -0 is +0: they tie */
     memcpy(&b, &x, sizeof b);
     return b >> 63 ? ~b : b | 0x8000000000000000u;
 }
@@ -116,7 +115,7 @@ double *ranks_average(const double *x, size_t n, int threads) {
     uint32_t *o = xmalloc((n ? n : 1) * sizeof *o);
     uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
     double *r = xmalloc((n ? n : 1) * sizeof *r);
-    for (size_t i = 0; i < n; i++) k[i] = key_of(x[i]), o[i] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++) k[i] = key_of(x[i] == 0 ? 0.0 : x[i]), o[i] = (uint32_t)i; /* -0 ties +0 */
     if (n > 1) radix(k, o, n, threads);
     for (size_t i = 0; i < n;) { /* a run of equal keys shares its average rank */
         size_t j = i;

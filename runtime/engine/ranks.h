@@ -3,7 +3,7 @@
  * LSD radix sorts on the bits of the doubles, 11 bits a pass, over `threads` threads: at 10M
  * draws GSL's heapsort (gsl_sort_index) took 24 s on the development machine, these about a
  * second. Stable, so the result is the same for any thread count. The doubles must not be NaN
- * (callers check); -0 and +0 are equal (they tie). */
+ * (callers check); -0 sorts before +0 (and ties with it in ranks_average). */
 #ifndef SQC_RANKS_H
 #define SQC_RANKS_H
 
@@ -14,7 +14,7 @@
 void ranks_sort(double *x, size_t n, int threads);
 /* order[r] = the index of the r-th smallest x (ties in index order); n < 2^32. */
 void ranks_order(const double *x, size_t n, uint32_t *order, int threads);
-/* The ranks 1..n of x (malloc'd), ties sharing their average rank. */
+/* The ranks 1..n of x (malloc'd), ties sharing their average rank (-0 ties +0). */
 double *ranks_average(const double *x, size_t n, int threads);
 /* The Pearson correlation of two rank vectors from ranks_average; NaN when either is constant. */
 double ranks_corr(const double *rx, const double *ry, size_t n);
