@@ -177,6 +177,15 @@ static void test_correlate_matrix(void) {
     for (int i = 0; i < 3; i++) free(c[i]);
 }
 
+/* -0 and +0 draws keep their signs: the output holds exactly the input's draws, bit for bit. */
+static void test_correlate_signed_zeros(void) {
+    double *a = draws_of("z = norm(-1, 1) * 0\nzs = correlate([z, norm(0, 1)], 0.5)\nz"), *c = draws_of("zs[0]");
+    size_t neg_a = 0, neg_c = 0;
+    for (size_t i = 0; a && c && i < N; i++) neg_a += signbit(a[i]) != 0, neg_c += signbit(c[i]) != 0;
+    check("correlate: as many -0 draws as the input has", a && c && neg_a == neg_c && neg_a > N / 4);
+    free(a), free(c);
+}
+
 /* A fresh interpreter at the run's settings. */
 static void fresh(int threads) {
     interp_free(&I);
@@ -255,6 +264,7 @@ int main(void) {
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) test_correlate_pair(rs[i]);
     test_correlate_matrix();
     test_correlate_threads();
+    test_correlate_signed_zeros();
     fresh(2);
     test_given();
     test_sensitivity();
