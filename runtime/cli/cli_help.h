@@ -25,6 +25,7 @@
     "  -e CODE       run CODE instead of a file\n" \
     "  --help        this text\n" \
     "  --version     the version\n" \
+    "  --list-builtins  every builtin's name, one a line (for editors' syntax files)\n" \
     "\n" \
     "exit status: 0 success, 1 syntax or runtime error or output not written, 2 bad command-line use\n" \
     "errors: FILE:LINE:COL: error: MESSAGE, then the source line and a caret\n" \
