@@ -217,7 +217,7 @@ AstItem *ast_item(AstCtx *c, Sym kw, Ast *value, SqLoc loc)
 
 AstItem *ast_key_item(AstCtx *c, const char *key, size_t len, Ast *value, SqLoc loc)
 {
-    return ast_item(c, sym_intern(key, len), value, loc);
+    return ast_item(c, sym_intern(c->syms, key, len), value, loc);
 }
 
 ItemVec *itemvec_new(AstCtx *c, AstItem *first, SqLoc loc)

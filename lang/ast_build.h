@@ -29,6 +29,7 @@ void arena_free(Arena *arena);
 typedef struct AstCtx {
     Arena *arena;
     const Source *src;
+    SymTab *syms; /* where names are interned */
     ParseError *err;
     bool failed;
 } AstCtx;

@@ -33,7 +33,7 @@ static void blame_idiv(const ParseState *ps, ParseError *err)
     err->at_end = false;
 }
 
-Program *parse_program(const Source *src, ParseError *err)
+Program *parse_program(const Source *src, SymTab *syms, ParseError *err)
 {
     memset(err, 0, sizeof *err);
     err->span.src = src;
@@ -47,6 +47,7 @@ Program *parse_program(const Source *src, ParseError *err)
     memset(&ps, 0, sizeof ps);
     ps.ctx.arena = &prog->arena;
     ps.ctx.src = src;
+    ps.ctx.syms = syms;
     ps.ctx.err = err;
     if (src->len > INT_MAX - 2) {
         ast_error(&ps.ctx, (SqLoc){0, 0}, false, "program text is too large");

@@ -15,9 +15,10 @@ typedef struct ParseError {
     bool at_end; /* the error is at end of input: the REPL reads another line */
 } ParseError;
 
-/* Parses the whole source. Returns NULL and fills *err on a syntax error.
- * The Program keeps a pointer to src (the caller keeps src alive at least as long). */
-Program *parse_program(const Source *src, ParseError *err);
+/* Parses the whole source, interning its names in syms. Returns NULL and fills *err on a syntax
+ * error. The Program keeps a pointer to src and to names of syms (the caller keeps both alive at
+ * least as long). */
+Program *parse_program(const Source *src, SymTab *syms, ParseError *err);
 const Ast *program_root(const Program *prog); /* an AST_BLOCK of the top-level statements */
 
 /* The check that a `//` comment written after code is not silently read as floor division

@@ -21,7 +21,8 @@ int main(int argc, char **argv)
         return 2;
     }
     ParseError perr;
-    Program *prog = parse_program(src, &perr);
+    SymTab syms = {0};
+    Program *prog = parse_program(src, &syms, &perr);
     int status = 0;
     if (prog) {
         ast_dump_ex(stdout, program_root(prog), 0, spans);
@@ -33,6 +34,6 @@ int main(int argc, char **argv)
         status = 1;
     }
     source_free(src);
-    sym_free_all();
+    symtab_free(&syms);
     return status;
 }

@@ -1,4 +1,4 @@
-/* symbol.c — the process-wide table of interned names (open addressing, FNV-1a). */
+/* symbol.c — a table of interned names (open addressing, FNV-1a). */
 #include "symbol.h"
 
 #include <stdint.h>
@@ -11,9 +11,6 @@ typedef struct SymEntry {
     size_t len;
     uint64_t hash;
 } SymEntry;
-
-static SymEntry *table;
-static size_t table_cap, table_count;
 
 static uint64_t hash_bytes(const char *s, size_t len)
 {
@@ -31,29 +28,31 @@ static void out_of_memory(void)
     abort();
 }
 
-static void grow(void)
+static void grow(SymTab *t)
 {
-    size_t ncap = table_cap ? table_cap * 2 : 256;
+    size_t ncap = t->cap ? t->cap * 2 : 256;
     SymEntry *nt = calloc(ncap, sizeof *nt);
     if (!nt)
         out_of_memory();
-    for (size_t i = 0; i < table_cap; i++) {
-        if (!table[i].text)
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->slots[i].text)
             continue;
-        size_t j = (size_t)table[i].hash & (ncap - 1);
+        size_t j = (size_t)t->slots[i].hash & (ncap - 1);
         while (nt[j].text)
             j = (j + 1) & (ncap - 1);
-        nt[j] = table[i];
+        nt[j] = t->slots[i];
     }
-    free(table);
-    table = nt;
-    table_cap = ncap;
+    free(t->slots);
+    t->slots = nt;
+    t->cap = ncap;
 }
 
-Sym sym_intern(const char *text, size_t len)
+Sym sym_intern(SymTab *t, const char *text, size_t len)
 {
-    if ((table_count + 1) * 2 > table_cap)
-        grow();
+    if ((t->count + 1) * 2 > t->cap)
+        grow(t);
+    SymEntry *table = t->slots;
+    size_t table_cap = t->cap;
     uint64_t h = hash_bytes(text, len);
     size_t j = (size_t)h & (table_cap - 1);
     while (table[j].text) {
@@ -70,20 +69,19 @@ Sym sym_intern(const char *text, size_t len)
     table[j].text = copy;
     table[j].len = len;
     table[j].hash = h;
-    table_count++;
+    t->count++;
     return copy;
 }
 
-Sym sym_intern_cstr(const char *text)
+Sym sym_intern_cstr(SymTab *t, const char *text)
 {
-    return sym_intern(text, strlen(text));
+    return sym_intern(t, text, strlen(text));
 }
 
-void sym_free_all(void)
+void symtab_free(SymTab *t)
 {
-    for (size_t i = 0; i < table_cap; i++)
-        free(table[i].text);
-    free(table);
-    table = NULL;
-    table_cap = table_count = 0;
+    for (size_t i = 0; i < t->cap; i++)
+        free(t->slots[i].text);
+    free(t->slots);
+    *t = (SymTab){0};
 }

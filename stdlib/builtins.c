@@ -1,7 +1,7 @@
 /* builtins.c — the standard library's family tables, opened into the registry (as Lua's linit.c). */
 #include "builtins.h"
 
-static Builtin *const families[] = {builtins_distributions, builtins_dist_continuous, builtins_dist_discrete,
+static const BuiltinDef *const families[] = {builtins_distributions, builtins_dist_continuous, builtins_dist_discrete,
                                     builtins_dist_combinators, builtins_math, builtins_reducers,
                                     builtins_lists,         builtins_strings, builtins_io,
                                     builtins_hist,          builtins_plot,    builtins_export,
@@ -12,4 +12,4 @@ static Builtin *const families[] = {builtins_distributions, builtins_dist_contin
                                     /* issue 18 */
                                     builtins_correlate, builtins_sensitivity};
 
-void stdlib_open(void) { registry_open(families, sizeof families / sizeof *families); }
+void stdlib_open(Interp *I) { registry_open(I, families, sizeof families / sizeof *families); }

@@ -247,7 +247,7 @@ static bool fn_correlate(Args *a, Value *out) {
     return ok;
 }
 
-Builtin builtins_correlate[] = {
+const BuiltinDef builtins_correlate[] = {
     BUILTIN("correlate", "xs, r", "analysis",
             "xs reordered so that each pair's rank (Spearman) correlation is r (a number, or a k x k matrix); "
             "every output keeps exactly its input's draws (Iman-Conover)", fn_correlate),

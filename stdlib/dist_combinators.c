@@ -477,7 +477,7 @@ static bool fn_truncate(Args *a, Value *out) {
     return dist_finish(a, s, TC_LCLIP, TC_RCLIP, out);
 }
 
-Builtin builtins_dist_combinators[] = {
+const BuiltinDef builtins_dist_combinators[] = {
     BUILTIN("discrete", "items, weights=, lclip=, rclip=", "distributions",
      "one of the values per draw: discrete([1, 2], [0.3, 0.7]) or discrete({\"1\": 0.3, \"2\": 0.7})", fn_discrete),
     BUILTIN("mixture", "dists, weights=, lclip=, rclip=", "distributions",

@@ -124,7 +124,7 @@ static bool t_family(Args *a, DistFamily f, double t_default, Value *out) {
 static bool fn_tdist(Args *a, Value *out) { return t_family(a, DF_T, 20, out); }
 static bool fn_log_tdist(Args *a, Value *out) { return t_family(a, DF_LOGT, 1, out); }
 
-Builtin builtins_dist_continuous[] = {
+const BuiltinDef builtins_dist_continuous[] = {
     BUILTIN("beta", "a=, b=, mean=, sd=, lclip=, rclip=", "distributions",
      "beta with shapes a, b > 0 (values in [0, 1]); beta(mean=, sd=) by the method of moments",
      fn_beta),

@@ -25,7 +25,7 @@ static bool fn_binomial(Args *a, Value *out) {
     return family_build(a, DF_BINOMIAL, p, (int[]){BI_N, BI_P}, BI_LCLIP, BI_RCLIP, out);
 }
 
-Builtin builtins_dist_discrete[] = {
+const BuiltinDef builtins_dist_discrete[] = {
     BUILTIN("poisson", "lam, lclip=, rclip=", "distributions", "Poisson count with mean lam (0 <= lam <= 1e9)",
      fn_poisson),
     BUILTIN("binomial", "n, p, lclip=, rclip=", "distributions",

@@ -435,7 +435,7 @@ static bool fn_mode(Args *a, Value *out) {
     return ok;
 }
 
-Builtin builtins_dist_exact[] = {
+const BuiltinDef builtins_dist_exact[] = {
     BUILTIN("pdf", "d, x", "reducers",
      "density of d at x (P(d = x) for a discrete d): exact for a constructor's value, else estimated from the draws", fn_pdf),
     BUILTIN("inv", "d, p", "reducers",

@@ -44,7 +44,7 @@ static bool fn_student_t(Args *a, Value *out) {
     return family_build(a, DF_STUDENT_T, p, (int[]){ST_DF, ST_LOC, ST_SCALE}, ST_LCLIP, ST_RCLIP, out);
 }
 
-Builtin builtins_dist_more[] = {
+const BuiltinDef builtins_dist_more[] = {
     BUILTIN("cauchy", "loc=, scale=, lclip=, rclip=", "distributions",
      "Cauchy centred at loc (default 0) with half-width scale (default 1); no mean", fn_cauchy),
     BUILTIN("logistic", "loc=, scale=, lclip=, rclip=", "distributions",

@@ -166,7 +166,7 @@ static bool fn_const(Args *a, Value *out) {
     return dist_finish(a, s, C_LCLIP, C_RCLIP, out);
 }
 
-Builtin builtins_distributions[] = {
+const BuiltinDef builtins_distributions[] = {
     BUILTIN("norm", "lo=, hi=, mean=, sd=, credibility=, lclip=, rclip=", "distributions",
      "normal from a 90% interval [lo, hi] (or mean=, sd=; mean 0 when only sd= is given)", fn_norm),
     BUILTIN("lognorm", "lo=, hi=, mu=, sigma=, mean=, sd=, credibility=, lclip=, rclip=", "distributions",

@@ -81,7 +81,7 @@ static bool fn_write_samples(Args *a, Value *out) {
     return ok;
 }
 
-Builtin builtins_export[] = {
+const BuiltinDef builtins_export[] = {
     BUILTIN("write_samples", "path, xs, names=", "output",
      "write the raw draws as CSV: one column per samples value (a record's keys name them), one row per draw",
      fn_write_samples),

@@ -187,7 +187,7 @@ static bool hist(Args *a, Value *out) {
 /* given=c: the histogram of the draws where c holds (given.h) */
 static bool fn_hist(Args *a, Value *out) { return given_call(a, H_X, H_GIVEN, hist, out); }
 
-Builtin builtins_hist[] = {
+const BuiltinDef builtins_hist[] = {
     BUILTIN("hist", "x, bins=, log=, width=, title=, range=, trim=, given=", "output",
      "print a histogram of x's draws (bins=40; log=true for log-spaced bins; width=40 cells; "
      "range=[lo, hi] or trim=p to show part of the axis; given=c: only the draws where c holds)", fn_hist),

@@ -172,7 +172,7 @@ static bool fn_write_csv(Args *a, Value *out) {
     return ok;
 }
 
-Builtin builtins_io[] = {
+const BuiltinDef builtins_io[] = {
     BUILTIN("print", "args...", "output", "write the arguments separated by spaces, then a newline", fn_print),
     BUILTIN("now", "fmt=", "output", "the local time as text (strftime format, default \"%m-%d-%Y %H:%M\")", fn_now),
     BUILTIN("write_csv", "path, rows", "output",

@@ -242,7 +242,7 @@ static bool fn_index_of(Args *a, Value *out) {
     return true;
 }
 
-Builtin builtins_list_search[] = {
+const BuiltinDef builtins_list_search[] = {
     BUILTIN("find", "xs, f", "lists", "the first x where f(x) is true, or nil", fn_find),
     BUILTIN("any", "xs, f=", "lists", "whether f(x) is true for some x (of bools without f)", fn_any),
     BUILTIN("all", "xs, f=", "lists", "whether f(x) is true for every x (of bools without f)", fn_all),

@@ -329,7 +329,7 @@ static bool fn_samples_of(Args *a, Value *out) {
     return true;
 }
 
-Builtin builtins_lists[] = {
+const BuiltinDef builtins_lists[] = {
     BUILTIN("len", "x", "lists", "number of elements of a list or record, or characters of a string", fn_len),
     BUILTIN("sum", "xs, f=", "lists", "sum of a list (samples elements add per draw); sum(xs, f) sums f(x)", fn_sum),
     BUILTIN("product", "xs, f=", "lists", "product of a list; product(xs, f) multiplies f(x)", fn_product),

@@ -176,7 +176,7 @@ static bool extreme(Args *a, Value *out, SmpBinary op) {
 static bool fn_min(Args *a, Value *out) { return extreme(a, out, SB_MIN); }
 static bool fn_max(Args *a, Value *out) { return extreme(a, out, SB_MAX); }
 
-Builtin builtins_math[] = {
+const BuiltinDef builtins_math[] = {
     BUILTIN("exp", "x", "math", "e to the power x", fn_exp),
     BUILTIN("log", "x, base=", "math", "natural logarithm; log(x, base) is log(x) / log(base)", fn_log),
     BUILTIN("log10", "x", "math", "base-10 logarithm", fn_log10),

@@ -433,7 +433,7 @@ static bool plot(Args *a, Value *out) {
 /* given=c: the histogram of the draws where c holds (given.h) */
 static bool fn_plot(Args *a, Value *out) { return given_call(a, P_X, P_GIVEN, plot, out); }
 
-Builtin builtins_plot[] = {
+const BuiltinDef builtins_plot[] = {
     BUILTIN("plot", "x, path, title=, bins=, log=, labels=, xlabel=, range=, trim=, given=", "output",
      "write an SVG histogram of x (or of a list or record of samples, overlaid with a legend) to a .svg path; "
      "range=[lo, hi] or trim=p to show part of the axis; given=c: only the draws where c holds", fn_plot),

@@ -380,7 +380,7 @@ static bool fn_read_csv(Args *a, Value *out) {
     return ok;
 }
 
-Builtin builtins_read_csv[] = {
+const BuiltinDef builtins_read_csv[] = {
     BUILTIN("read_csv", "path", "data",
      "a CSV file as a list of records (header keys in order; numbers, nil for empty, else strings)", fn_read_csv),
     {.name = NULL},

@@ -49,7 +49,7 @@ static bool fn_items(Args *a, Value *out) {
     return true;
 }
 
-Builtin builtins_records[] = {
+const BuiltinDef builtins_records[] = {
     BUILTIN("has", "r, k", "records", "whether record r has the key k", fn_has),
     BUILTIN("merge", "a, b", "records", "record a with b's fields added (b's value wins for a key in both)", fn_merge),
     BUILTIN("remove", "r, k", "records", "record r without the key k (an error when r lacks it)", fn_remove),

@@ -342,7 +342,7 @@ static bool fn_summary(Args *a, Value *out) {
     return true;
 }
 
-Builtin builtins_reducers[] = {
+const BuiltinDef builtins_reducers[] = {
     BUILTIN("mean", "x, given=", "reducers", "average of the draws", fn_mean),
     BUILTIN("sd", "x, given=", "reducers", "standard deviation of the draws (population, as numpy's std)", fn_sd),
     BUILTIN("var", "x, given=", "reducers", "variance of the draws (population, as numpy's var)", fn_var),

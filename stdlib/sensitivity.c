@@ -196,7 +196,7 @@ static bool fn_tornado(Args *a, Value *out) {
     return ok;
 }
 
-Builtin builtins_sensitivity[] = {
+const BuiltinDef builtins_sensitivity[] = {
     BUILTIN("sensitivity", "y", "analysis",
             "the random inputs y depends on, most influential first: records {name, rank_corr, share, low, high} "
             "(low/high: y's mean with that input alone at its p5/p95)", fn_sensitivity),

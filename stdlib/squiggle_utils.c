@@ -172,7 +172,7 @@ static bool fn_kelly(Args *a, Value *out) {
     return true;
 }
 
-Builtin builtins_squiggle_utils[] = {
+const BuiltinDef builtins_squiggle_utils[] = {
     BUILTIN("p_to_odds", "p", "utilities", "odds p / (1 - p) of a probability 0 < p < 1 (per draw on samples)", fn_p_to_odds),
     BUILTIN("odds_to_p", "odds", "utilities", "the probability odds / (1 + odds) of odds > 0 (per draw)", fn_odds_to_p),
     BUILTIN("doubling_time", "growth_rate", "utilities",

@@ -134,7 +134,7 @@ static bool fn_join(Args *a, Value *out) {
     return true;
 }
 
-Builtin builtins_strings[] = {
+const BuiltinDef builtins_strings[] = {
     BUILTIN("split", "s, sep=", "strings", "the parts of s between separators (default \" \"): split(\"Q1 2024\") is [\"Q1\", \"2024\"]", fn_split),
     BUILTIN("join", "xs, sep=", "strings", "the elements as text, separated by sep (default \"\")", fn_join),
     BUILTIN("str", "x", "strings", "x as text, as print shows it", fn_str),

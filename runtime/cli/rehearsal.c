@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "atomic_file.h"
+#include "builtins.h"
 #include "display.h"
 #include "json_out.h"
 #include "strbuf.h"
@@ -13,6 +14,7 @@ Prefetch *rehearse(const Source *src, const RehearsalSetup *setup) {
     if (!discard) return NULL;
     Interp R;
     interp_init(&R, discard);
+    stdlib_open(&R);
     setup->apply(&R, setup->arg);
     R.rehearsal_n = R.smp.n; /* the draws the real run will have, until `set samples` says more */
     R.rehearsal_min_n = setup->min_n;

@@ -59,6 +59,7 @@
 #include "display.h"
 #include "frame.h"
 #include "numfmt.h"
+#include "builtins.h"
 #include "registry.h"
 #include "sparkline.h"
 
@@ -318,6 +319,7 @@ static void fresh_interp(Repl *r, size_t n, uint64_t seed) {
     bool ascii = I->ascii, samples_fixed = I->samples_fixed, seed_fixed = I->seed_fixed;
     interp_free(I);
     interp_init(I, out);
+    stdlib_open(I);
     I->smp.threads = threads;
     I->ascii = ascii;
     I->samples_fixed = samples_fixed; /* given on the command line */
@@ -478,11 +480,11 @@ static void help_all(void) {
         printf("  %-14s %s\n", head, COMMANDS[i].doc);
     }
     printf("\nbuiltins (:help NAME for one):\n");
-    int n = registry_count();
+    int n = registry_count(the_repl->I);
     const char *done[32];
     int ndone = 0;
     for (int i = 0; i < n; i++) {
-        const char *fam = registry_at(i)->family;
+        const char *fam = registry_at(the_repl->I, i)->family;
         bool seen = false;
         for (int k = 0; k < ndone; k++) seen |= !strcmp(done[k], fam);
         if (seen || ndone == 32) continue;
@@ -490,7 +492,7 @@ static void help_all(void) {
         printf("  %s:", fam);
         int col = 4 + (int)strlen(fam);
         for (int j = i; j < n; j++) {
-            const Builtin *b = registry_at(j);
+            const Builtin *b = registry_at(the_repl->I, j);
             if (strcmp(b->family, fam)) continue;
             int w = (int)strlen(b->name) + 1;
             if (col + w > 78) printf("\n   "), col = 3;
@@ -504,11 +506,11 @@ static void help_all(void) {
 static void help_one(const char *name) {
     for (int i = 0; COMMANDS[i].name; i++)
         if (!strcmp(name, COMMANDS[i].name) || (name[0] != ':' && !strcmp(name, COMMANDS[i].name + 1) &&
-                                                 !registry_find(sym_intern_cstr(name)))) {
+                                                 !registry_find(the_repl->I, sym_intern_cstr(&the_repl->I->syms, name)))) {
             printf("%s %s\n  %s\n", COMMANDS[i].name, COMMANDS[i].args, COMMANDS[i].doc);
             return;
         }
-    const Builtin *b = registry_find(sym_intern_cstr(name));
+    const Builtin *b = registry_find(the_repl->I, sym_intern_cstr(&the_repl->I->syms, name));
     if (b) {
         printf("%s(%s)    [%s]\n  %s\n", b->name, b->signature, b->family, b->doc);
         return;
@@ -519,7 +521,7 @@ static void help_one(const char *name) {
             return;
         }
     Value v;
-    if (interp_get_global(the_repl->I, sym_intern_cstr(name), &v)) {
+    if (interp_get_global(the_repl->I, sym_intern_cstr(&the_repl->I->syms, name), &v)) {
         printf("'%s' is your %s\n", name, value_kind_name(&v));
         return;
     }
@@ -628,10 +630,10 @@ static char **complete(const char *text, int start, int end) {
             return NULL;
         }
         for (int i = 0; COMMANDS[i].name; i++) names_add(&candidates, COMMANDS[i].name);
-        for (int i = 0; i < registry_count(); i++) names_add(&candidates, registry_at(i)->name);
+        for (int i = 0; i < registry_count(the_repl->I); i++) names_add(&candidates, registry_at(the_repl->I, i)->name);
     } else {
         interp_each_global(the_repl->I, add_global, &candidates);
-        for (int i = 0; i < registry_count(); i++) names_add(&candidates, registry_at(i)->name);
+        for (int i = 0; i < registry_count(the_repl->I); i++) names_add(&candidates, registry_at(the_repl->I, i)->name);
         for (int i = 0; KEYWORDS[i]; i++) names_add(&candidates, KEYWORDS[i]);
     }
     rl_attempted_completion_over = 1;
@@ -640,9 +642,9 @@ static char **complete(const char *text, int start, int end) {
     rl_completion_append_character = '\0';
     if (matches && !matches[1]) {
         Value v;
-        Sym name = sym_intern_cstr(matches[0]);
+        Sym name = sym_intern_cstr(&the_repl->I->syms, matches[0]);
         if (matches[0][0] == ':' || rl_line_buffer[lead] == ':') rl_completion_append_character = ' ';
-        else if (registry_find(name) && strcmp(registry_find(name)->family, "constants") != 0) /* not pi, e */
+        else if (registry_find(the_repl->I, name) && strcmp(registry_find(the_repl->I, name)->family, "constants") != 0) /* not pi, e */
             rl_completion_append_character = '(';
         else if (interp_get_global(the_repl->I, name, &v))
             rl_completion_append_character = v.kind == VAL_FUNC || v.kind == VAL_BUILTIN ? '(' : '\0';

@@ -65,7 +65,11 @@ static int parse_options(int argc, char **argv, Options *o) {
             return 0;
         }
         if (!strcmp(arg, "--list-builtins")) { /* for the docs test: every registered name */
-            for (int k = 0; k < registry_count(); k++) puts(registry_at(k)->name);
+            Interp I;
+            interp_init(&I, stdout);
+            stdlib_open(&I);
+            for (int k = 0; k < registry_count(&I); k++) puts(registry_at(&I, k)->name);
+            interp_free(&I);
             return 0;
         }
         if (!strcmp(arg, "--ascii")) {
@@ -270,10 +274,14 @@ static void *run_main(void *arg) {
     }
     if (o.check) { /* syntax only: nothing runs */
         ParseError perr;
-        Program *prog = parse_program(src, &perr);
-        bool ok = prog && program_check_idiv_names(prog, interp_knows_name, NULL, &perr);
+        Interp I;
+        interp_init(&I, stdout);
+        stdlib_open(&I);
+        Program *prog = parse_program(src, &I.syms, &perr);
+        bool ok = prog && program_check_idiv_names(prog, interp_knows_builtin, &I, &perr);
         if (!ok) diag_print(stderr, perr.span, perr.message);
         program_free(prog);
+        interp_free(&I);
         source_free(src);
         job->status = ok ? 0 : 1;
         return NULL;
@@ -287,6 +295,7 @@ static void *run_main(void *arg) {
 
     Interp I;
     interp_init(&I, stdout);
+    stdlib_open(&I);
     apply_options(&I, &o);
     pf_serve(&I.smp, pf);
     FILE *discard = NULL;
@@ -321,7 +330,6 @@ static void *run_main(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    stdlib_open();
     Job job = {argc, argv, 0};
     pthread_attr_t attr;
     pthread_attr_init(&attr);

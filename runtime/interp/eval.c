@@ -137,7 +137,7 @@ static EvStatus unknown_name(Interp *I, Frame *f, Sym name, Span span) {
     suggest_init(&s, name);
     for (Frame *fr = f; fr; fr = NULL) frame_each(fr, suggest_consider, &s);
     frame_each(I->globals, suggest_consider, &s);
-    for (int i = 0; i < registry_count(); i++) suggest_consider(&s, registry_at(i)->name);
+    for (int i = 0; i < registry_count(I); i++) suggest_consider(&s, registry_at(I, i)->name);
     if (s.best) return rt_error(I, span, "unknown name '%s' (did you mean '%s'?)", name, s.best);
     return rt_error(I, span, "unknown name '%s'", name);
 }
@@ -148,7 +148,7 @@ static EvStatus lookup_name(Interp *I, Frame *f, Sym name, Span span, Value *out
         *out = value_retain(*v);
         return EV_OK;
     }
-    const Builtin *b = registry_find(name);
+    const Builtin *b = registry_find(I, name);
     if (b && strcmp(b->family, "constants") == 0) /* pi, e: the name is the number (stdlib/math.c) */
         return builtin_invoke(I, b, &(CallArgs){.span = span}, out) ? EV_OK : EV_ERR;
     if (b) {
@@ -304,7 +304,7 @@ static EvStatus eval_call(Interp *I, const Ast *n, Frame *f, Value *out) {
     EvStatus st = eval(I, n->as.call.callee, f, &callee);
     if (st != EV_OK) return st;
     if (callee.kind == VAL_NUM && n->as.call.callee->kind == AST_NAME && !frame_lookup(f, n->as.call.callee->as.name)) {
-        const Builtin *b = registry_find(n->as.call.callee->as.name); /* pi(): a constant, not a function */
+        const Builtin *b = registry_find(I, n->as.call.callee->as.name); /* pi(): a constant, not a function */
         if (b) return rt_error(I, n->span, "%s is a number, not a function: write %s, not %s()", b->name, b->name, b->name);
     }
     CallBuf cb = {0};
@@ -893,7 +893,7 @@ static EvStatus eval_binary(Interp *I, const Ast *n, Frame *f, Value *out) {
         return st;
     }
     if (op == OP_TO) {
-        Value to = {.kind = VAL_BUILTIN, .as.builtin = registry_find(sym_intern_cstr("to"))};
+        Value to = {.kind = VAL_BUILTIN, .as.builtin = registry_find(I, sym_intern_cstr(&I->syms, "to"))};
         Span spans[2] = {n->as.binary.left->span, n->as.binary.right->span};
         CallArgs call = {.npos = 2, .pos = ab, .pos_span = spans, .span = n->span};
         st = call_value(I, &to, &call, out);
@@ -975,7 +975,7 @@ static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out) {
         return st;
     case AST_FIELD:
         if ((st = eval(I, n->as.field.object, f, &a)) != EV_OK) return st;
-        if (a.kind != VAL_RECORD && registry_find(n->as.field.name)) { /* x.mean(): Python's method call */
+        if (a.kind != VAL_RECORD && registry_find(I, n->as.field.name)) { /* x.mean(): Python's method call */
             char obj[48];
             span_text(n->as.field.object->span, "x", obj, sizeof obj);
             st = rt_error(I, n->span, "cannot take field '%s' of %s; sq has no methods: write %s(%s)", n->as.field.name,
@@ -1036,8 +1036,10 @@ static void keep_program(Interp *I, Program *p, Source *src) {
 /* A name a program may use without binding it: a builtin, or a global of an earlier REPL entry. */
 bool interp_knows_name(void *interp, Sym name) {
     Interp *I = interp;
-    return registry_find(name) || (I && frame_lookup_local(I->globals, name));
+    return registry_find(I, name) || frame_lookup_local(I->globals, name);
 }
+
+bool interp_knows_builtin(void *interp, Sym name) { return registry_find(interp, name) != NULL; }
 
 static bool is_expression(const Ast *n) {
     switch (n->kind) {
@@ -1060,7 +1062,7 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     }
     mem_set_reporter(report_out_of_memory, I);
     ParseError local;
-    Program *prog = parse_program(src, perr ? perr : &local);
+    Program *prog = parse_program(src, &I->syms, perr ? perr : &local);
     if (!prog) {
         keep_program(I, NULL, src); /* the error's span points into src */
         return EV_ERR;
@@ -1193,9 +1195,9 @@ static EvStatus module_run(Interp *I, int mi, Span at) {
     Source *src = source_from_file(I->modules[mi].shown, why, sizeof why);
     if (!src) return rt_error(I, at, "cannot import: %s", why);
     ParseError perr = {0};
-    Program *prog = parse_program(src, &perr);
+    Program *prog = parse_program(src, &I->syms, &perr);
     keep_program(I, prog, src); /* errors and functions point into it for the rest of the run */
-    if (!prog || !program_check_idiv_names(prog, interp_knows_name, NULL, &perr))
+    if (!prog || !program_check_idiv_names(prog, interp_knows_builtin, I, &perr))
         return rt_error(I, perr.span, "%s", perr.message);
     const Ast *root = program_root(prog), *set = NULL;
     find_set(&set, root);

@@ -13,9 +13,11 @@
  * EV_ERR with I->error set. When `last` is non-NULL it receives the value of the last
  * top-level expression statement (nil otherwise). */
 EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last);
-/* Whether a program may use `name` without binding it (a builtin; a global of an earlier
- * REPL entry when interp, an Interp *, is non-NULL): for program_check_idiv_names. */
+/* Whether a program run in interp (an Interp *) may use `name` without binding it: a builtin
+ * or a global of an earlier REPL entry; interp_knows_builtin: a builtin only (an imported
+ * file, --check). For program_check_idiv_names. */
 bool interp_knows_name(void *interp, Sym name);
+bool interp_knows_builtin(void *interp, Sym name);
 /* Calls fn with each name a program's top level binds, in the order of the statements that bind
  * them (repeats included): the order of an imported file's record and of --json's keys. */
 void interp_top_names(const Ast *root, void (*fn)(void *ctx, Sym name), void *ctx);

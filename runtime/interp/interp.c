@@ -69,6 +69,8 @@ void interp_free(Interp *I) {
     free(I->programs);
     free(I->sources);
     interp_free_modules(I);
+    free(I->builtins);
+    symtab_free(&I->syms); /* last: everything above may hold names */
 }
 
 /* ---------- memory ---------- */

@@ -36,6 +36,9 @@ typedef enum SessionMode {
 
 typedef struct Interp {
     SampleCtx smp;
+    SymTab syms;                 /* the names of this interpreter's programs and builtins */
+    Builtin *builtins;           /* opened into it (registry_open), in table order */
+    int nbuiltins;
     Frame *globals;
     FILE *out;                   /* where print writes */
     bool samples_fixed;          /* --samples given: `set samples` is ignored */
@@ -82,9 +85,6 @@ void interp_init(Interp *I, FILE *out);
 void interp_free(Interp *I);
 /* Forgets the imported files (eval.c), for interp_free. */
 void interp_free_modules(Interp *I);
-
-void interp_init(Interp *I, FILE *out);
-void interp_free(Interp *I);
 
 /* Whether `bytes` more fit in the memory sqc may use (mem.h); when not, a runtime error at span:
  * "out of memory for WHAT: 1.6 GB more would pass the 1.0 GB allowed by the cgroup". */

@@ -1,5 +1,6 @@
 /* registry.c — the builtin table, argument binding, and the shared argument checks. */
 #include "registry.h"
+#include "mem.h"
 #include "numfmt.h"
 
 #include <errno.h>
@@ -8,12 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_BUILTINS 256
-static const Builtin *table[MAX_BUILTINS];
-static int table_len;
-
 /* "lo, hi, credibility=, lclip=" → parameter names, required flags, variadic. */
-static void parse_signature(Builtin *b) {
+static void parse_signature(SymTab *syms, Builtin *b) {
     const char *p = b->signature;
     b->nparams = 0;
     while (*p && b->nparams < ARGS_MAX) {
@@ -22,7 +19,7 @@ static void parse_signature(Builtin *b) {
         while (*p && *p != ',' && *p != '=' && *p != '.') p++;
         if (p == start) break;
         int i = b->nparams++;
-        b->params[i] = sym_intern(start, (size_t)(p - start));
+        b->params[i] = sym_intern(syms, start, (size_t)(p - start));
         b->required[i] = true;
         if (*p == '=') b->required[i] = false;
         if (*p == '.') b->variadic = true, b->required[i] = false;
@@ -30,23 +27,28 @@ static void parse_signature(Builtin *b) {
     }
 }
 
-void registry_open(Builtin *const *families, size_t nfamilies) {
-    if (table_len) return;
+void registry_open(Interp *I, const BuiltinDef *const *families, size_t nfamilies) {
+    size_t n = (size_t)I->nbuiltins;
     for (size_t f = 0; f < nfamilies; f++)
-        for (Builtin *b = families[f]; b->name; b++) {
-            parse_signature(b);
-            if (table_len < MAX_BUILTINS) table[table_len++] = b;
+        for (const BuiltinDef *d = families[f]; d->name; d++) n++;
+    Builtin *rows = mem_realloc(I->builtins, n * sizeof *rows);
+    for (size_t f = 0; f < nfamilies; f++)
+        for (const BuiltinDef *d = families[f]; d->name; d++) {
+            Builtin *b = &rows[I->nbuiltins++];
+            *b = (Builtin){.name = d->name, .signature = d->signature, .family = d->family, .doc = d->doc, .fn = d->fn};
+            parse_signature(&I->syms, b);
         }
+    I->builtins = rows;
 }
 
-const Builtin *registry_find(Sym name) {
-    for (int i = 0; i < table_len; i++)
-        if (strcmp(table[i]->name, name) == 0) return table[i];
+const Builtin *registry_find(const Interp *I, Sym name) {
+    for (int i = 0; i < I->nbuiltins; i++)
+        if (strcmp(I->builtins[i].name, name) == 0) return &I->builtins[i];
     return NULL;
 }
 
-int registry_count(void) { return table_len; }
-const Builtin *registry_at(int i) { return i >= 0 && i < table_len ? table[i] : NULL; }
+int registry_count(const Interp *I) { return I->nbuiltins; }
+const Builtin *registry_at(const Interp *I, int i) { return i >= 0 && i < I->nbuiltins ? &I->builtins[i] : NULL; }
 
 /* ---------- errors ---------- */
 

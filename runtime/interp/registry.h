@@ -32,16 +32,27 @@ typedef struct CallArgs {
 typedef struct Args Args;
 typedef bool (*BuiltinFn)(Args *a, Value *out);
 
-/* A signature names the parameters: "lo, hi, credibility=, lclip=, rclip=".
+/* A row of a family table, as the standard library writes it (const: shared by every
+ * interpreter). A signature names the parameters: "lo, hi, credibility=, lclip=, rclip=".
  * `name` is required, `name=` optional, a last `name...` takes the remaining positional
  * arguments. */
-struct Builtin {
+typedef struct BuiltinDef {
     const char *name;
     const char *signature;
     const char *family; /* "distributions", "math", "reducers", "lists", "strings", "output", "run", "data" */
     const char *doc;
     BuiltinFn fn;
-    /* filled by registry_init from the signature */
+} BuiltinDef;
+
+/* A builtin as one interpreter holds it (Interp.builtins): its row, and its parameters as
+ * names interned in that interpreter's symbol table. */
+struct Builtin {
+    const char *name;
+    const char *signature;
+    const char *family;
+    const char *doc;
+    BuiltinFn fn;
+    /* filled by registry_open from the signature */
     int nparams;
     Sym params[ARGS_MAX];
     bool required[ARGS_MAX];
@@ -61,12 +72,13 @@ struct Args {
     const Span *rest_span;
 };
 
-/* Fills the table from family tables (each ended by a row with name NULL), once: the standard
- * library's are opened by stdlib_open() (builtins.h). */
-void registry_open(Builtin *const *families, size_t nfamilies);
-const Builtin *registry_find(Sym name);
-int registry_count(void);
-const Builtin *registry_at(int i); /* in table order */
+/* Opens family tables (each ended by a row with name NULL) into I's builtins, after those it
+ * has, as Lua's linit.c opens its libraries into a state: the standard library's are opened by
+ * stdlib_open() (builtins.h). */
+void registry_open(Interp *I, const BuiltinDef *const *families, size_t nfamilies);
+const Builtin *registry_find(const Interp *I, Sym name);
+int registry_count(const Interp *I);
+const Builtin *registry_at(const Interp *I, int i); /* in table order */
 
 /* Binds call to b's parameters and runs it. */
 bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *out);
@@ -95,7 +107,7 @@ bool arg_is_percent_literal(Args *a, int i);
 /* A number or samples into a Value: samples results are marked for the run. */
 Value result_samples(Args *a, Samples *s);
 
-/* One row of a family table; a row with name NULL ends the table. */
+/* One row of a family table (a BuiltinDef); a row with name NULL ends the table. */
 #define BUILTIN(n, sig, fam, text, f) {.name = (n), .signature = (sig), .family = (fam), .doc = (text), .fn = (f)}
 
 #endif

@@ -35,7 +35,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!sink) {
         sink = fopen("/dev/null", "w");
         if (!sink) abort();
-        stdlib_open();
     }
     Source *src = source_from_string("<fuzz>", (const char *)data, size);
     if (!src) return 0;
@@ -44,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     afile_dry_run(true); /* after the rehearsal, which turns it off when it ends */
     Interp I;
     interp_init(&I, sink);
+    stdlib_open(&I);
     fuzz_limits(&I, NULL);
     pf_serve(&I.smp, pf);
     ParseError perr;

@@ -190,6 +190,7 @@ static void test_correlate_signed_zeros(void) {
 static void fresh(int threads) {
     interp_free(&I);
     interp_init(&I, stdout);
+    stdlib_open(&I);
     I.smp.threads = threads;
     char setup[100];
     snprintf(setup, sizeof setup, "set samples = %zu\nset seed = 7\n", N);
@@ -255,10 +256,10 @@ static void test_sensitivity(void) {
 }
 
 int main(void) {
-    stdlib_open();
     const char *env = getenv("SQC_TEST_N");
     N = env ? (size_t)atol(env) : 20000;
     interp_init(&I, stdout);
+    stdlib_open(&I);
     fresh(2);
     static const double rs[] = {-0.9, -0.3, 0.5, 0.6, 0.9};
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) test_correlate_pair(rs[i]);

@@ -243,8 +243,8 @@ static void check_clip(const double *xs) {
 }
 
 int main(void) {
-    stdlib_open();
     interp_init(&I, stdout);
+    stdlib_open(&I);
     char set[64];
     snprintf(set, sizeof set, "set samples = %zu", G * G);
     value_release(run(set));

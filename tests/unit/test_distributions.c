@@ -646,8 +646,8 @@ static void test_docs(void) {
     if (!sec) { check("docs: a ### Distributions section", false); return; }
     char *end = strstr(sec + 4, "\n### ");
     if (end) *end = 0;
-    for (int i = 0; i < registry_count(); i++) {
-        const Builtin *b = registry_at(i);
+    for (int i = 0; i < registry_count(&I); i++) {
+        const Builtin *b = registry_at(&I, i);
         if (strcmp(b->family, "distributions") != 0) continue;
         char name[80], what[160];
         snprintf(name, sizeof name, "| `%s(", b->name);
@@ -676,11 +676,11 @@ static void test_docs(void) {
 }
 
 int main(void) {
-    stdlib_open();
     const char *env = getenv("SQC_TEST_N");
     N = env ? (size_t)atol(env) : 1000000;
     stats_on = N >= 100000;
     interp_init(&I, stdout);
+    stdlib_open(&I);
     I.smp.threads = 2;
     char setup[100];
     snprintf(setup, sizeof setup, "set samples = %zu\nset seed = 20240601\n", N);

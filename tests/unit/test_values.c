@@ -31,13 +31,14 @@ static int run(Interp *I, const char *code) {
 
 static Value global(Interp *I, const char *name) {
     Value v = val_nil();
-    interp_get_global(I, sym_intern_cstr(name), &v);
+    interp_get_global(I, sym_intern_cstr(&I->syms, name), &v);
     return v;
 }
 
 static void test_append_in_place(void) {
     Interp I;
     interp_init(&I, stdout);
+    stdlib_open(&I);
     check("setup", run(&I, "xs = [1, 2, 3]"));
     SqList *before = global(&I, "xs").as.list;
     check("append statement", run(&I, "for i in range(1000) { append(xs, i) }"));
@@ -64,6 +65,7 @@ static void test_append_in_place(void) {
 static void test_record_index(void) {
     Interp I;
     interp_init(&I, stdout);
+    stdlib_open(&I);
     check("records", run(&I, "r = {}\nfor i in range(5000) { r[str(i)] = i * 2 }\n"
                              "r[\"17\"] = -1\nk = keys(r)\nv = r[\"4999\"]\nw = r[\"17\"]\nn = len(r)"));
     Value r = global(&I, "r");
@@ -93,13 +95,13 @@ static void test_many_keywords(void) {
     sprintf(code + len, ")\n");
     Interp I;
     interp_init(&I, stdout);
+    stdlib_open(&I);
     check("many keywords", run(&I, code));
     check("many keywords result", global(&I, "y").as.num == N - 1);
     interp_free(&I);
 }
 
 int main(void) {
-    stdlib_open();
     test_append_in_place();
     test_record_index();
     test_many_keywords();
