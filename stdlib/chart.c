@@ -60,7 +60,7 @@ bool chart_svg_path(Args *a, int i, const SqString **path) {
 bool chart_write_svg(Args *a, int i, const SqString *path, const StrBuf *svg) {
     AtomicFile f;
     char err[600];
-    bool ok = afile_open(&f, path->bytes, err, sizeof err);
+    bool ok = afile_open(&f, path->bytes, a->I->files, err, sizeof err);
     if (ok) {
         fwrite(svg->data, 1, svg->len, f.fp);
         ok = afile_commit(&f, err, sizeof err);

@@ -700,7 +700,4 @@ const char *dist_num(char *buf, size_t len, double x) {
     return buf;
 }
 
-void dist_gsl_quiet(void) {
-    static bool done;
-    if (!done) gsl_set_error_handler_off(), done = true;
-}
+void dist_gsl_quiet(void) { gsl_set_error_handler_off(); /* GSL's own switch: setting it again is harmless */ }

@@ -58,7 +58,7 @@ static bool fn_write_samples(Args *a, Value *out) {
     if (ok) {
         AtomicFile f;
         char err[600];
-        ok = afile_open(&f, path->bytes, err, sizeof err);
+        ok = afile_open(&f, path->bytes, a->I->files, err, sizeof err);
         if (ok) {
             fwrite(line.data, 1, line.len, f.fp);
             for (size_t i = 0; i < n; i++) {

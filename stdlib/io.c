@@ -160,7 +160,7 @@ static bool fn_write_csv(Args *a, Value *out) {
     if (ok) {
         AtomicFile f;
         char err[600];
-        ok = afile_open(&f, path->bytes, err, sizeof err);
+        ok = afile_open(&f, path->bytes, a->I->files, err, sizeof err);
         if (ok) {
             fwrite(text.data, 1, text.len, f.fp);
             ok = afile_commit(&f, err, sizeof err);

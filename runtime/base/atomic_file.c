@@ -259,25 +259,17 @@ static int create_tmp(const char *dir, const char *prefix, bool exists, char **t
 
 /* ---------- the writer ---------- */
 
-static const char *files_denied; /* afile_deny: why no file may be written */
-
-void afile_deny(const char *why) { files_denied = why; }
-
-static bool files_dry; /* afile_dry_run */
-
-void afile_dry_run(bool on) { files_dry = on; }
-
-bool afile_open(AtomicFile *f, const char *path, char *err, size_t errlen) {
+bool afile_open(AtomicFile *f, const char *path, AfilePolicy policy, char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
-    if (files_denied) {
-        snprintf(err, errlen, "writing files is turned off (%s)", files_denied);
+    if (policy.denied) {
+        snprintf(err, errlen, "writing files is turned off (%s)", policy.denied);
         return false;
     }
     if (!*path) {
         snprintf(err, errlen, "the path is empty");
         return false;
     }
-    if (files_dry) { /* no path, no temporary file: commit and abort only close */
+    if (policy.dry) { /* no path, no temporary file: commit and abort only close */
         f->fp = fopen("/dev/null", "w");
         if (!f->fp) {
             snprintf(err, errlen, "cannot open /dev/null: %s", strerror(errno));

@@ -18,19 +18,21 @@ typedef struct AtomicFile {
     char *tmp_path;  /* the temporary file */
 } AtomicFile;
 
-/* Opens a temporary file beside path. False with a message in err (e.g. "cannot create
- * folder 'out': Permission denied"). */
-bool afile_open(AtomicFile *f, const char *path, char *err, size_t errlen);
+/* What a program may do with files (Interp.files): each interpreter has its own. */
+typedef struct AfilePolicy {
+    /* afile_open succeeds without touching the disk (writes go to /dev/null) and afile_commit
+     * writes nothing: a rehearsal (rehearsal.h) and the fuzzer run a script's writes this way */
+    bool dry;
+    const char *denied; /* non-NULL: afile_open fails with "writing files is turned off (denied)" */
+} AfilePolicy;
+
+/* Opens a temporary file beside path, as policy allows. False with a message in err (e.g.
+ * "cannot create folder 'out': Permission denied"). */
+bool afile_open(AtomicFile *f, const char *path, AfilePolicy policy, char *err, size_t errlen);
 /* Flushes, closes and renames into place; on failure removes the temporary file. */
 bool afile_commit(AtomicFile *f, char *err, size_t errlen);
 /* Drops the temporary file; the target is untouched. */
 void afile_abort(AtomicFile *f);
-/* From now on afile_open fails with "writing files is turned off (why)"; NULL allows
- * writing again. The fuzzer uses it so that no generated program touches the disk. */
-void afile_deny(const char *why);
-/* While on, afile_open succeeds without touching the disk (writes go to /dev/null) and
- * afile_commit writes nothing: a rehearsal (rehearsal.h) runs a script's writes this way. */
-void afile_dry_run(bool on);
 /* Removes the temporary files open now; async-signal-safe, for a signal handler of the
  * program's own that is about to end the process (the REPL's third Ctrl-C). */
 void afile_unlink_temps(void);

@@ -14,8 +14,10 @@
 
 #include "count.h"
 
-static MemReporter reporter;
-static void *reporter_ctx;
+/* The reporter of the interpreter running on this thread: two interpreters on two threads
+ * each report their own place. */
+static _Thread_local MemReporter reporter;
+static _Thread_local void *reporter_ctx;
 
 void mem_set_reporter(MemReporter fn, void *ctx) {
     reporter = fn;

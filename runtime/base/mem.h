@@ -36,7 +36,8 @@ void *mem_realloc(void *p, size_t bytes);
 _Noreturn void mem_fail(const char *why);
 
 /* The interpreter's reporter prints the message at the place being evaluated and flushes the
- * output. Without one the message is "sqc: error: ...". The reporter must not return. */
+ * output. It is installed for the calling thread (each interpreter runs on its own); without one
+ * (a worker thread of a pass) the message is "sqc: error: ...". The reporter must not return. */
 typedef void (*MemReporter)(void *ctx, const char *message);
 void mem_set_reporter(MemReporter fn, void *ctx);
 void mem_forget_reporter(void *ctx); /* removes the reporter if it is ctx's (ctx is going away) */

@@ -25,7 +25,7 @@ Prefetch *rehearse(const Source *src, const RehearsalSetup *setup) {
     R.step_limit_flag = NULL;
     Prefetch *pf = pf_new();
     pf_record(&R.smp, pf);
-    afile_dry_run(true);
+    R.files.dry = true;
 
     Value last;
     EvStatus st = interp_run(&R, source_from_string(src->name, src->text, src->len), NULL,
@@ -40,7 +40,6 @@ Prefetch *rehearse(const Source *src, const RehearsalSetup *setup) {
     }
     if (setup->show_last) value_release(last);
 
-    afile_dry_run(false);
     pf_record(&R.smp, NULL);
     interp_free(&R); /* drops the rehearsal's arrays: the recorded nodes keep only their recipes */
     fclose(discard);

@@ -26,8 +26,8 @@ typedef struct RehearsalSetup {
     size_t min_n;   /* rehearse only runs of at least this many draws (0: any) */
 } RehearsalSetup;
 
-/* Runs a copy of src. Returns what it recorded, or NULL when there is nothing worth prefetching.
- * Must run while no other interpreter exists (frames are tracked process-wide). */
+/* Runs a copy of src in an interpreter of its own, beside any others (each has its own state).
+ * Returns what it recorded, or NULL when there is nothing worth prefetching. */
 Prefetch *rehearse(const Source *src, const RehearsalSetup *setup);
 
 #endif

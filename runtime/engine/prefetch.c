@@ -12,7 +12,6 @@
 #include <omp.h>
 #endif
 
-#define SMALL_N 65536 /* quantile.c sorts below this: here, the draws are collected and sorted too */
 #define BATCH_BYTES ((size_t)256 << 20) /* pilots, brackets and statistics of one fused pass, estimated */
 #define MAX_BATCH_ROOTS 512                      /* nodes per fused pass */
 #define MAX_WISHES 65536 /* nodes recorded at most: each keeps its graph alive until the run ends */
@@ -174,10 +173,9 @@ static void main_sink(void *arg, int r, size_t b, const double *x, size_t len) {
 
 /* Bytes a root of w takes during its batch at n draws, roughly: its pilot and brackets (quantile.c's
  * margins), or its draws when quantiles are sorted, and its per-block statistics. */
-static size_t root_bytes(const Wish *w, size_t n, size_t m) {
+static size_t root_bytes(const Wish *w, size_t n, size_t m, double margin_sd) {
     double share = 0;
-    for (int j = 0; j < w->nq; j++)
-        share += 2 * (smp_quantile_margin_sd * sqrt((double)m * w->q[j] * (1 - w->q[j])) + 5) / (double)m;
+    for (int j = 0; j < w->nq; j++) share += smp_bracket_share(margin_sd, m, w->q[j]);
     size_t bytes = (size_t)(share * (double)n * sizeof(double));
     if (w->nq) bytes += (n >= SMALL_N ? m : n) * sizeof(double);
     if (w->stats) bytes += smp_nblocks(n) * sizeof(BlockStats);
@@ -232,7 +230,7 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         for (size_t r = 0; r < nr; r++) {
             Root *rt = &roots[r];
             if (!rt->stream_q) continue;
-            rt->qs_live = smp_qstream_init(&rt->qs, rt->pilot, m, rt->w->q, rt->w->nq, n, threads);
+            rt->qs_live = smp_qstream_init(&rt->qs, rt->pilot, m, rt->w->q, rt->w->nq, n, threads, ctx->quantile_margin_sd);
             if (!rt->qs_live) { /* a NaN in the pilot: every quantile is NaN, as quantile.c says */
                 free(rt->w->qval);
                 rt->w->qval = smp_xmalloc((size_t)rt->w->nq * sizeof(double));
@@ -269,7 +267,7 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         if (ok && w->nq && !rt->stream_q) {
             free(w->qval);
             w->qval = smp_xmalloc((size_t)w->nq * sizeof(double));
-            smp_quantiles_of_array(rt->all, n, w->q, w->nq, w->qval, threads);
+            smp_quantiles_of_array(rt->all, n, w->q, w->nq, w->qval, threads, ctx->quantile_margin_sd);
             w->have_q = true;
         }
         if (ok && rt->bs) {
@@ -302,7 +300,7 @@ static void compute(Prefetch *pf, SampleCtx *ctx) {
     for (size_t lo = 0; lo < pf->len;) {
         size_t hi = lo, bytes = 0;
         while (hi < pf->len && hi - lo < MAX_BATCH_ROOTS) {
-            size_t b = root_bytes(&pf->wishes[hi], ctx->n, m);
+            size_t b = root_bytes(&pf->wishes[hi], ctx->n, m, ctx->quantile_margin_sd);
             if (hi > lo && bytes + b > BATCH_BYTES) break;
             bytes += b;
             hi++;
@@ -317,7 +315,7 @@ static void compute(Prefetch *pf, SampleCtx *ctx) {
             ctx->has_error = false;
             size_t kept = 0;
             for (size_t i = 0; i < nr; i++)
-                if (!bad || !smp_reaches(ws[i]->node, bad)) ws[kept++] = ws[i];
+                if (!bad || !smp_reaches(ctx, ws[i]->node, bad)) ws[kept++] = ws[i];
             if (kept == nr) break; /* cannot happen; never loop */
             nr = kept;
         }

@@ -12,14 +12,7 @@
 #include <omp.h>
 #endif
 
-#define SMALL_N 65536      /* below this, copy and sort */
 #define SUBSAMPLE 32768    /* strided subsample that locates each quantile's bracket */
-#define MARGIN_RANKS 4.0   /* added to the bracket for the discreteness of small q(1-q) */
-
-/* Bracket half-width in standard errors of the pilot rank. A quantile outside its bracket (about
- * 6e-7 of them at 5) is still exact, by a slower path; each unit more widens every bracket, and
- * the draws copied into it and selected among, by a fifth. */
-double smp_quantile_margin_sd = 5.0;
 
 static int cmp_double(const void *pa, const void *pb) {
     double a = *(const double *)pa, b = *(const double *)pb;
@@ -443,13 +436,9 @@ AVX512_TARGET static size_t scan_brackets_avx512(const double *x, size_t n, Brac
 }
 #endif
 
-bool smp_scan_portable;
-
 static size_t scan_brackets(const double *x, size_t n, Bracket *br, int k) {
 #ifdef HAVE_SCAN_AVX512
-    static int avx512 = -1; /* racy first set from several threads: each writes the same value */
-    if (avx512 < 0) avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 1 : 0;
-    if (avx512 && !smp_scan_portable) return scan_brackets_avx512(x, n, br, k);
+    if (smp_cpu_features() & SMP_CPU_AVX512) return scan_brackets_avx512(x, n, br, k);
 #endif
     return scan_brackets_portable(x, n, br, k);
 }
@@ -548,11 +537,11 @@ static void select_full(const double *x, size_t n, QPos p, double *vlo, double *
     free(c);
 }
 
-static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br);
+static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br, double margin_sd);
 
 /* Brackets around each quantile from a sorted, stratified subsample of m draws; returns false
  * (and NaN results) if the subsample already shows a NaN. */
-static bool place_brackets(const double *x, size_t n, const double *q, int k, Bracket *br) {
+static bool place_brackets(const double *x, size_t n, const double *q, int k, Bracket *br, double margin_sd) {
     size_t m = SUBSAMPLE;
     double *sub = smp_xmalloc(m * sizeof *sub);
     for (size_t i = 0; i < m; i++) {
@@ -565,7 +554,7 @@ static bool place_brackets(const double *x, size_t n, const double *q, int k, Br
             return false;
         }
     }
-    brackets_from_pilot(sub, m, q, k, br);
+    brackets_from_pilot(sub, m, q, k, br, margin_sd);
     free(sub);
     return true;
 }
@@ -649,12 +638,12 @@ static bool brackets_by_buckets(const double *sub, size_t m, const double *ia, c
     return true;
 }
 
-static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br) {
+static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, Bracket *br, double margin_sd) {
     size_t *ranks = smp_xmalloc(2 * (size_t)k * sizeof *ranks), nr = 0;
     double *ia = smp_xmalloc(2 * (size_t)k * sizeof *ia), *ib = ia + k;
     for (int j = 0; j < k; j++) {
         double pos = q[j] * (double)(m - 1);
-        double margin = smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS;
+        double margin = smp_bracket_margin(margin_sd, m, q[j]);
         ia[j] = floor(pos - margin), ib[j] = ceil(pos + margin);
         if (ia[j] > 0) ranks[nr++] = (size_t)ia[j];
         if (ib[j] < (double)(m - 1)) ranks[nr++] = (size_t)ib[j];
@@ -682,9 +671,9 @@ static void brackets_from_pilot(double *sub, size_t m, const double *q, int k, B
  * inside; selection inside the small bracket buffer is exact. The merged buffers hold the same
  * multiset for any thread count, so the order statistics are too. */
 static void quantiles_by_bracket(const double *x, size_t n, const double *q, int k, double *out,
-                                 int threads) {
+                                 int threads, double margin_sd) {
     Bracket *proto = smp_xcalloc((size_t)k, sizeof *proto);
-    if (!place_brackets(x, n, q, k, proto)) {
+    if (!place_brackets(x, n, q, k, proto, margin_sd)) {
         for (int j = 0; j < k; j++) out[j] = NAN; /* numpy: any NaN draw makes every quantile NaN */
         free(proto);
         return;
@@ -785,13 +774,15 @@ size_t smp_pilot_draws(size_t n) {
     return (count - 1) * SMP_BLOCK + (sel[count - 1] == nb - 1 ? n - (nb - 1) * SMP_BLOCK : SMP_BLOCK);
 }
 
-bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int k, size_t n, int threads) {
+bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int k, size_t n, int threads,
+                      double margin_sd) {
     memset(qs, 0, sizeof *qs);
     for (size_t i = 0; i < m; i++)
         if (isnan(pilot[i])) return false; /* numpy: any NaN draw makes every quantile NaN */
     Bracket *proto = smp_xcalloc((size_t)k, sizeof *proto);
-    brackets_from_pilot(pilot, m, q, k, proto);
+    brackets_from_pilot(pilot, m, q, k, proto, margin_sd);
     qs->k = k;
+    qs->margin_sd = margin_sd;
     qs->n = n;
     qs->threads = threads < 1 ? 1 : threads;
     qs->q = smp_xmalloc((size_t)k * sizeof *qs->q);
@@ -809,7 +800,7 @@ bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int
     for (int t = 0; t < qs->threads; t++)
         for (int j = 0; j < k; j++) {
             /* a bracket holds ~2*margin/m of the draws; 4x that (and 64K) means the pilot lied */
-            double share = 2 * (smp_quantile_margin_sd * sqrt((double)m * q[j] * (1 - q[j])) + MARGIN_RANKS + 1) / (double)m;
+            double share = smp_bracket_share(margin_sd, m, q[j]);
             size_t limit = (size_t)(4 * share * (double)n) + 65536;
             size_t room = ((size_t)(1.25 * share * (double)n) + 4096 + 7) & ~(size_t)7; /* 64-byte multiples */
             Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
@@ -854,7 +845,7 @@ static void narrow_one(QStream *qs, int j, size_t seen) {
     /* the ranks, among the draws seen, that the new ends should hold between them: the quantile's
      * rank -+ the margin, now for `seen` draws */
     double q = qs->q[j], pos = q * (double)(seen - 1);
-    double margin = smp_quantile_margin_sd * sqrt((double)seen * q * (1 - q)) + MARGIN_RANKS;
+    double margin = smp_bracket_margin(qs->margin_sd, seen, q);
     double ra = floor(pos - margin), rb = ceil(pos + margin);
     bool lower = ra >= (double)below && ra < (double)(below + len); /* else keep that end */
     bool upper = rb >= (double)below && rb < (double)(below + len);
@@ -977,7 +968,7 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
         return 0;
     }
     QStream qs;
-    bool no_nan = smp_qstream_init(&qs, sub, smp_pilot_draws(n), q, k, n, ctx->threads);
+    bool no_nan = smp_qstream_init(&qs, sub, smp_pilot_draws(n), q, k, n, ctx->threads, ctx->quantile_margin_sd);
     free(sub);
     if (!no_nan) {
         for (int j = 0; j < k; j++) out[j] = NAN;
@@ -999,9 +990,10 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
 static const double STANDARD_Q[] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
 #define NSTANDARD (int)(sizeof STANDARD_Q / sizeof STANDARD_Q[0])
 
-void smp_quantiles_of_array(const double *x, size_t n, const double *q, int k, double *out, int threads) {
+void smp_quantiles_of_array(const double *x, size_t n, const double *q, int k, double *out, int threads,
+                            double margin_sd) {
     if (n < SMALL_N) quantiles_by_sort(x, n, q, k, out);
-    else quantiles_by_bracket(x, n, q, k, out, threads);
+    else quantiles_by_bracket(x, n, q, k, out, threads, margin_sd);
 }
 
 bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *out) {
@@ -1037,7 +1029,7 @@ bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *o
         }
         if (ok && !done) {
             ok = smp_materialize(ctx, s);
-            if (ok) smp_quantiles_of_array(s->draws, n, want, nwant, got, ctx->threads);
+            if (ok) smp_quantiles_of_array(s->draws, n, want, nwant, got, ctx->threads, ctx->quantile_margin_sd);
         }
         if (ok) {
             /* the asked-for ones last, so that the ring keeps them if it is short */

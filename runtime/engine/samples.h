@@ -53,6 +53,11 @@ enum {
     SMP_STOP_TIME = 2       /* the deadline passed (--max-time) */
 };
 
+/* Bracket half-width in standard errors of the pilot rank (SampleCtx.quantile_margin_sd). A
+ * quantile outside its bracket (about 6e-7 of them at 5) is still exact, by a slower path; each
+ * unit more widens every bracket, and the draws copied into it and selected among, by a fifth. */
+#define SMP_QUANTILE_MARGIN_SD 5.0
+
 /* Run-wide settings and state shared by all samples of one interpreter. */
 typedef struct SampleCtx {
     size_t n;             /* draws per samples value */
@@ -76,6 +81,12 @@ typedef struct SampleCtx {
     /* CLOCK_MONOTONIC seconds after which block passes stop as if asked to (SMP_STOP_TIME), so
      * that --max-time also bounds a long pass over draws, not only the evaluator; 0: none. */
     double deadline;
+    /* Marks visited nodes per plan without clearing: a node is in the plan being built iff its
+     * plan_mark equals this generation (samples_eval.c). Plans are built on the context's thread. */
+    uint64_t plan_generation;
+    /* Half-width of quantile.c's brackets in standard errors (SMP_QUANTILE_MARGIN_SD); tests
+     * lower it to exercise the exact fallback. */
+    double quantile_margin_sd;
 } SampleCtx;
 
 static inline int smp_stop_requested(SampleCtx *ctx) {

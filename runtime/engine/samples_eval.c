@@ -55,17 +55,13 @@ typedef struct Plan {
                    * every step is used */
 } Plan;
 
-/* Marks visited nodes per plan without clearing: a node is in the current plan iff its
- * plan_mark equals the generation. Plans are only built on the interpreter's thread. */
-static uint64_t plan_generation;
-
 typedef struct Frame {
     Samples *node;
     int next_op;
 } Frame;
 
-bool smp_reaches(Samples *root, const Samples *target) {
-    uint64_t gen = ++plan_generation;
+bool smp_reaches(SampleCtx *ctx, Samples *root, const Samples *target) {
+    uint64_t gen = ++ctx->plan_generation;
     size_t cap = 64, depth = 0;
     Samples **stack = smp_xmalloc(cap * sizeof *stack);
     bool found = false;
@@ -129,8 +125,8 @@ static void fpindex_put(FpIndex *ix, uint64_t f0, uint64_t f1, int step) {
 /* Orders the DAG below the roots (iterative post-order DFS; materialized nodes are leaves): each
  * node once, operands first, and a node with the fingerprint of an earlier step is that step
  * (plan_idx points to it, no step of its own). With one root, the root is the last step. */
-static void plan_order(Plan *p, Samples *const *roots, int nroots, bool multi) {
-    uint64_t gen = ++plan_generation;
+static void plan_order(Plan *p, SampleCtx *ctx, Samples *const *roots, int nroots, bool multi) {
+    uint64_t gen = ++ctx->plan_generation;
     size_t cap = 64, depth = 0, steps_cap = 64;
     Frame *stack = smp_xmalloc(cap * sizeof *stack);
     FpIndex ix = {0};
@@ -331,7 +327,7 @@ static void plan_build(Plan *p, Samples *const *roots, int nroots, bool multi, b
                        SampleCtx *ctx, bool share) {
     memset(p, 0, sizeof *p);
     p->multi = multi;
-    plan_order(p, roots, nroots, multi);
+    plan_order(p, ctx, roots, nroots, multi);
     plan_mark_lazy(p);
     if (share) plan_choose_mat(p, ctx, root_to_dst);
     plan_slots(p, root_to_dst);
@@ -651,8 +647,24 @@ EVAL_CLONES static void unary_kernel(double *restrict o, SmpUnary op, const doub
 #undef UNARY
 }
 
-/* The FMA form of ar_pow34 (arith.h), below, can be switched off to test the other form. */
-bool smp_pow_no_fma;
+static atomic_int cpu_features = -1; /* racy first set from several threads: each writes the same value */
+
+static int cpu_detect(void) {
+    int f = 0;
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+    if (__builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2")) f |= SMP_CPU_FMA;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) f |= SMP_CPU_AVX512;
+#endif
+    return f;
+}
+
+int smp_cpu_features(void) {
+    int f = atomic_load_explicit(&cpu_features, memory_order_relaxed);
+    if (f < 0) atomic_store_explicit(&cpu_features, f = cpu_detect(), memory_order_relaxed);
+    return f;
+}
+
+void smp_cpu_features_off(int off) { atomic_store(&cpu_features, cpu_detect() & ~off); }
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #include <immintrin.h>
@@ -694,9 +706,7 @@ EVAL_CLONES static void binary_kernel(double *restrict o, SmpBinary op, In a, In
         case 2: for (size_t i = 0; i < len; i++) o[i] = ar_pow(av[i], 2.0); break; /* x * x */
         default: /* the double-double power for all (vectorized), then pow() where out of its range */
 #ifdef HAVE_POW_3_4_FMA
-            static int fma_ok = -1; /* racy first set from several threads: each writes the same value */
-            if (fma_ok < 0) fma_ok = __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2");
-            if (fma_ok && !smp_pow_no_fma)
+            if (smp_cpu_features() & SMP_CPU_FMA)
                 pow_3_4_fma(o, av, len, k);
             else
 #endif

@@ -236,7 +236,7 @@ static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *ou
                         fn->nparams == 1 ? "" : "s", call->npos);
     if (I->depth >= I->max_depth)
         return rt_error(I, call->span, "recursion too deep (more than %d nested calls)", I->max_depth);
-    Frame *frame = frame_new(fn->closure);
+    Frame *frame = frame_new(&I->frames, fn->closure);
     for (int i = 0; i < call->npos; i++) frame_set(frame, fn->params[i].name, value_retain(call->pos[i]));
     EvStatus st = EV_OK;
     ParamIndex ix = param_index(fn, call->nkw);
@@ -1205,7 +1205,7 @@ static EvStatus module_run(Interp *I, int mi, Span at) {
         return rt_error(I, set->span, "an imported file may not `set` %s: settings belong to the program that "
                                       "runs (write `set %s = ...` there, or pass --%s)",
                         set->as.set.name, set->as.set.name, set->as.set.name);
-    Frame *mf = frame_new(NULL);
+    Frame *mf = frame_new(&I->frames, NULL);
     EvStatus st = run_statements(I, root, mf, NULL);
     if (st == EV_OK) {
         NameList names = {0};

@@ -17,22 +17,22 @@ struct Frame {
     Frame *parent;
     Slot *slots;
     int cap, used;
-    Frame *prev_live, *next_live; /* every frame, for frame_release_all */
+    FrameList *live;              /* the interpreter's list, for frame_release_all */
+    Frame *prev_live, *next_live;
 };
-
-static Frame *live_frames;
 
 #define xcalloc mem_calloc
 
-Frame *frame_new(Frame *parent) {
+Frame *frame_new(FrameList *live, Frame *parent) {
     Frame *f = xcalloc(1, sizeof *f);
     f->refs = 1;
     f->parent = parent ? frame_retain(parent) : NULL;
     f->cap = 8;
     f->slots = xcalloc((size_t)f->cap, sizeof(Slot));
-    f->next_live = live_frames;
-    if (live_frames) live_frames->prev_live = f;
-    live_frames = f;
+    f->live = live;
+    f->next_live = live->head;
+    if (live->head) live->head->prev_live = f;
+    live->head = f;
     return f;
 }
 
@@ -58,22 +58,22 @@ void frame_release(Frame *f) {
         frame_clear(f);
         free(f->slots);
         if (f->prev_live) f->prev_live->next_live = f->next_live;
-        else live_frames = f->next_live;
+        else f->live->head = f->next_live;
         if (f->next_live) f->next_live->prev_live = f->prev_live;
         free(f);
         f = parent;
     }
 }
 
-void frame_release_all(void) {
+void frame_release_all(FrameList *live) {
     /* Hold every frame, empty them all (which drops the closures that form cycles),
      * then let go: each frame's count falls to what the cycles held, i.e. zero. */
     int n = 0;
-    for (Frame *f = live_frames; f; f = f->next_live) n++;
+    for (Frame *f = live->head; f; f = f->next_live) n++;
     if (!n) return;
     Frame **all = xcalloc((size_t)n, sizeof *all);
     int i = 0;
-    for (Frame *f = live_frames; f; f = f->next_live) all[i++] = frame_retain(f);
+    for (Frame *f = live->head; f; f = f->next_live) all[i++] = frame_retain(f);
     for (i = 0; i < n; i++) frame_clear(all[i]);
     for (i = 0; i < n; i++) frame_release(all[i]);
     free(all);

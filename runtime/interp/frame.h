@@ -1,7 +1,7 @@
 /* frame.h — scopes: a hash map from interned names to values, with a parent link.
  * Frames are reference-counted (closures keep their defining frame alive). Because a
- * frame can hold a function that holds the frame, every frame is also on a list so
- * frame_release_all() can break such cycles when the interpreter shuts down. */
+ * frame can hold a function that holds the frame, every frame is also on its interpreter's
+ * list (Interp.frames) so frame_release_all() can break such cycles when it shuts down. */
 #ifndef SQC_FRAME_H
 #define SQC_FRAME_H
 
@@ -24,10 +24,15 @@ struct SqFunc {
     Frame *closure;      /* where the function was defined */
 };
 
-Frame *frame_new(Frame *parent); /* retains parent */
+/* Every live frame of one interpreter. */
+typedef struct FrameList {
+    Frame *head;
+} FrameList;
+
+Frame *frame_new(FrameList *live, Frame *parent); /* on live; retains parent */
 Frame *frame_retain(Frame *f);
 void frame_release(Frame *f);
-void frame_release_all(void);    /* at shutdown: clears every frame's bindings */
+void frame_release_all(FrameList *live); /* at shutdown: clears every frame's bindings */
 
 Value *frame_lookup(Frame *f, Sym name);    /* walks parents; NULL if unbound */
 Value *frame_lookup_local(Frame *f, Sym name);

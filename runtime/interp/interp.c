@@ -47,7 +47,7 @@ void interp_init(Interp *I, FILE *out) {
      * extreme arguments); with it off they return NaN or an error code instead. */
     gsl_set_error_handler_off();
     smp_ctx_init(&I->smp, SQC_DEFAULT_SAMPLES, SQC_DEFAULT_SEED, 1);
-    I->globals = frame_new(NULL);
+    I->globals = frame_new(&I->frames, NULL);
     I->out = out;
     I->ret_value = val_nil();
     I->max_depth = SQC_MAX_CALL_DEPTH;
@@ -60,7 +60,7 @@ void interp_free(Interp *I) {
     mem_forget_reporter(I);
     value_release(I->ret_value);
     frame_release(I->globals);
-    frame_release_all();
+    frame_release_all(&I->frames);
     smp_ctx_free(&I->smp);
     for (int i = 0; i < I->nprograms; i++) {
         if (I->programs[i]) program_free(I->programs[i]);

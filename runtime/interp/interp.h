@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "ast.h"
+#include "atomic_file.h"
 #include "frame.h"
 #include "parse.h"
 #include "samples.h"
@@ -39,8 +40,10 @@ typedef struct Interp {
     SymTab syms;                 /* the names of this interpreter's programs and builtins */
     Builtin *builtins;           /* opened into it (registry_open), in table order */
     int nbuiltins;
+    FrameList frames;            /* every live frame, for interp_free */
     Frame *globals;
     FILE *out;                   /* where print writes */
+    AfilePolicy files;           /* what write_csv, plot, write_samples may do (atomic_file.h) */
     bool samples_fixed;          /* --samples given: `set samples` is ignored */
     bool seed_fixed;             /* --seed given: `set seed` is ignored */
     bool samples_made;           /* a samples value exists: `set samples` may no longer change N */

@@ -84,6 +84,7 @@ static bool program_ok(const char *text) {
     interp_init(&I, sink);
     stdlib_open(&I);
     fuzz_limits(&I, NULL);
+    I.files.dry = true; /* write_csv, plot, write_samples: checked, written to /dev/null */
     EvStatus st = interp_run(&I, src, NULL, NULL);
     interp_free(&I);
     programs_run++;
@@ -275,7 +276,6 @@ int main(int argc, char **argv) {
     static Interp REG; /* the builtins to generate calls of */
     interp_init(&REG, sink);
     stdlib_open(&REG);
-    afile_dry_run(true); /* write_csv, plot, write_samples: checked, written to /dev/null */
     int nb = registry_count(&REG), missing = 0, files = 0;
     Found *found = calloc((size_t)nb, sizeof *found);
     if (!found) abort();

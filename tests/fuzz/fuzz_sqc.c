@@ -2,7 +2,7 @@
  *
  * Each input is program text. It runs in a fresh interpreter under the limits of fuzz_limits.h
  * (64 samples, one thread, small depth, loop, step and time budgets), with output thrown away
- * and files written as a rehearsal writes them (afile_dry_run: to /dev/null, never to the
+ * and files written as a rehearsal writes them (Interp.files.dry: to /dev/null, never to the
  * path, so write_csv, plot and write_samples are fuzzed up to their last byte); the interpreter
  * is then freed, so a leak anywhere shows up in LeakSanitizer. It runs after a rehearsal
  * (rehearsal.h), as `sqc --rehearse=always` would, so the prefetching is fuzzed too.
@@ -40,11 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!src) return 0;
     RehearsalSetup setup = {fuzz_limits, NULL, true, false, 0};
     Prefetch *pf = rehearse(src, &setup);
-    afile_dry_run(true); /* after the rehearsal, which turns it off when it ends */
     Interp I;
     interp_init(&I, sink);
     stdlib_open(&I);
     fuzz_limits(&I, NULL);
+    I.files.dry = true; /* write_csv, plot, write_samples: checked, written to /dev/null */
     pf_serve(&I.smp, pf);
     ParseError perr;
     Value last;
@@ -55,7 +55,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     value_release(last);
     interp_free(&I);
-    afile_dry_run(false);
     pf_free(pf);
     return 0;
 }

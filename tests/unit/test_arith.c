@@ -19,7 +19,7 @@
 #include "builtins.h"
 #include "eval.h"
 #include "samples.h"
-#include "samples_internal.h" /* smp_pow_no_fma: both forms of x^3 and x^4 */
+#include "samples_internal.h" /* smp_cpu_features_off: both forms of x^3 and x^4 */
 
 static int passed, failed;
 static Interp I;
@@ -326,12 +326,12 @@ int main(void) {
             ys[i] = EXPONENTS[i % ne];
         }
         for (int path = 0; path < 2; path++) {
-            smp_pow_no_fma = path == 1;
+            smp_cpu_features_off(path == 1 ? SMP_CPU_FMA : 0);
             check_binary(path ? "^ of random values (no FMA)" : "^ of random values", "{|a, b| a ^ b}", xs, ys,
                          EXPONENTS, ne);
         }
     }
-    smp_pow_no_fma = false;
+    smp_cpu_features_off(0);
 
     free(xs), free(ys);
     interp_free(&I);

@@ -14,7 +14,7 @@
 #include "prefetch.h"
 #include "rng.h"
 #include "samples.h"
-#include "samples_internal.h" /* white-box: smp_quantile_margin_sd */
+#include "samples_internal.h" /* white-box: the node struct, smp_cpu_features_off */
 
 static int passed, failed;
 static int small; /* --small: fewer draws and a shorter chain, for valgrind */
@@ -530,11 +530,14 @@ static int cmp_nan_last(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static double margin_sd = SMP_QUANTILE_MARGIN_SD; /* check_quantiles's brackets */
+
 static void check_quantiles(const char *what, double *v, size_t n) {
     static const double qs[] = {0, 1e-7, 0.001, 0.01, 0.05, 0.1, 0.25, 1.0 / 3, 0.5, 0.6, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999999, 1};
     int k = sizeof qs / sizeof qs[0];
     SampleCtx ctx;
     smp_ctx_init(&ctx, n, 7, 2);
+    ctx.quantile_margin_sd = margin_sd;
     Samples *s = from_values(n, v);
     double got[sizeof qs / sizeof qs[0]];
     int ok = smp_quantiles(&ctx, s, qs, k, got);
@@ -592,11 +595,10 @@ static void test_quantiles(void) {
     for (size_t i = 0; i < n; i++) v[i] = i % 5 == 0 ? 0.0 : 1e9 + (double)((i * 7919) % 1000);
     check_quantiles("periodic", v, n);
     /* brackets too narrow to hold the ranks: the exact fallback */
-    double margin = smp_quantile_margin_sd;
-    smp_quantile_margin_sd = 0;
+    margin_sd = 0;
     for (size_t i = 0; i < n; i++) v[i] = gsl_ran_gaussian(r, 1);
     check_quantiles("narrow brackets (fallback path)", v, n);
-    smp_quantile_margin_sd = margin;
+    margin_sd = SMP_QUANTILE_MARGIN_SD;
     free(v);
     gsl_rng_free(r);
 }
@@ -916,7 +918,7 @@ static void test_prefetch_narrowed(void) {
     static const double Q[] = {0, 0.001, 0.05, 0.3, 0.5, 0.95, 0.999, 1};
     int k = (int)(sizeof Q / sizeof Q[0]);
     size_t n = 150 * 4096 + 123;
-    double margins[] = {smp_quantile_margin_sd, 0.3};
+    double margins[] = {SMP_QUANTILE_MARGIN_SD, 0.3};
     for (int mi = 0; mi < 2; mi++) {
         SampleCtx rc;
         Samples *rm[3];
@@ -930,11 +932,10 @@ static void test_prefetch_narrowed(void) {
         for (int i = 0; i < 3; i++) smp_release(rm[i]);
         smp_ctx_free(&rc);
 
-        double saved = smp_quantile_margin_sd;
-        smp_quantile_margin_sd = margins[mi];
         SampleCtx ref, real;
         smp_ctx_init(&ref, n, 9, 2);
         smp_ctx_init(&real, n, 9, 2);
+        ref.quantile_margin_sd = real.quantile_margin_sd = margins[mi];
         pf_serve(&real, pf);
         Samples *fm[3], *sm[3];
         prefetch_model(&ref, fm);
@@ -946,7 +947,6 @@ static void test_prefetch_narrowed(void) {
         for (int j = 0; j < k && ok; j++) ok = same(want[0][j], got[0][j]) && same(want[1][j], got[1][j]);
         check(mi == 0 ? "prefetch, narrowed brackets: quantiles as computed alone"
                       : "prefetch, narrowed brackets that miss: quantiles as computed alone", ok);
-        smp_quantile_margin_sd = saved;
         smp_release(fties), smp_release(sties);
         for (int i = 0; i < 3; i++) smp_release(fm[i]), smp_release(sm[i]);
         smp_ctx_free(&ref);
@@ -975,12 +975,12 @@ static void test_small_powers(void) {
     for (int k = 3; k <= 4; k++) {
         double *got[2];
         for (int path = 0; path < 2; path++) {
-            smp_pow_no_fma = path == 1;
+            smp_cpu_features_off(path == 1 ? SMP_CPU_FMA : 0);
             Samples *p = smp_binary(SB_POW, opnd_smp(x), opnd_num(k));
             got[path] = copy_draws(&ctx, p);
             smp_release(p);
         }
-        smp_pow_no_fma = false;
+        smp_cpu_features_off(0);
         int same_bits = 1, close = 1;
         for (size_t i = 0; i < n; i++) {
             same_bits &= same(got[0][i], got[1][i]);
@@ -1064,10 +1064,10 @@ int main(int argc, char **argv) {
     test_sharing();
     test_lazy_mixture();
     test_quantiles();
-    smp_scan_portable = true; /* the same checks through the scan for machines without AVX-512 */
+    smp_cpu_features_off(SMP_CPU_AVX512); /* the same checks through the scan for machines without AVX-512 */
     test_quantiles();
     test_prefetch();
-    smp_scan_portable = false;
+    smp_cpu_features_off(0);
     test_statistics();
     test_errors();
     test_fingerprints();

@@ -38,6 +38,8 @@
 #ifndef SQC_SAMPLES_INTERNAL_H
 #define SQC_SAMPLES_INTERNAL_H
 
+#include <math.h>
+
 #include "samples.h"
 
 typedef enum NodeKind {
@@ -152,7 +154,7 @@ bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSi
                     const size_t *sel, size_t nsel);
 
 /* Whether target is root or in the graph below it. */
-bool smp_reaches(Samples *root, const Samples *target);
+bool smp_reaches(SampleCtx *ctx, Samples *root, const Samples *target);
 
 /* One block's moments and extremes; smp_stats_finish combines all n draws' blocks (in block
  * order, so the result is the same for any thread count) into s's cached statistics. */
@@ -190,6 +192,7 @@ void smp_std_normal_pairs(double *restrict zc, double *restrict zs, uint64_t key
  * draws, then every block of the pass scanned by the thread that computed it, then selection. */
 typedef struct QStream {
     int k, threads;
+    double margin_sd; /* SampleCtx.quantile_margin_sd */
     size_t n;
     double *q;
     void *br;     /* threads x k brackets */
@@ -203,7 +206,8 @@ typedef struct QStream {
 size_t smp_pilot_blocks(size_t n, size_t *sel);
 size_t smp_pilot_draws(size_t n);
 /* Sorts pilot[0..m); false (nothing allocated) if it holds a NaN: then every quantile is NaN. */
-bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int k, size_t n, int threads);
+bool smp_qstream_init(QStream *qs, double *pilot, size_t m, const double *q, int k, size_t n, int threads,
+                      double margin_sd);
 void smp_qstream_scan(QStream *qs, int thread, const double *x, size_t len);
 /* Between two parts of the pass: every bracket narrowed around its quantile as the draws scanned so
  * far place it (many more than the pilot's), dropping the kept draws now outside it. The rest of
@@ -224,23 +228,37 @@ static inline void smp_query(SampleCtx *ctx, Samples *s, SmpWant want, const dou
 }
 
 /* Quantiles of an array of n draws, as smp_quantiles computes them for a stored node. */
-void smp_quantiles_of_array(const double *x, size_t n, const double *q, int k, double *out, int threads);
+void smp_quantiles_of_array(const double *x, size_t n, const double *q, int k, double *out, int threads,
+                            double margin_sd);
 
 /* The node's remembered quantiles (quantile.c). */
 bool smp_qcache_get(const Samples *s, double q, double *v);
 void smp_qcache_put(Samples *s, double q, double v);
 
-/* quantile.c scans brackets with AVX-512 where the machine has it; tests set this to run the
- * portable scan too. */
-extern bool smp_scan_portable;
+/* The CPU's features the kernels use, read once: the engine's only process-wide state, a cache
+ * of facts about the machine (samples_eval.c). x^3 and x^4 use FMA where the machine has it
+ * (samples_eval.c), quantile.c scans brackets with AVX-512. Tests switch a feature off to run the
+ * portable path too (the results are the same bits either way). */
+enum { SMP_CPU_FMA = 1, SMP_CPU_AVX512 = 2 };
+int smp_cpu_features(void);
+void smp_cpu_features_off(int off); /* tests: as if the CPU lacked `off` (0: as it is) */
 
-/* x^3 and x^4 use FMA where the machine has it (samples_eval.c); tests set this to run the
- * splitting path too. */
-extern bool smp_pow_no_fma;
+/* Below this many draws quantiles are found by copying and sorting (quantile.c), and the
+ * prefetcher collects and sorts the draws too; from it on, by brackets from a pilot. */
+#define SMALL_N 65536
 
-/* Half-width of quantile.c's brackets in standard errors (5); tests lower it to exercise the
- * exact fallback. */
-extern double smp_quantile_margin_sd;
+/* The bracket around quantile q placed from m pilot draws: its half-width in ranks, margin_sd
+ * standard errors of the pilot rank (SampleCtx.quantile_margin_sd) plus MARGIN_RANKS for the
+ * discreteness of small q(1-q); and the share of all draws it holds (both ends, and one rank of
+ * rounding each side). quantile.c places and narrows brackets with it; the prefetcher sizes its
+ * batches with it. */
+#define MARGIN_RANKS 4.0
+static inline double smp_bracket_margin(double margin_sd, size_t m, double q) {
+    return margin_sd * sqrt((double)m * q * (1 - q)) + MARGIN_RANKS;
+}
+static inline double smp_bracket_share(double margin_sd, size_t m, double q) {
+    return 2 * (smp_bracket_margin(margin_sd, m, q) + 1) / (double)m;
+}
 
 /* Sets ctx's error (printf-style) and its span. */
 void smp_set_error(SampleCtx *ctx, Span span, const char *fmt, ...)
