@@ -315,7 +315,7 @@ static void compute(Prefetch *pf, SampleCtx *ctx) {
             ctx->has_error = false;
             size_t kept = 0;
             for (size_t i = 0; i < nr; i++)
-                if (!bad || !smp_reaches(ctx, ws[i]->node, bad)) ws[kept++] = ws[i];
+                if (!bad || !smp_reaches(ws[i]->node, bad)) ws[kept++] = ws[i];
             if (kept == nr) break; /* cannot happen; never loop */
             nr = kept;
         }

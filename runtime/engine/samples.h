@@ -81,9 +81,6 @@ typedef struct SampleCtx {
     /* CLOCK_MONOTONIC seconds after which block passes stop as if asked to (SMP_STOP_TIME), so
      * that --max-time also bounds a long pass over draws, not only the evaluator; 0: none. */
     double deadline;
-    /* Marks visited nodes per plan without clearing: a node is in the plan being built iff its
-     * plan_mark equals this generation (samples_eval.c). Plans are built on the context's thread. */
-    uint64_t plan_generation;
     /* Half-width of quantile.c's brackets in standard errors (SMP_QUANTILE_MARGIN_SD); tests
      * lower it to exercise the exact fallback. */
     double quantile_margin_sd;

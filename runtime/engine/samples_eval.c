@@ -60,8 +60,16 @@ typedef struct Frame {
     int next_op;
 } Frame;
 
-bool smp_reaches(SampleCtx *ctx, Samples *root, const Samples *target) {
-    uint64_t gen = ++ctx->plan_generation;
+/* Marks visited nodes per plan without clearing: a node is in the plan being built iff its
+ * plan_mark equals the generation. Nodes pass between contexts (a rehearsal's recipes run in the
+ * real run), so a generation must be unique in the process, not only in one context: one atomic
+ * counter hands them out (the engine's only shared state besides the CPU-feature cache). */
+static _Atomic uint64_t plan_generations;
+
+static uint64_t new_generation(void) { return atomic_fetch_add_explicit(&plan_generations, 1, memory_order_relaxed) + 1; }
+
+bool smp_reaches(Samples *root, const Samples *target) {
+    uint64_t gen = new_generation();
     size_t cap = 64, depth = 0;
     Samples **stack = smp_xmalloc(cap * sizeof *stack);
     bool found = false;
@@ -125,8 +133,8 @@ static void fpindex_put(FpIndex *ix, uint64_t f0, uint64_t f1, int step) {
 /* Orders the DAG below the roots (iterative post-order DFS; materialized nodes are leaves): each
  * node once, operands first, and a node with the fingerprint of an earlier step is that step
  * (plan_idx points to it, no step of its own). With one root, the root is the last step. */
-static void plan_order(Plan *p, SampleCtx *ctx, Samples *const *roots, int nroots, bool multi) {
-    uint64_t gen = ++ctx->plan_generation;
+static void plan_order(Plan *p, Samples *const *roots, int nroots, bool multi) {
+    uint64_t gen = new_generation();
     size_t cap = 64, depth = 0, steps_cap = 64;
     Frame *stack = smp_xmalloc(cap * sizeof *stack);
     FpIndex ix = {0};
@@ -327,7 +335,7 @@ static void plan_build(Plan *p, Samples *const *roots, int nroots, bool multi, b
                        SampleCtx *ctx, bool share) {
     memset(p, 0, sizeof *p);
     p->multi = multi;
-    plan_order(p, ctx, roots, nroots, multi);
+    plan_order(p, roots, nroots, multi);
     plan_mark_lazy(p);
     if (share) plan_choose_mat(p, ctx, root_to_dst);
     plan_slots(p, root_to_dst);

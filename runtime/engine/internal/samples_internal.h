@@ -154,7 +154,7 @@ bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSi
                     const size_t *sel, size_t nsel);
 
 /* Whether target is root or in the graph below it. */
-bool smp_reaches(SampleCtx *ctx, Samples *root, const Samples *target);
+bool smp_reaches(Samples *root, const Samples *target);
 
 /* One block's moments and extremes; smp_stats_finish combines all n draws' blocks (in block
  * order, so the result is the same for any thread count) into s's cached statistics. */
