@@ -24,6 +24,7 @@
 #include "builtins.h"
 #include "rehearsal.h"
 #include "repl.h"
+#include "sqc_embed.h"
 
 #ifndef SQC_VERSION
 #define SQC_VERSION "0.1.0"
@@ -65,11 +66,9 @@ static int parse_options(int argc, char **argv, Options *o) {
             return 0;
         }
         if (!strcmp(arg, "--list-builtins")) { /* for the docs test: every registered name */
-            Interp I;
-            interp_init(&I, stdout);
-            stdlib_open(&I);
-            for (int k = 0; k < registry_count(&I); k++) puts(registry_at(&I, k)->name);
-            interp_free(&I);
+            SqcInterp *S = sqc_open(NULL);
+            for (int k = 0; k < registry_count(sqc_interp(S)); k++) puts(registry_at(sqc_interp(S), k)->name);
+            sqc_close(S);
             return 0;
         }
         if (!strcmp(arg, "--ascii")) {
@@ -274,14 +273,13 @@ static void *run_main(void *arg) {
     }
     if (o.check) { /* syntax only: nothing runs */
         ParseError perr;
-        Interp I;
-        interp_init(&I, stdout);
-        stdlib_open(&I);
-        Program *prog = parse_program(src, &I.syms, &perr);
-        bool ok = prog && program_check_idiv_names(prog, interp_knows_builtin, &I, &perr);
+        SqcInterp *S = sqc_open(NULL);
+        Interp *I = sqc_interp(S);
+        Program *prog = parse_program(src, &I->syms, &perr);
+        bool ok = prog && program_check_idiv_names(prog, interp_knows_builtin, I, &perr);
         if (!ok) diag_print(stderr, perr.span, perr.message);
         program_free(prog);
-        interp_free(&I);
+        sqc_close(S);
         source_free(src);
         job->status = ok ? 0 : 1;
         return NULL;
@@ -293,37 +291,36 @@ static void *run_main(void *arg) {
         pf = rehearse(src, &rs);
     }
 
-    Interp I;
-    interp_init(&I, stdout);
-    stdlib_open(&I);
-    apply_options(&I, &o);
-    pf_serve(&I.smp, pf);
+    SqcInterp *S = sqc_open(NULL); /* stdout and stderr */
+    Interp *I = sqc_interp(S);
+    apply_options(I, &o);
+    pf_serve(&I->smp, pf);
     FILE *discard = NULL;
     if (o.json) { /* the script's own output (print, hist) goes nowhere */
         discard = fopen("/dev/null", "w");
         if (!discard) {
             fprintf(stderr, "sqc: --json: cannot open /dev/null\n");
-            interp_free(&I);
+            sqc_close(S);
             pf_free(pf);
             source_free(src);
             job->status = 1;
             return NULL;
         }
-        I.out = discard;
+        I->out = discard;
     }
-    status = src ? run_source(&I, src, show_last) : repl_run(&I);
+    status = src ? run_source(I, src, show_last) : repl_run(I);
     if (discard) {
         if (status == 0) {
             StrBuf json;
             sb_init(&json);
-            if (json_globals(&I, &json)) fwrite(json.data, 1, json.len, stdout);
-            else interp_print_error(&I, stderr), status = 1;
+            if (json_globals(I, &json)) fwrite(json.data, 1, json.len, stdout);
+            else interp_print_error(I, stderr), status = 1;
             sb_free(&json);
         }
-        I.out = stdout;
+        I->out = stdout;
         fclose(discard);
     }
-    interp_free(&I);
+    sqc_close(S);
     pf_free(pf);
     job->status = status;
     return NULL;

@@ -1,0 +1,147 @@
+/* sqc_embed.c — sqc as a library (sqc_embed.h): an interpreter with the standard library opened
+ * into it, its output and errors routed to callbacks. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* fopencookie */
+#endif
+#include "sqc_embed.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "display.h"
+#include "eval.h"
+#include "json_out.h"
+#include "mem.h"
+#include "strbuf.h"
+
+struct SqcInterp {
+    Interp I;
+    FILE *out, *err;         /* stdout/stderr, or streams over the callbacks */
+    bool own_out, own_err;   /* the streams are ours to close */
+    SqcWrite out_fn, err_fn; /* the callbacks */
+    void *out_ctx, *err_ctx;
+    bool failed;             /* the last run's error is in error/error_line/error_col */
+    char error[1024];
+    int error_line, error_col;
+};
+
+static ssize_t write_out(void *cookie, const char *buf, size_t len) {
+    SqcInterp *S = cookie;
+    S->out_fn(S->out_ctx, buf, len);
+    return (ssize_t)len;
+}
+
+static ssize_t write_err(void *cookie, const char *buf, size_t len) {
+    SqcInterp *S = cookie;
+    S->err_fn(S->err_ctx, buf, len);
+    return (ssize_t)len;
+}
+
+/* A stream that hands what is written to fn (fully buffered: flushed at the end of each run). */
+static FILE *callback_stream(SqcInterp *S, ssize_t (*write)(void *, const char *, size_t)) {
+    FILE *fp = fopencookie(S, "w", (cookie_io_functions_t){.write = write});
+    if (!fp) mem_fail("cannot open a stream for the interpreter's output");
+    return fp;
+}
+
+SqcInterp *sqc_open(const SqcConfig *config) {
+    SqcConfig c = config ? *config : (SqcConfig){0};
+    SqcInterp *S = mem_calloc(1, sizeof *S);
+    S->out_fn = c.out, S->out_ctx = c.out_ctx;
+    S->err_fn = c.err, S->err_ctx = c.err_ctx;
+    S->own_out = c.out != NULL, S->own_err = c.err != NULL;
+    S->out = c.out ? callback_stream(S, write_out) : stdout;
+    S->err = c.err ? callback_stream(S, write_err) : stderr;
+    Interp *I = &S->I;
+    interp_init(I, S->out);
+    stdlib_open(I);
+    if (c.samples) I->smp.n = c.samples, I->samples_fixed = true;
+    if (c.seed_given) I->smp.seed = c.seed, I->seed_fixed = true;
+    I->smp.threads = c.threads > 0 ? c.threads : 1;
+    I->ascii = c.ascii;
+    return S;
+}
+
+Interp *sqc_interp(SqcInterp *S) { return &S->I; }
+
+static void keep_error(SqcInterp *S, Span span, const char *message) {
+    S->failed = true;
+    snprintf(S->error, sizeof S->error, "%s", message);
+    S->error_line = S->error_col = 0;
+    if (span.src) source_line_col(span.src, span.start, &S->error_line, &S->error_col);
+}
+
+int sqc_run(SqcInterp *S, const char *name, const char *text, size_t len, bool show_last) {
+    Interp *I = &S->I;
+    S->failed = false;
+    atomic_store(&I->smp.stop, SMP_STOP_NONE); /* a request made between runs stops nothing */
+    Source *src = source_from_string(name, text, len);
+    ParseError perr;
+    Value last;
+    EvStatus st = interp_run(I, src, &perr, show_last ? &last : NULL);
+    fflush(I->out);
+    if (st == EV_OK && show_last) {
+        if (last.kind != VAL_NIL) {
+            StrBuf sb;
+            sb_init(&sb);
+            if (display_value(I, &last, &sb, true)) sb_putc(&sb, '\n'), fwrite(sb.data, 1, sb.len, I->out);
+            else st = EV_ERR;
+            sb_free(&sb);
+        }
+        value_release(last);
+        fflush(I->out);
+    }
+    atomic_store(&I->smp.stop, SMP_STOP_NONE);
+    if (st == EV_OK) return 0;
+    if (I->has_error) {
+        keep_error(S, I->error_span, I->error);
+        interp_print_error(I, S->err);
+    } else {
+        keep_error(S, perr.span, perr.message);
+        diag_print(S->err, perr.span, perr.message);
+    }
+    fflush(S->err);
+    return 1;
+}
+
+const char *sqc_error(SqcInterp *S, int *line, int *col) {
+    if (line) *line = S->failed ? S->error_line : 0;
+    if (col) *col = S->failed ? S->error_col : 0;
+    return S->failed ? S->error : NULL;
+}
+
+char *sqc_summary(SqcInterp *S, const char *name, SqcFormat format) {
+    Interp *I = &S->I;
+    S->failed = false;
+    Value v;
+    if (!interp_get_global(I, sym_intern_cstr(&I->syms, name), &v)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "no global named '%s'", name);
+        keep_error(S, (Span){0}, msg);
+        return NULL;
+    }
+    StrBuf sb;
+    sb_init(&sb);
+    I->has_error = false;
+    bool ok = format == SQC_JSON ? json_value(I, &v, &sb, 0) : display_value(I, &v, &sb, true);
+    if (!ok) {
+        keep_error(S, I->error_span, I->has_error ? I->error : "cannot summarize it");
+        sb_free(&sb);
+        return NULL;
+    }
+    return sb_take(&sb);
+}
+
+void sqc_interrupt(SqcInterp *S) { atomic_store(&S->I.smp.stop, SMP_STOP_INTERRUPT); }
+
+void sqc_close(SqcInterp *S) {
+    if (!S) return;
+    interp_free(&S->I);
+    if (S->own_out) fclose(S->out);
+    else fflush(S->out);
+    if (S->own_err) fclose(S->err);
+    free(S);
+}
