@@ -69,9 +69,8 @@ void ast_error(AstCtx *c, SqLoc loc, bool at_end, const char *fmt, ...)
     c->failed = true;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->err->message, sizeof c->err->message, fmt, ap);
+    sq_error_vset(c->err, (Span){c->src, loc.start, loc.end}, fmt, ap);
     va_end(ap);
-    c->err->span = (Span){c->src, loc.start, loc.end};
     c->err->at_end = at_end;
 }
 

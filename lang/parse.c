@@ -39,7 +39,7 @@ Program *parse_program(const Source *src, SymTab *syms, ParseError *err)
     err->span.src = src;
     Program *prog = calloc(1, sizeof *prog);
     if (!prog) {
-        snprintf(err->message, sizeof err->message, "out of memory");
+        sq_error_set(err, (Span){src, 0, 0}, "out of memory");
         return NULL;
     }
     prog->src = src;
@@ -190,9 +190,8 @@ bool program_check_idiv_names(const Program *prog, bool (*is_known)(void *ctx, S
         while (at + 1 < name->span.start && !(text[at] == '/' && text[at + 1] == '/'))
             at++;
         memset(err, 0, sizeof *err);
-        snprintf(err->message, sizeof err->message,
-                 "'//' here is floor division, and '%s' is not defined; " IDIV_COMMENT, name->as.name);
-        err->span = (Span){prog->src, at, at + 2};
+        sq_error_set(err, (Span){prog->src, at, at + 2},
+                     "'//' here is floor division, and '%s' is not defined; " IDIV_COMMENT, name->as.name);
         ok = false;
     }
     free(ns.bound);

@@ -9,11 +9,7 @@
 
 typedef struct Program Program; /* a parsed source: its AST and the arena it lives in */
 
-typedef struct ParseError {
-    char message[512]; /* e.g. "unexpected ')', expecting an expression" */
-    Span span;
-    bool at_end; /* the error is at end of input: the REPL reads another line */
-} ParseError;
+typedef SqError ParseError; /* a syntax error (source.h); at_end: at the end of input */
 
 /* Parses the whole source, interning its names in syms. Returns NULL and fills *err on a syntax
  * error. The Program keeps a pointer to src and to names of syms (the caller keeps both alive at

@@ -302,3 +302,29 @@ void diag_print(FILE *out, Span span, const char *message)
     }
     fputc('\n', out);
 }
+
+void sq_error_vset(SqError *e, Span span, const char *fmt, va_list ap)
+{
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    e->span = span;
+    e->at_end = false;
+    e->set = true;
+}
+
+void sq_error_set(SqError *e, Span span, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sq_error_vset(e, span, fmt, ap);
+    va_end(ap);
+}
+
+void sq_error_print(FILE *out, const SqError *e)
+{
+    if (!e->set)
+        return;
+    if (e->span.src)
+        diag_print(out, e->span, e->message);
+    else
+        fprintf(out, "sqc: error: %s\n", e->message);
+}

@@ -2,6 +2,8 @@
 #ifndef SQC_SOURCE_H
 #define SQC_SOURCE_H
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -33,6 +35,21 @@ void source_line_col(const Source *src, uint32_t offset, int *line, int *col);
 /* Writes "NAME:LINE:COL: error: MESSAGE\n", the source line, and a caret line
  * ("^" under the first byte, "~" under the rest of the span on that line). */
 void diag_print(FILE *out, Span span, const char *message);
+
+/* An error and its place: the one shape of every error sqc reports, the parser's (ParseError),
+ * the samples engine's (SampleCtx.err) and the interpreter's (Interp.err). */
+typedef struct SqError {
+    bool set;
+    char message[1024]; /* e.g. "unexpected ')', expecting an expression" */
+    Span span;          /* span.src NULL: no place */
+    bool at_end;        /* a syntax error at end of input: the REPL reads another line */
+} SqError;
+
+/* Sets e to the message at span (whatever it held). */
+void sq_error_set(SqError *e, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sq_error_vset(SqError *e, Span span, const char *fmt, va_list ap);
+/* Writes e as diag_print does, or "sqc: error: MESSAGE" when it has no place; nothing when unset. */
+void sq_error_print(FILE *out, const SqError *e);
 
 /* A span that covers both a and b (same source). */
 Span span_join(Span a, Span b);

@@ -26,7 +26,7 @@ static bool inputs_of(Args *a, SmpInput **in, size_t *k) {
     if (y->kind != VAL_SAMPLES)
         return arg_type_error(a, 0, "samples (a result that depends on random inputs)");
     if (!smp_sensitivity(&a->I->smp, y->as.smp, in, k)) {
-        if (!a->I->smp.error_span.src) a->I->smp.error_span = a->span[0]; /* a NaN draw of y: blame y */
+        if (!a->I->smp.err.span.src) a->I->smp.err.span = a->span[0]; /* a NaN draw of y: blame y */
         return rt_error_from_samples(a->I), false;
     }
     if (*k == 0)

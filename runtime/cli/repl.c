@@ -303,7 +303,7 @@ static bool checkpoint_end(Interp *I, Checkpoint *cp, bool failed) {
         frame_restore(I->globals, cp->globals);
         I->smp.next_stream = cp->next_stream;
         I->samples_made = cp->samples_made;
-        I->has_error = false;
+        I->err.set = false;
     } else {
         frame_snapshot_free(cp->globals);
     }
@@ -351,7 +351,7 @@ static bool restart(Repl *r, size_t n, uint64_t seed) {
         I->session = SESSION_SCRIPT;
         if (checkpoint_end(I, &cp, st != EV_OK)) break;
         *next = I->smp.next_stream;
-        if (st != EV_OK && e->ok && I->has_error) { /* it worked before: say why not now */
+        if (st != EV_OK && e->ok && I->err.set) { /* it worked before: say why not now */
             if (!failed++) fprintf(stderr, "re-running the session's entries:\n");
             report_runtime(I);
         }
@@ -425,7 +425,7 @@ static bool run_entry(Repl *r, const char *name, const char *text, size_t len, b
             report_interrupt();
             return true;
         }
-        if (st != EV_OK && !I->has_error) { /* a syntax error: nothing ran */
+        if (st != EV_OK && !I->err.set) { /* a syntax error: nothing ran */
             if (perr.at_end && !load) return false;
             report_syntax(&perr);
             return true;
@@ -444,7 +444,7 @@ static bool run_entry(Repl *r, const char *name, const char *text, size_t len, b
                     sb_putc(&sb, '\n');
                     fwrite(sb.data, 1, sb.len, I->out);
                 } else if (atomic_exchange(&I->smp.stop, SMP_STOP_NONE)) { /* the entry is done: keep it */
-                    I->has_error = false;
+                    I->err.set = false;
                     report_interrupt();
                 } else {
                     r->log[r->nlog - 1].ok = false;

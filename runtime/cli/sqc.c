@@ -206,7 +206,7 @@ static int run_source(Interp *I, Source *src, bool show_last) {
     EvStatus st = interp_run(I, src, &perr, show_last ? &last : NULL);
     flush_output(I->out);
     if (st != EV_OK) {
-        if (I->has_error) interp_print_error(I, stderr);
+        if (I->err.set) interp_print_error(I, stderr);
         else diag_print(stderr, perr.span, perr.message);
         return 1;
     }

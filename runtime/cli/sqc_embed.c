@@ -23,9 +23,7 @@ struct SqcInterp {
     bool own_out, own_err;   /* the streams are ours to close */
     SqcWrite out_fn, err_fn; /* the callbacks */
     void *out_ctx, *err_ctx;
-    bool failed;             /* the last run's error is in error/error_line/error_col */
-    char error[1024];
-    int error_line, error_col;
+    SqError error;           /* the last run's (source.h); its span points into a source I keeps */
 };
 
 static ssize_t write_out(void *cookie, const char *buf, size_t len) {
@@ -67,16 +65,11 @@ SqcInterp *sqc_open(const SqcConfig *config) {
 
 Interp *sqc_interp(SqcInterp *S) { return &S->I; }
 
-static void keep_error(SqcInterp *S, Span span, const char *message) {
-    S->failed = true;
-    snprintf(S->error, sizeof S->error, "%s", message);
-    S->error_line = S->error_col = 0;
-    if (span.src) source_line_col(span.src, span.start, &S->error_line, &S->error_col);
-}
+static void keep_error(SqcInterp *S, const SqError *e) { S->error = *e; }
 
 int sqc_run(SqcInterp *S, const char *name, const char *text, size_t len, bool show_last) {
     Interp *I = &S->I;
-    S->failed = false;
+    S->error.set = false;
     atomic_store(&I->smp.stop, SMP_STOP_NONE); /* a request made between runs stops nothing */
     Source *src = source_from_string(name, text, len);
     ParseError perr;
@@ -96,39 +89,35 @@ int sqc_run(SqcInterp *S, const char *name, const char *text, size_t len, bool s
     }
     atomic_store(&I->smp.stop, SMP_STOP_NONE);
     if (st == EV_OK) return 0;
-    if (I->has_error) {
-        keep_error(S, I->error_span, I->error);
-        interp_print_error(I, S->err);
-    } else {
-        keep_error(S, perr.span, perr.message);
-        diag_print(S->err, perr.span, perr.message);
-    }
+    keep_error(S, I->err.set ? &I->err : &perr);
+    sq_error_print(S->err, &S->error);
     fflush(S->err);
     return 1;
 }
 
 const char *sqc_error(SqcInterp *S, int *line, int *col) {
-    if (line) *line = S->failed ? S->error_line : 0;
-    if (col) *col = S->failed ? S->error_col : 0;
-    return S->failed ? S->error : NULL;
+    int l = 0, c = 0;
+    if (S->error.set && S->error.span.src) source_line_col(S->error.span.src, S->error.span.start, &l, &c);
+    if (line) *line = l;
+    if (col) *col = c;
+    return S->error.set ? S->error.message : NULL;
 }
 
 char *sqc_summary(SqcInterp *S, const char *name, SqcFormat format) {
     Interp *I = &S->I;
-    S->failed = false;
+    S->error.set = false;
     Value v;
     if (!interp_get_global(I, sym_intern_cstr(&I->syms, name), &v)) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "no global named '%s'", name);
-        keep_error(S, (Span){0}, msg);
+        sq_error_set(&S->error, (Span){0}, "no global named '%s'", name);
         return NULL;
     }
     StrBuf sb;
     sb_init(&sb);
-    I->has_error = false;
+    I->err.set = false;
     bool ok = format == SQC_JSON ? json_value(I, &v, &sb, 0) : display_value(I, &v, &sb, true);
     if (!ok) {
-        keep_error(S, I->error_span, I->has_error ? I->error : "cannot summarize it");
+        if (I->err.set) keep_error(S, &I->err);
+        else sq_error_set(&S->error, (Span){0}, "cannot summarize '%s'", name);
         sb_free(&sb);
         return NULL;
     }

@@ -312,7 +312,7 @@ static void compute(Prefetch *pf, SampleCtx *ctx) {
          * there; the other roots are still answered from one pass. */
         while (nr && !run_batch(ctx, ws, nr, &draw_bytes)) {
             const Samples *bad = ctx->error_node;
-            ctx->has_error = false;
+            ctx->err.set = false;
             size_t kept = 0;
             for (size_t i = 0; i < nr; i++)
                 if (!bad || !smp_reaches(ws[i]->node, bad)) ws[kept++] = ws[i];

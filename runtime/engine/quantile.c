@@ -963,7 +963,7 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
     double *sub = smp_xmalloc(nsel * SMP_BLOCK * sizeof *sub);
     PilotArg pa = {sel, sub};
     if (!smp_eval_some_blocks(ctx, s, NULL, pilot_sink, &pa, sel, nsel)) {
-        ctx->has_error = false; /* the full pass reports the lowest failing draw instead */
+        ctx->err.set = false; /* the full pass reports the lowest failing draw instead */
         free(sub);
         return 0;
     }

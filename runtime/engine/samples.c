@@ -32,10 +32,8 @@ static char *xstrdup(const char *s) {
 void smp_set_error(SampleCtx *ctx, Span span, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    sq_error_vset(&ctx->err, span, fmt, ap);
     va_end(ap);
-    ctx->error_span = span;
-    ctx->has_error = true;
 }
 
 const char *smp_stop_text(int reason) {

@@ -68,10 +68,8 @@ typedef struct SampleCtx {
     size_t cache_used;
     Samples *lru_head, *lru_tail; /* materialized nodes, most recently used first */
     SmpObserver observer; /* told of every reducer's request (query NULL: nobody listens) */
-    char error[512];      /* set when an evaluation fails */
-    Span error_span;
+    SqError err;          /* set when an evaluation fails (source.h) */
     Samples *error_node;  /* the node whose draw failed (borrowed: valid while its graph lives) */
-    bool has_error;
     /* A request to stop (SMP_STOP_*), set from a signal handler or another thread. Block passes
      * look at it before each block: once set, every thread skips its remaining blocks and the
      * pass fails with smp_stop_text() as its error, which unwinds like any other (nothing is

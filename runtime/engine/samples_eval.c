@@ -1000,7 +1000,7 @@ static double operand_at(SampleCtx *ctx, Operand o, size_t draw) {
     if (o.node->draws) return o.node->draws[draw];
     size_t b = draw / SMP_BLOCK;
     AtArg a = {draw % SMP_BLOCK, NAN};
-    if (!smp_eval_some_blocks(ctx, o.node, NULL, at_sink, &a, &b, 1)) ctx->has_error = false;
+    if (!smp_eval_some_blocks(ctx, o.node, NULL, at_sink, &a, &b, 1)) ctx->err.set = false;
     return a.v;
 }
 

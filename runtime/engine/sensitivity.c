@@ -158,11 +158,11 @@ static void means_of(SampleCtx *ctx, Samples **roots, int nr, double *out) {
             smp_stats_finish(tmp, &m.bs[(size_t)r * nb], ctx->n);
             out[r] = tmp->mean;
         } else {
-            ctx->has_error = false;
+            ctx->err.set = false;
             out[r] = smp_mean(ctx, roots[r], &out[r]) ? out[r] : NAN;
         }
     }
-    ctx->has_error = false;
+    ctx->err.set = false;
     free(tmp);
     free(m.bs);
 }

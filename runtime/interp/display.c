@@ -122,7 +122,7 @@ bool display_text_fits(Interp *I, const StrBuf *out) {
     if (out->len <= I->max_string) return true;
     char lim[24];
     interp_limit_text(lim, sizeof lim, I->max_string);
-    rt_error(I, I->node ? I->node->span : I->error_span, "the text would be longer than %s bytes (the limit of a string)",
+    rt_error(I, I->node ? I->node->span : I->err.span, "the text would be longer than %s bytes (the limit of a string)",
              lim);
     return false;
 }

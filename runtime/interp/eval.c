@@ -274,7 +274,7 @@ static EvStatus call_user(Interp *I, SqFunc *fn, const CallArgs *call, Value *ou
             I->ret_value = val_nil();
             st = EV_OK;
         } else if (st == EV_BREAK || st == EV_CONTINUE) {
-            st = rt_error(I, I->error_span, "%s outside a loop (in %s)", st == EV_BREAK ? "break" : "continue", fname);
+            st = rt_error(I, I->err.span, "%s outside a loop (in %s)", st == EV_BREAK ? "break" : "continue", fname);
         }
     }
     I->depth--;
@@ -1001,8 +1001,8 @@ static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out) {
         return EV_OK;
     case AST_FOR: *out = val_nil(); return eval_for(I, n, f);
     case AST_WHILE: *out = val_nil(); return eval_while(I, n, f);
-    case AST_BREAK: I->error_span = n->span; return EV_BREAK;
-    case AST_CONTINUE: I->error_span = n->span; return EV_CONTINUE;
+    case AST_BREAK: I->err.span = n->span; return EV_BREAK;
+    case AST_CONTINUE: I->err.span = n->span; return EV_CONTINUE;
     case AST_RETURN:
         if (n->as.ret.value) {
             if ((st = eval(I, n->as.ret.value, f, &a)) != EV_OK) return st;
@@ -1011,7 +1011,7 @@ static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out) {
         }
         value_release(I->ret_value);
         I->ret_value = a;
-        I->error_span = n->span;
+        I->err.span = n->span;
         return EV_RETURN;
     case AST_SET: *out = val_nil(); return eval_set(I, n, f);
     case AST_IMPORT: *out = val_nil(); return eval_import(I, n, f);
@@ -1052,7 +1052,7 @@ static bool is_expression(const Ast *n) {
 
 EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     if (last) *last = val_nil();
-    I->has_error = false;
+    I->err.set = false;
     I->steps = 0;
     if (I->time_limit) {
         I->started = smp_monotonic_seconds();
@@ -1079,10 +1079,10 @@ static EvStatus run_statements(Interp *I, const Ast *root, Frame *f, Value *last
         Value v = val_nil();
         EvStatus st = is_append_statement(s, f) ? eval_append_statement(I, s, f) : eval(I, s, f, &v);
         if (st == EV_BREAK || st == EV_CONTINUE)
-            st = rt_error(I, I->error_span, "%s outside a loop", st == EV_BREAK ? "break" : "continue");
-        if (st == EV_RETURN) st = rt_error(I, I->error_span, "return outside a function");
-        if (st != EV_OK && !I->has_error) { /* never an empty message at 1:1 (see builtin_invoke) */
-            if (I->smp.has_error) rt_error_from_samples(I);
+            st = rt_error(I, I->err.span, "%s outside a loop", st == EV_BREAK ? "break" : "continue");
+        if (st == EV_RETURN) st = rt_error(I, I->err.span, "return outside a function");
+        if (st != EV_OK && !I->err.set) { /* never an empty message at 1:1 (see builtin_invoke) */
+            if (I->smp.err.set) rt_error_from_samples(I);
             else rt_error(I, s->span, "internal error: this statement failed without saying why (please report this)");
         }
         if (st != EV_OK) {

@@ -9,8 +9,8 @@
 #include "interp.h"
 
 /* Parses and runs a source (taking ownership of src). On a syntax error fills *perr
- * (when non-NULL) and returns EV_ERR with I->has_error unset; on a runtime error returns
- * EV_ERR with I->error set. When `last` is non-NULL it receives the value of the last
+ * (when non-NULL) and returns EV_ERR with I->err.set unset; on a runtime error returns
+ * EV_ERR with I->err.message set. When `last` is non-NULL it receives the value of the last
  * top-level expression statement (nil otherwise). */
 EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last);
 /* Whether a program run in interp (an Interp *) may use `name` without binding it: a builtin

@@ -13,31 +13,25 @@
 /* ---------- errors ---------- */
 
 EvStatus rt_error(Interp *I, Span span, const char *fmt, ...) {
-    if (I->has_error) return EV_ERR; /* keep the first, innermost error */
+    if (I->err.set) return EV_ERR; /* keep the first, innermost error */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(I->error, sizeof I->error, fmt, ap);
+    sq_error_vset(&I->err, span, fmt, ap);
     va_end(ap);
-    I->error_span = span;
-    I->has_error = true;
     return EV_ERR;
 }
 
 EvStatus rt_error_from_samples(Interp *I) {
     SampleCtx *ctx = &I->smp;
-    if (!ctx->has_error) return rt_error(I, I->error_span, "samples evaluation failed");
-    ctx->has_error = false;
+    if (!ctx->err.set) return rt_error(I, I->err.span, "samples evaluation failed");
+    ctx->err.set = false;
     /* A pass that stopped (interrupt, --max-time) may name a node made by arithmetic, which has
      * no span of its own: the place being evaluated is the one to show then. */
-    Span at = ctx->error_span.src || !I->node ? ctx->error_span : I->node->span;
-    return rt_error(I, at, "%s", ctx->error);
+    Span at = ctx->err.span.src || !I->node ? ctx->err.span : I->node->span;
+    return rt_error(I, at, "%s", ctx->err.message);
 }
 
-void interp_print_error(Interp *I, FILE *out) {
-    if (!I->has_error) return;
-    if (I->error_span.src) diag_print(out, I->error_span, I->error);
-    else fprintf(out, "sqc: error: %s\n", I->error);
-}
+void interp_print_error(Interp *I, FILE *out) { sq_error_print(out, &I->err); }
 
 /* ---------- interpreter lifetime ---------- */
 

@@ -71,10 +71,7 @@ typedef struct Interp {
     double started;              /* when interp_run began (monotonic seconds) */
     Value ret_value;             /* the value carried by EV_RETURN */
     const Ast *node;             /* the node being evaluated (out-of-memory reports name it) */
-    /* the current error */
-    bool has_error;
-    char error[1024];
-    Span error_span;
+    SqError err;                 /* the current error (source.h) */
     /* programs whose ASTs functions may still point into */
     Program **programs;
     Source **sources;

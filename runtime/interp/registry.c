@@ -138,8 +138,8 @@ bool builtin_invoke(Interp *I, const Builtin *b, const CallArgs *call, Value *ou
     /* Every failure reaches the user as a message at a place. A builtin that failed inside the
      * samples engine and left the error there hands it on here; one that left none at all is a bug,
      * reported at its call rather than as an empty message at 1:1. */
-    if (!I->has_error && I->smp.has_error) rt_error_from_samples(I);
-    if (!I->has_error) rt_error(I, call->span, "%s: internal error: it failed without saying why (please report this)", b->name);
+    if (!I->err.set && I->smp.err.set) rt_error_from_samples(I);
+    if (!I->err.set) rt_error(I, call->span, "%s: internal error: it failed without saying why (please report this)", b->name);
     return false;
 }
 

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     Value last;
     EvStatus st = interp_run(&I, src, &perr, &last);
     if (st != EV_OK) {
-        if (I.has_error) interp_print_error(&I, sink);
+        if (I.err.set) interp_print_error(&I, sink);
         else diag_print(sink, perr.span, perr.message);
     }
     value_release(last);

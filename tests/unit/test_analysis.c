@@ -34,8 +34,8 @@ static Value run(const char *code) {
     ParseError perr = {0};
     Value last = val_nil();
     if (interp_run(&I, src, &perr, &last) != EV_OK) {
-        printf("error running `%s`: %s\n", code, I.has_error ? I.error : "syntax error");
-        I.has_error = false;
+        printf("error running `%s`: %s\n", code, I.err.set ? I.err.message : "syntax error");
+        I.err.set = false;
         failed++;
     }
     return last;

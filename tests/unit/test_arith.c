@@ -68,7 +68,7 @@ static Value samples_const(double c) {
 /* Calls fn; false (and the error cleared) when the call reports an error. */
 static bool call(const Value *fn, int nargs, const Value *args, Value *out) {
     if (interp_call(&I, fn, nargs, args, NOSPAN, out) == EV_OK) return true;
-    I.has_error = false;
+    I.err.set = false;
     return false;
 }
 
@@ -85,8 +85,8 @@ static double as_number(const Value *v) {
 static double *draws_of(const char *what, const Value *fn, int nargs, const Value *args) {
     Value r;
     if (interp_call(&I, fn, nargs, args, NOSPAN, &r) != EV_OK) {
-        printf("FAIL %s: the samples call failed: %s\n", what, I.error);
-        I.has_error = false;
+        printf("FAIL %s: the samples call failed: %s\n", what, I.err.message);
+        I.err.set = false;
         failed++;
         return NULL;
     }

@@ -90,7 +90,7 @@ static void *run_program(void *arg) {
         const char *code = r->prog->statements[i];
         ParseError perr;
         if (interp_run(&I, source_from_string(r->prog->name, code, strlen(code)), &perr, NULL) != EV_OK) {
-            if (I.has_error) interp_print_error(&I, out);
+            if (I.err.set) interp_print_error(&I, out);
             else fprintf(out, "syntax error: %s\n", perr.message);
         }
         fflush(out);

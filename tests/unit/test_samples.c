@@ -737,26 +737,26 @@ static void test_errors(void) {
         Samples *x = smp_normal(&ctx, opnd_num(0), opnd_smp(sd), (Span){NULL, 11, 22});
         Samples *y = smp_binary(SB_ADD, opnd_smp(x), opnd_num(1));
         double m;
-        check("error: a negative sd draw fails the reducer", !smp_mean(&ctx, y, &m) && ctx.has_error);
-        check("error: span is the node's origin", ctx.error_span.start == 11 && ctx.error_span.end == 22);
-        snprintf(buf[t], sizeof buf[t], "%s", ctx.error);
+        check("error: a negative sd draw fails the reducer", !smp_mean(&ctx, y, &m) && ctx.err.set);
+        check("error: span is the node's origin", ctx.err.span.start == 11 && ctx.err.span.end == 22);
+        snprintf(buf[t], sizeof buf[t], "%s", ctx.err.message);
         msgs[t] = buf[t];
         char want[64];
         snprintf(want, sizeof want, "on draw %zu (must be >= 0)", first);
-        check("error: names the lowest failing draw", strstr(ctx.error, want) != NULL && strncmp(ctx.error, "norm: sd is -", 13) == 0);
+        check("error: names the lowest failing draw", strstr(ctx.err.message, want) != NULL && strncmp(ctx.err.message, "norm: sd is -", 13) == 0);
         check("error: materialize fails too", smp_draws(&ctx, y) == NULL);
         smp_release(y);
         smp_release(x);
         smp_release(sd);
 
-        ctx.has_error = false;
+        ctx.err.set = false;
         Samples *sh = smp_uniform(&ctx, opnd_num(-1), opnd_num(1), NOSPAN);
         Samples *g = smp_custom(&ctx, "gamma", gamma_draw, 2, (Operand[]){opnd_smp(sh), opnd_num(1)}, GAMMA_PARAMS, NOSPAN);
-        check("error: custom sampler's bad parameter", !smp_mean(&ctx, g, &m) && strncmp(ctx.error, "gamma: parameter 'shape' is -", 29) == 0);
+        check("error: custom sampler's bad parameter", !smp_mean(&ctx, g, &m) && strncmp(ctx.err.message, "gamma: parameter 'shape' is -", 29) == 0);
         smp_release(g);
         smp_release(sh);
         Samples *un = smp_uniform(&ctx, opnd_num(2), opnd_num(1), NOSPAN);
-        check("error: uniform with hi < lo", !smp_mean(&ctx, un, &m) && strstr(ctx.error, "on draw 0") != NULL);
+        check("error: uniform with hi < lo", !smp_mean(&ctx, un, &m) && strstr(ctx.err.message, "on draw 0") != NULL);
         smp_release(un);
         smp_ctx_free(&ctx);
     }

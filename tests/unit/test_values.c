@@ -24,7 +24,7 @@ static void check(const char *what, int ok) {
 static int run(Interp *I, const char *code) {
     ParseError perr;
     if (interp_run(I, source_from_string("<test>", code, strlen(code)), &perr, NULL) == EV_OK) return 1;
-    if (I->has_error) interp_print_error(I, stdout);
+    if (I->err.set) interp_print_error(I, stdout);
     else printf("syntax error: %s\n", perr.message);
     return 0;
 }
