@@ -129,8 +129,8 @@ void sqc_interrupt(SqcInterp *S) { atomic_store(&S->I.smp.stop, SMP_STOP_INTERRU
 void sqc_close(SqcInterp *S) {
     if (!S) return;
     interp_free(&S->I);
-    if (S->own_out) fclose(S->out);
-    else fflush(S->out);
+    if (S->own_out) fclose(S->out); /* stdout and stderr are the caller's to flush (sqc reports a
+                                     * failed flush of stdout with its errno) */
     if (S->own_err) fclose(S->err);
     free(S);
 }
