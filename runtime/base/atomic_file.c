@@ -259,7 +259,20 @@ static int create_tmp(const char *dir, const char *prefix, bool exists, char **t
 
 /* ---------- the writer ---------- */
 
+static bool open_file(AtomicFile *f, const char *path, AfilePolicy policy, char *err, size_t errlen);
+
 bool afile_open(AtomicFile *f, const char *path, AfilePolicy policy, char *err, size_t errlen) {
+    if (policy.dry || !policy.agree) return open_file(f, path, policy, err, errlen);
+    AfilePolicy mine = policy;
+    mine.dry = policy.muted;
+    bool ok = open_file(f, path, mine, err, errlen);
+    bool agreed = policy.agree(ok, err, errlen);
+    if (ok && !agreed) afile_abort(f); /* a muted process: the one that writes could not */
+    if (ok && agreed) f->agree = policy.agree;
+    return ok && agreed;
+}
+
+static bool open_file(AtomicFile *f, const char *path, AfilePolicy policy, char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
     if (policy.denied) {
         snprintf(err, errlen, "writing files is turned off (%s)", policy.denied);
@@ -329,7 +342,15 @@ bool afile_open(AtomicFile *f, const char *path, AfilePolicy policy, char *err, 
     return true;
 }
 
+static bool commit_file(AtomicFile *f, char *err, size_t errlen);
+
 bool afile_commit(AtomicFile *f, char *err, size_t errlen) {
+    bool (*agree)(bool, char *, size_t) = f->agree;
+    bool ok = commit_file(f, err, errlen);
+    return agree ? agree(ok, err, errlen) : ok;
+}
+
+static bool commit_file(AtomicFile *f, char *err, size_t errlen) {
     bool ok = fflush(f->fp) == 0 && !ferror(f->fp);
     int saved = errno;
     if (ok && f->tmp_path && fsync(fileno(f->fp)) != 0 && errno != EINVAL && errno != EROFS) ok = false, saved = errno;

@@ -16,6 +16,7 @@ typedef struct AtomicFile {
     char *path;      /* the target (a symbolic link's target, resolved) */
     char *shown;     /* the path as given, for messages */
     char *tmp_path;  /* the temporary file */
+    bool (*agree)(bool ok, char *err, size_t errlen); /* AfilePolicy.agree, for afile_commit */
 } AtomicFile;
 
 /* What a program may do with files (Interp.files): each interpreter has its own. */
@@ -24,6 +25,12 @@ typedef struct AfilePolicy {
      * writes nothing: a rehearsal (rehearsal.h) and the fuzzer run a script's writes this way */
     bool dry;
     const char *denied; /* non-NULL: afile_open fails with "writing files is turned off (denied)" */
+    /* A run spread over processes (an MPI run, docs/scale.md): outside a dry run, after each
+     * afile_open and afile_commit every process calls agree(ok, err, errlen), which gives every
+     * one the outcome (and message) of the process that writes, so that all go on alike; a muted
+     * process writes nothing, as in a dry run. agree NULL: none of this. */
+    bool (*agree)(bool ok, char *err, size_t errlen);
+    bool muted;
 } AfilePolicy;
 
 /* Opens a temporary file beside path, as policy allows. False with a message in err (e.g.

@@ -26,6 +26,11 @@
 #include "repl.h"
 #include "sqc_embed.h"
 
+#ifdef SQC_MPI
+#include "dist.h"
+#include "mem.h"
+#endif
+
 #ifndef SQC_VERSION
 #define SQC_VERSION "0.1.0"
 #endif
@@ -226,6 +231,97 @@ static int run_source(Interp *I, Source *src, bool show_last) {
     return 0;
 }
 
+/* A program on standard input, read to its end; NULL with *status 2 (and the message) when it
+ * is too large. */
+static Source *read_stdin(int *status) {
+    StrBuf in;
+    sb_init(&in);
+    char buf[65536];
+    size_t n;
+    while (in.len <= SOURCE_MAX_BYTES && (n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
+    if (in.len > SOURCE_MAX_BYTES) {
+        fprintf(stderr, "sqc: cannot read the program on standard input: a program may be at most %s; "
+                        "this one is larger\n", SOURCE_MAX_TEXT);
+        sb_free(&in);
+        *status = 2;
+        return NULL;
+    }
+    Source *src = source_from_string("<stdin>", in.data ? in.data : "", in.len);
+    sb_free(&in);
+    return src;
+}
+
+#ifdef SQC_MPI
+/* An MPI run (docs/scale.md): every process runs the program; the first (rank 0) alone prints and
+ * writes files. The others write nothing to standard output and keep what they write to standard
+ * error, which is shown only if one of them fails where the first did not. */
+static int mpi_stderr = -1; /* the real standard error of a process other than the first */
+static FILE *mpi_kept;      /* what it wrote there instead */
+
+static void mpi_quiet_others(void) {
+    if (smp_dist_launch_rank() <= 0) return;
+    if (!freopen("/dev/null", "w", stdout)) return;
+    fflush(stderr);
+    mpi_kept = tmpfile();
+    if (!mpi_kept) {
+        if (!freopen("/dev/null", "w", stderr)) return;
+        return;
+    }
+    mpi_stderr = dup(STDERR_FILENO);
+    dup2(fileno(mpi_kept), STDERR_FILENO);
+}
+
+static void mpi_show_kept(void) {
+    if (mpi_stderr < 0) return;
+    fflush(stderr);
+    rewind(mpi_kept);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, mpi_kept)) > 0)
+        if (write(mpi_stderr, buf, n) < 0) break;
+}
+
+/* The job's end: the processes agree on the exit status; one that failed alone shows why. */
+static int mpi_end(int status) {
+    if (!smp_dist_started()) return status;
+    bool alone;
+    bool together = smp_dist_finish(&status, &alone);
+    if (!together || alone) mpi_show_kept();
+    if (together) return status;
+    fflush(stdout);
+    _exit(status); /* the others wait on this process: its end ends the job (mpirun) */
+}
+
+/* Standard input under mpirun reaches the first process only: it reads the program and hands it
+ * to the others. No REPL: its terminal is the first process's alone. */
+static Source *mpi_read_stdin(int rank, int *status) {
+    int info[2] = {isatty(STDIN_FILENO), 0};
+    smp_dist_bcast(info, sizeof info);
+    if (info[0]) {
+        *status = usage_error("the REPL does not run in an MPI job of more than one process: give a FILE or "
+                              "-e CODE%s", "");
+        return NULL;
+    }
+    Source *src = NULL;
+    uint64_t len = 0;
+    if (rank == 0) {
+        src = read_stdin(status);
+        len = src ? src->len : UINT64_MAX;
+    }
+    smp_dist_bcast(&len, sizeof len);
+    if (len == UINT64_MAX) {
+        *status = 2;
+        return NULL;
+    }
+    char *text = mem_alloc(len ? len : 1);
+    if (src) memcpy(text, src->text, len);
+    smp_dist_bcast(text, len);
+    if (!src) src = source_from_string("<stdin>", text, len);
+    free(text);
+    return src;
+}
+#endif
+
 typedef struct Job {
     int argc;
     char **argv;
@@ -241,6 +337,10 @@ static void *run_main(void *arg) {
         return NULL;
     }
     if (!o.check) sleep_while_waiting(job->argv, threads_of(&o));
+#ifdef SQC_MPI
+    int ranks = 1, rank = 0;
+    if (!o.check && smp_dist_launch_rank() >= 0) rank = smp_dist_start(&ranks);
+#endif
     /* The program, read before anything runs so that a rehearsal can run it first. */
     Source *src = NULL;
     bool show_last = false;
@@ -255,21 +355,14 @@ static void *run_main(void *arg) {
             job->status = 2;
             return NULL;
         }
+#ifdef SQC_MPI
+    } else if (ranks > 1 && !o.check) {
+        src = mpi_read_stdin(rank, &job->status);
+        if (!src) return NULL;
+#endif
     } else if (!isatty(STDIN_FILENO)) {
-        StrBuf in;
-        sb_init(&in);
-        char buf[65536];
-        size_t n;
-        while (in.len <= SOURCE_MAX_BYTES && (n = fread(buf, 1, sizeof buf, stdin)) > 0) sb_put(&in, buf, n);
-        if (in.len > SOURCE_MAX_BYTES) {
-            fprintf(stderr, "sqc: cannot read the program on standard input: a program may be at most %s; "
-                            "this one is larger\n", SOURCE_MAX_TEXT);
-            sb_free(&in);
-            job->status = 2;
-            return NULL;
-        }
-        src = source_from_string("<stdin>", in.data ? in.data : "", in.len);
-        sb_free(&in);
+        src = read_stdin(&job->status);
+        if (!src) return NULL;
     }
     if (o.check) { /* syntax only: nothing runs */
         ParseError perr;
@@ -294,6 +387,18 @@ static void *run_main(void *arg) {
     SqcInterp *S = sqc_open(NULL); /* stdout and stderr */
     Interp *I = sqc_interp(S);
     apply_options(I, &o);
+#ifdef SQC_MPI
+    if (ranks > 1) { /* docs/scale.md */
+        /* each process rehearsed on its own (a rehearsal may stop on its clock): prefetch only
+         * what all recorded alike, so that all make the same passes */
+        if (!smp_dist_same(pf_digest(pf))) pf_free(pf), pf = NULL;
+        I->smp.ranks = ranks, I->smp.rank = rank;
+        /* arrays are kept alike everywhere, whatever each machine's memory */
+        I->smp.cache_budget = (size_t)smp_dist_min(I->smp.cache_budget);
+        if (rank != 0) I->time_limit = 0; /* the first process's clock decides; a pass's stop is agreed */
+        I->files.agree = smp_dist_agree, I->files.muted = rank != 0;
+    }
+#endif
     pf_serve(&I->smp, pf);
     FILE *discard = NULL;
     if (o.json) { /* the script's own output (print, hist) goes nowhere */
@@ -327,6 +432,9 @@ static void *run_main(void *arg) {
 }
 
 int main(int argc, char **argv) {
+#ifdef SQC_MPI
+    mpi_quiet_others();
+#endif
     Job job = {argc, argv, 0};
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -340,7 +448,10 @@ int main(int argc, char **argv) {
     if ((output_errno || ferror(stdout)) && job.status == 0) {
         fprintf(stderr, "sqc: error: cannot write the output%s%s\n", output_errno ? ": " : "",
                 output_errno ? strerror(output_errno) : "");
-        return 1;
+        job.status = 1;
     }
+#ifdef SQC_MPI
+    job.status = mpi_end(job.status);
+#endif
     return job.status;
 }

@@ -1,7 +1,9 @@
 /* prefetch.c — recording a rehearsal's requests and answering them from fused passes. */
 #include "prefetch.h"
 
+#include "dist.h"
 #include "mem.h"
+#include "rng_inline.h"
 #include "samples_internal.h"
 
 #include <math.h>
@@ -56,6 +58,23 @@ void pf_free(Prefetch *pf) {
 }
 
 size_t pf_count(const Prefetch *pf) { return pf ? pf->len : 0; }
+
+static uint64_t digest_add(uint64_t h, uint64_t x) { return rng_mix_a(h ^ x) + 0x9E3779B97F4A7C15u; }
+
+uint64_t pf_digest(const Prefetch *pf) {
+    uint64_t h = 0;
+    for (size_t i = 0; pf && i < pf->len; i++) {
+        const Wish *w = &pf->wishes[i];
+        h = digest_add(digest_add(h, w->node->fp[0]), w->node->fp[1]);
+        h = digest_add(h, (uint64_t)w->nq << 2 | (uint64_t)w->stats << 1 | (uint64_t)w->draws);
+        for (int j = 0; j < w->nq; j++) {
+            uint64_t bits;
+            memcpy(&bits, &w->q[j], sizeof bits);
+            h = digest_add(h, bits);
+        }
+    }
+    return digest_add(h, pf ? pf->len : 0);
+}
 
 /* ---- the fingerprint table ---- */
 
@@ -189,16 +208,25 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
     int threads = ctx->threads < 1 ? 1 : ctx->threads;
     Root *roots = smp_xcalloc(nr, sizeof *roots);
     Samples **nodes = smp_xmalloc(nr * sizeof *nodes);
-    bool any_pilot = false, ok = true;
+    bool any_pilot = false, ok = true, spread = smp_spread(ctx);
+    bool *want = smp_xmalloc(nr * sizeof *want);
     for (size_t r = 0; r < nr; r++) {
-        Root *rt = &roots[r];
-        rt->w = ws[r];
-        nodes[r] = rt->w->node;
+        roots[r].w = ws[r];
+        nodes[r] = ws[r]->node;
         /* whole arrays only within the cache's half and the memory (mem.h): one that does not fit
          * is left to the real call, which then reports it at its own place */
-        bool want_draws = rt->w->draws && *draw_bytes + n * sizeof(double) <= ctx->cache_budget / 2 &&
-                          mem_fits(*draw_bytes - draw_bytes_before + n * sizeof(double), NULL, 0);
-        if (want_draws) *draw_bytes += n * sizeof(double);
+        want[r] = ws[r]->draws && *draw_bytes + n * sizeof(double) <= ctx->cache_budget / 2 &&
+                  mem_fits(*draw_bytes - draw_bytes_before + n * sizeof(double), NULL, 0);
+        if (want[r]) *draw_bytes += n * sizeof(double);
+    }
+    if (spread) { /* memory differs between machines: keep an array only where every process can */
+        smp_dist_and(want, nr);
+        *draw_bytes = draw_bytes_before;
+        for (size_t r = 0; r < nr; r++) *draw_bytes += want[r] ? n * sizeof(double) : 0;
+    }
+    for (size_t r = 0; r < nr; r++) {
+        Root *rt = &roots[r];
+        bool want_draws = want[r];
         rt->keep_draws = want_draws;
         rt->stream_q = rt->w->nq && n >= SMALL_N;
         rt->collect = want_draws || (rt->w->nq && n < SMALL_N);
@@ -224,7 +252,9 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         size_t sel[SMP_PILOT_MAX_BLOCKS];
         size_t nsel = smp_pilot_blocks(n, sel);
         BatchArg pa = {roots, sel};
-        ok = smp_eval_roots(ctx, nodes, (int)nr, pilot_sink, &pa, sel, nsel);
+        ok = smp_eval_roots_spread(ctx, nodes, (int)nr, pilot_sink, &pa, sel, nsel);
+        for (size_t r = 0; r < nr && ok && spread; r++)
+            if (roots[r].stream_q) smp_dist_gather_draws(ctx, roots[r].pilot, sel, nsel);
         /* each root's brackets on its own: roots over threads (the quantiles within run serially) */
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (ok)
         for (size_t r = 0; r < nr; r++) {
@@ -245,16 +275,32 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         if (any_pilot && smp_stage_blocks(n, &first, &na, &rest, &nrest)) {
             /* a tenth of the blocks, then brackets narrowed from them, then the rest: the brackets
              * keep ~2.4x fewer draws (memory, selection) and the answers are the same */
-            ok = smp_eval_roots(ctx, nodes, (int)nr, main_sink, &ma, first, na);
+            ok = smp_eval_roots_spread(ctx, nodes, (int)nr, main_sink, &ma, first, na);
+#ifdef SQC_MPI
+            for (size_t r = 0; r < nr && ok && spread; r++)
+                if (roots[r].qs_live) smp_qstream_gather(&roots[r].qs, ctx);
+#endif
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (ok)
             for (size_t r = 0; r < nr; r++)
                 if (roots[r].qs_live) smp_qstream_narrow(&roots[r].qs);
-            if (ok) ok = smp_eval_roots(ctx, nodes, (int)nr, main_sink, &ma, rest, nrest);
+#ifdef SQC_MPI
+            for (size_t r = 0; r < nr && ok && spread; r++)
+                if (roots[r].qs_live) smp_qstream_keep_on_first(&roots[r].qs, ctx);
+#endif
+            if (ok) ok = smp_eval_roots_spread(ctx, nodes, (int)nr, main_sink, &ma, rest, nrest);
             free(first);
         } else {
-            ok = smp_eval_roots(ctx, nodes, (int)nr, main_sink, &ma, NULL, nb);
+            ok = smp_eval_roots_spread(ctx, nodes, (int)nr, main_sink, &ma, NULL, nb);
         }
     }
+#ifdef SQC_MPI
+    for (size_t r = 0; r < nr && ok && spread; r++) { /* every process's part of the main pass, to all */
+        Root *rt = &roots[r];
+        if (rt->qs_live) smp_qstream_gather(&rt->qs, ctx);
+        if (rt->bs) smp_dist_gather(ctx, rt->bs, sizeof *rt->bs, NULL, nb);
+        if (rt->all) smp_dist_gather_draws(ctx, rt->all, NULL, nb);
+    }
+#endif
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (size_t r = 0; r < nr; r++) {
         Root *rt = &roots[r];
@@ -287,6 +333,7 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
     }
     free(nodes);
     free(roots);
+    free(want);
     if (!ok) *draw_bytes = draw_bytes_before;
     return ok;
 }

@@ -16,6 +16,7 @@
 #define SQC_PREFETCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "samples.h"
 
@@ -37,6 +38,10 @@ void pf_wish_draws(Prefetch *pf, Samples *s);
 
 /* How many distinct nodes were recorded (for tests and --rehearse reports). */
 size_t pf_count(const Prefetch *pf);
+
+/* A hash of everything recorded, in order (0 records hash alike for NULL): the processes of an MPI
+ * run each rehearse, and use what they recorded only if all recorded the same (docs/scale.md). */
+uint64_t pf_digest(const Prefetch *pf);
 
 /* In the real run (pf_serve): gives s what was computed for its fingerprint (quantiles into
  * its cache, statistics, its draws). The first call computes every recorded wish with ctx's n and

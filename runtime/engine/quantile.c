@@ -1,6 +1,7 @@
 /* quantile.c — exact sample quantiles (numpy's "linear" method) by bracketing and selection. */
 #include "samples_internal.h"
 
+#include "dist.h"
 #include "mem.h"
 #include "rng_inline.h"
 
@@ -914,6 +915,84 @@ bool smp_qstream_finish(QStream *qs, double *out) {
     return ok;
 }
 
+#ifdef SQC_MPI
+void smp_qstream_gather(QStream *qs, const SampleCtx *ctx) {
+    Bracket *br = qs->br;
+    int threads = qs->threads, k = qs->k;
+    /* counts: per quantile the draws below and whether a part overflowed; then NaN and seen */
+    uint64_t *cnt = smp_xcalloc(2 * (size_t)k + 2, sizeof *cnt);
+    size_t mine = 0;
+    for (int t = 0; t < threads; t++) {
+        for (int j = 0; j < k; j++) {
+            Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
+            cnt[2 * j] += b->below;
+            cnt[2 * j + 1] += b->overflow;
+            mine += b->overflow ? 0 : b->len;
+        }
+        cnt[2 * k] += qs->nans[t];
+        cnt[2 * k + 1] += qs->seen[t];
+    }
+    smp_dist_sum(cnt, 2 * (size_t)k + 2);
+    /* candidates: this process's, quantile by quantile, then every process's in rank order */
+    double *local = smp_xmalloc((mine ? mine : 1) * sizeof *local);
+    uint64_t *lens = smp_xcalloc((size_t)k * (size_t)ctx->ranks, sizeof *lens); /* [rank][j] */
+    size_t m = 0;
+    for (int j = 0; j < k; j++) {
+        for (int t = 0; t < threads; t++) {
+            Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
+            if (b->overflow || !b->len) continue;
+            memcpy(local + m, b->buf, b->len * sizeof *local);
+            m += b->len;
+            lens[(size_t)ctx->rank * (size_t)k + (size_t)j] += b->len;
+        }
+    }
+    smp_dist_sum(lens, (size_t)k * (size_t)ctx->ranks); /* each process filled its own row */
+    double *all;
+    size_t total, *parts;
+    smp_dist_concat(local, m, &all, &total, &parts);
+    free(local);
+    for (size_t i = 0; i < (size_t)threads * (size_t)k; i++) bracket_free(&br[i]);
+    free(qs->arena);
+    qs->arena = NULL;
+    /* every quantile's candidates into thread 0's bracket; the other threads' are empty */
+    for (int j = 0; j < k; j++) {
+        size_t len = 0;
+        for (int r = 0; r < ctx->ranks; r++) len += lens[(size_t)r * (size_t)k + (size_t)j];
+        double *buf = smp_xmalloc((len ? len : 1) * sizeof *buf);
+        size_t at = 0, from = 0;
+        for (int r = 0; r < ctx->ranks; r++) {
+            size_t off = from; /* rank r's part of `all` holds its quantiles in order */
+            for (int i = 0; i < j; i++) off += lens[(size_t)r * (size_t)k + (size_t)i];
+            size_t l = lens[(size_t)r * (size_t)k + (size_t)j];
+            memcpy(buf + at, all + off, l * sizeof *buf);
+            at += l;
+            from += parts[r];
+        }
+        for (int t = 0; t < threads; t++) {
+            Bracket *b = &br[(size_t)t * (size_t)k + (size_t)j];
+            b->below = t ? 0 : cnt[2 * j];
+            b->overflow = cnt[2 * j + 1] != 0;
+            b->buf = t ? NULL : buf;
+            b->len = t ? 0 : len;
+            b->cap = b->len;
+            b->in_arena = false;
+        }
+    }
+    for (int t = 0; t < threads; t++) qs->nans[t] = t ? 0 : cnt[2 * k], qs->seen[t] = t ? 0 : cnt[2 * k + 1];
+    free(all);
+    free(parts);
+    free(lens);
+    free(cnt);
+}
+
+void smp_qstream_keep_on_first(QStream *qs, const SampleCtx *ctx) {
+    if (ctx->rank == 0) return;
+    Bracket *br = qs->br;
+    for (size_t i = 0; i < (size_t)qs->threads * (size_t)qs->k; i++) br[i].below = 0, br[i].len = 0;
+    for (int t = 0; t < qs->threads; t++) qs->nans[t] = 0, qs->seen[t] = 0;
+}
+#endif
+
 void smp_qstream_free(QStream *qs) {
     if (qs->br)
         for (size_t i = 0; i < (size_t)qs->threads * (size_t)qs->k; i++) bracket_free((Bracket *)qs->br + i);
@@ -962,11 +1041,12 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
     size_t nsel = smp_pilot_blocks(n, sel);
     double *sub = smp_xmalloc(nsel * SMP_BLOCK * sizeof *sub);
     PilotArg pa = {sel, sub};
-    if (!smp_eval_some_blocks(ctx, s, NULL, pilot_sink, &pa, sel, nsel)) {
+    if (!smp_eval_spread(ctx, s, NULL, pilot_sink, &pa, sel, nsel)) {
         ctx->err.set = false; /* the full pass reports the lowest failing draw instead */
         free(sub);
         return 0;
     }
+    if (smp_spread(ctx)) smp_dist_gather_draws(ctx, sub, sel, nsel);
     QStream qs;
     bool no_nan = smp_qstream_init(&qs, sub, smp_pilot_draws(n), q, k, n, ctx->threads, ctx->quantile_margin_sd);
     free(sub);
@@ -976,7 +1056,13 @@ static int quantiles_streaming(SampleCtx *ctx, Samples *s, const double *q, int 
     }
     StreamArg sa = {&qs, s->have_stats ? NULL : smp_xcalloc(nb, sizeof(BlockStats))};
     int ok = -1;
-    if (smp_eval_blocks(ctx, s, NULL, stream_sink, &sa)) {
+    if (smp_eval_spread(ctx, s, NULL, stream_sink, &sa, NULL, nb)) {
+#ifdef SQC_MPI
+        if (smp_spread(ctx)) {
+            if (sa.bs) smp_dist_gather(ctx, sa.bs, sizeof *sa.bs, NULL, nb);
+            smp_qstream_gather(&qs, ctx);
+        }
+#endif
         if (sa.bs) smp_stats_finish(s, sa.bs, n);
         ok = smp_qstream_finish(&qs, out) ? 1 : 0;
     }

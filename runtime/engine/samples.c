@@ -79,6 +79,7 @@ void smp_ctx_init(SampleCtx *ctx, size_t n, uint64_t seed, int threads) {
     ctx->seed = seed;
     ctx->threads = threads >= 1 ? threads : 1;
     ctx->quantile_margin_sd = SMP_QUANTILE_MARGIN_SD;
+    ctx->ranks = 1;
     ctx->cache_budget = (size_t)512 << 20; /* 512 MiB: room for a handful of 10M-draw arrays */
     double limit = mem_limit(NULL); /* and at most a quarter of the memory sqc may use (mem.h) */
     if (limit / 4 < (double)ctx->cache_budget) ctx->cache_budget = (size_t)(limit / 4);
@@ -105,6 +106,9 @@ static void drop_draws(SampleCtx *ctx, Samples *s) {
     s->draws = NULL;
     s->draws_len = 0;
     s->share_value = 0;
+#ifdef SQC_MPI
+    s->draws_partial = false;
+#endif
 }
 
 void smp_ctx_free(SampleCtx *ctx) {

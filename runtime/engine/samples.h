@@ -82,6 +82,9 @@ typedef struct SampleCtx {
     /* Half-width of quantile.c's brackets in standard errors (SMP_QUANTILE_MARGIN_SD); tests
      * lower it to exercise the exact fallback. */
     double quantile_margin_sd;
+    /* The processes of an MPI run that block passes are spread over, and this one's (dist.h);
+     * 1 and 0 but in a build with MPI run by mpirun. */
+    int ranks, rank;
 } SampleCtx;
 
 static inline int smp_stop_requested(SampleCtx *ctx) {

@@ -15,6 +15,7 @@
 #include <omp.h>
 #endif
 
+#include "dist.h"
 #include "rng.h"
 #include "rng_inline.h"
 
@@ -342,7 +343,7 @@ static void plan_build(Plan *p, Samples *const *roots, int nroots, bool multi, b
 }
 
 /* After the pass: the stored arrays become their nodes' draws (ok), or are dropped. */
-static void plan_finish_mat(Plan *p, SampleCtx *ctx, bool ok) {
+static void plan_finish_mat(Plan *p, SampleCtx *ctx, bool ok, bool spread) {
     if (!p->nmat) return;
     for (int t = 0; t < p->nsteps; t++) {
         Step *st = &p->steps[t];
@@ -350,6 +351,11 @@ static void plan_finish_mat(Plan *p, SampleCtx *ctx, bool ok) {
         if (ok) {
             st->node->draws = st->mat;
             st->node->draws_len = ctx->n;
+#ifdef SQC_MPI
+            st->node->draws_partial = spread;
+#else
+            (void)spread;
+#endif
             smp_lru_add(ctx, st->node);
         } else {
             free(st->mat);
@@ -997,6 +1003,9 @@ static void at_sink(void *arg, size_t b, const double *x, size_t len) {
 /* Draw `draw` of an operand, for a message: one block evaluated (its other draws may fail). */
 static double operand_at(SampleCtx *ctx, Operand o, size_t draw) {
     if (!o.node) return o.num;
+#ifdef SQC_MPI
+    if (smp_spread(ctx)) smp_dist_whole_below(ctx, &o.node, 1);
+#endif
     if (o.node->draws) return o.node->draws[draw];
     size_t b = draw / SMP_BLOCK;
     AtArg a = {draw % SMP_BLOCK, NAN};
@@ -1092,6 +1101,9 @@ static void work_free(Work *ws, int threads) {
  * block's lowest used error, if any. Reports the lowest one; false if there is one. */
 static bool careful_pass(SampleCtx *ctx, Samples *const *roots, int nroots, bool multi, BlockErr *errs,
                          size_t nb, const size_t *sel, int threads) {
+#ifdef SQC_MPI
+    if (smp_spread(ctx)) smp_dist_whole_below(ctx, roots, nroots);
+#endif
     Plan c;
     plan_build(&c, roots, nroots, multi, false, ctx, false);
     size_t *fail = smp_xmalloc(nb * sizeof *fail), nfail = 0;
@@ -1140,17 +1152,19 @@ static bool careful_pass(SampleCtx *ctx, Samples *const *roots, int nroots, bool
 /* Evaluates blocks sel[0..nsel) (all blocks if sel is NULL) of a plan built for roots, handing
  * each to sink (single root) or rs (multi-root); frees the plan. */
 static bool run_plan(SampleCtx *ctx, Plan *pp, Samples *const *roots, int nroots, double *dst, SmpBlockSink sink,
-                     void *arg, const RootSink *rs, const size_t *sel, size_t nsel) {
+                     void *arg, const RootSink *rs, const size_t *sel, size_t nsel, bool spread) {
     Plan p = *pp;
     size_t n = ctx->n, nb = sel ? nsel : smp_nblocks(n);
+    size_t j0 = 0, j1 = nb; /* the positions this process evaluates: all, but in a spread pass (dist.h) */
+    if (spread) smp_dist_span(ctx, sel, nb, &j0, &j1);
     int threads = ctx->threads < 1 ? 1 : ctx->threads;
-    if ((size_t)threads > nb) threads = (int)(nb ? nb : 1);
+    if ((size_t)threads > j1 - j0) threads = (int)(j1 > j0 ? j1 - j0 : 1);
 
     Work *ws = work_new(&p, threads, false);
     BlockErr *errs = smp_xcalloc(nb ? nb : 1, sizeof *errs);
 
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (size_t j = 0; j < nb; j++) {
+    for (size_t j = j0; j < j1; j++) {
 #ifdef _OPENMP
         Work *w = &ws[omp_get_thread_num()];
 #else
@@ -1168,11 +1182,18 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, Samples *const *roots, int nroots
 
     bool ok = true, seen = false;
     int stop = smp_stop_requested(ctx);
+    for (size_t b = j0; b < j1 && !seen; b++) seen = errs[b].set;
+    if (spread) { /* every process stops, and fails at the lowest failing draw of all, alike */
+        int any = seen;
+        smp_dist_max2(&stop, &any);
+        seen = any;
+        if (stop) atomic_store(&ctx->stop, stop);
+        if (seen) smp_dist_gather(ctx, errs, sizeof *errs, sel, nb);
+    }
     if (stop) { /* some blocks were skipped: nothing of this pass counts */
         smp_set_error(ctx, p.steps[p.nsteps - 1].node->origin, "%s", smp_stop_text(stop));
         ok = false;
     }
-    for (size_t b = 0; b < nb && !seen; b++) seen = errs[b].set;
     if (ok && seen && p.branchy) {
         ok = careful_pass(ctx, roots, nroots, p.multi, errs, nb, sel, threads);
     } else if (ok && seen) {
@@ -1183,8 +1204,9 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, Samples *const *roots, int nroots
             }
     }
     free(errs);
+    if (ok && spread && dst) smp_dist_gather_draws(ctx, dst, sel, nb);
     /* Draws stored for sharing may hold a failed draw that no root used: not kept then. */
-    plan_finish_mat(&p, ctx, ok && !seen);
+    plan_finish_mat(&p, ctx, ok && !seen, spread);
     plan_free(&p);
     return ok;
 }
@@ -1193,34 +1215,97 @@ bool smp_eval_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink si
     return smp_eval_some_blocks(ctx, root, dst, sink, arg, NULL, smp_nblocks(ctx->n));
 }
 
+static bool eval_some(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
+                      const size_t *sel, size_t nsel, bool spread) {
+    if ((sel ? nsel : smp_nblocks(ctx->n)) == 0) return true;
+#ifdef SQC_MPI
+    if (!spread && smp_spread(ctx)) smp_dist_whole_below(ctx, &root, 1); /* a pass of all blocks reads all */
+#endif
+    Plan p;
+    /* arrays stored for sharing by a spread pass hold each process's own blocks (draws_partial) */
+    plan_build(&p, &root, 1, false, dst != NULL, ctx, sel == NULL);
+    return run_plan(ctx, &p, &root, 1, dst, sink, arg, NULL, sel, nsel, spread);
+}
+
 bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
                           const size_t *sel, size_t nsel) {
-    if ((sel ? nsel : smp_nblocks(ctx->n)) == 0) return true;
+    return eval_some(ctx, root, dst, sink, arg, sel, nsel, false);
+}
+
+bool smp_eval_spread(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
+                     const size_t *sel, size_t nsel) {
+    return eval_some(ctx, root, dst, sink, arg, sel, nsel, smp_spread(ctx));
+}
+
+static bool eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
+                       const size_t *sel, size_t nsel, bool spread) {
+    if (nroots == 0 || (sel ? nsel : smp_nblocks(ctx->n)) == 0) return true;
+#ifdef SQC_MPI
+    if (!spread && smp_spread(ctx)) smp_dist_whole_below(ctx, roots, nroots);
+#endif
     Plan p;
-    plan_build(&p, &root, 1, false, dst != NULL, ctx, sel == NULL);
-    return run_plan(ctx, &p, &root, 1, dst, sink, arg, NULL, sel, nsel);
+    plan_build(&p, roots, nroots, true, false, ctx, false);
+    RootSink rs = {sink, arg};
+    return run_plan(ctx, &p, roots, nroots, NULL, NULL, NULL, &rs, sel, nsel, spread);
 }
 
 bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
                     const size_t *sel, size_t nsel) {
-    if (nroots == 0 || (sel ? nsel : smp_nblocks(ctx->n)) == 0) return true;
-    Plan p;
-    plan_build(&p, roots, nroots, true, false, ctx, false);
-    RootSink rs = {sink, arg};
-    return run_plan(ctx, &p, roots, nroots, NULL, NULL, NULL, &rs, sel, nsel);
+    return eval_roots(ctx, roots, nroots, sink, arg, sel, nsel, false);
+}
+
+bool smp_eval_roots_spread(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
+                           const size_t *sel, size_t nsel) {
+    return eval_roots(ctx, roots, nroots, sink, arg, sel, nsel, smp_spread(ctx));
 }
 
 /* ====================================================================================== */
 /* Materialization                                                                        */
 /* ====================================================================================== */
 
+#ifdef SQC_MPI
+void smp_dist_whole_below(SampleCtx *ctx, Samples *const *roots, int nroots) {
+    uint64_t gen = new_generation();
+    size_t cap = 64, depth = 0;
+    Samples **stack = smp_xmalloc(cap * sizeof *stack);
+    for (int r = 0; r < nroots; r++) {
+        if (roots[r]->plan_mark == gen) continue;
+        roots[r]->plan_mark = gen;
+        stack[depth++] = roots[r];
+        while (depth) { /* the same order on every process: the graphs are the same */
+            Samples *s = stack[--depth];
+            if (s->draws) {
+                if (s->draws_partial) smp_dist_gather_draws(ctx, s->draws, NULL, smp_nblocks(ctx->n));
+                s->draws_partial = false;
+                continue;
+            }
+            for (int k = 0; k < s->nops; k++) {
+                Samples *c = s->ops[k].node;
+                if (!c || c->plan_mark == gen) continue;
+                c->plan_mark = gen;
+                if (depth == cap) {
+                    cap *= 2;
+                    stack = realloc(stack, cap * sizeof *stack);
+                    if (!stack) abort();
+                }
+                stack[depth++] = c;
+            }
+        }
+    }
+    free(stack);
+}
+#endif
+
 bool smp_materialize(SampleCtx *ctx, Samples *s) {
+#ifdef SQC_MPI
+    if (s->draws && s->draws_partial) smp_dist_whole_below(ctx, &s, 1);
+#endif
     if (s->draws) {
         smp_lru_touch(ctx, s);
         return true;
     }
     double *d = smp_xmalloc(ctx->n * sizeof(double));
-    if (!smp_eval_blocks(ctx, s, d, NULL, NULL)) {
+    if (!smp_eval_spread(ctx, s, d, NULL, NULL, NULL, smp_nblocks(ctx->n))) {
         free(d);
         return false;
     }
@@ -1315,10 +1400,11 @@ static bool ensure_stats(SampleCtx *ctx, Samples *s) {
     }
     BlockStats *bs = smp_xcalloc(nb, sizeof *bs);
     if (s->draws) smp_lru_touch(ctx, s);
-    if (!smp_eval_blocks(ctx, s, NULL, stats_sink, bs)) {
+    if (!smp_eval_spread(ctx, s, NULL, stats_sink, bs, NULL, nb)) {
         free(bs);
         return false;
     }
+    if (smp_spread(ctx)) smp_dist_gather(ctx, bs, sizeof *bs, NULL, nb);
     smp_stats_finish(s, bs, n);
     free(bs);
     return true;
@@ -1401,7 +1487,8 @@ bool smp_cdf(SampleCtx *ctx, Samples *s, double v, double *out) {
     size_t n = ctx->n, nb = smp_nblocks(n);
     CdfArg a = {v, smp_xcalloc(nb, sizeof(size_t))};
     if (s->draws) smp_lru_touch(ctx, s);
-    bool ok = smp_eval_blocks(ctx, s, NULL, cdf_sink, &a);
+    bool ok = smp_eval_spread(ctx, s, NULL, cdf_sink, &a, NULL, nb);
+    if (ok && smp_spread(ctx)) smp_dist_gather(ctx, a.counts, sizeof *a.counts, NULL, nb);
     if (ok) {
         size_t total = 0;
         for (size_t b = 0; b < nb; b++) total += a.counts[b];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
 #include "ranks.h"
 #include "samples_internal.h"
 
@@ -151,7 +152,8 @@ static void mean_sink(void *arg, int r, size_t b, const double *x, size_t len) {
 static void means_of(SampleCtx *ctx, Samples **roots, int nr, double *out) {
     size_t nb = smp_nblocks(ctx->n);
     MeanArg m = {smp_xcalloc((size_t)nr * nb, sizeof(BlockStats)), nb};
-    bool ok = smp_eval_roots(ctx, roots, nr, mean_sink, &m, NULL, nb);
+    bool ok = smp_eval_roots_spread(ctx, roots, nr, mean_sink, &m, NULL, nb);
+    for (int r = 0; r < nr && ok && smp_spread(ctx); r++) smp_dist_gather(ctx, &m.bs[(size_t)r * nb], sizeof *m.bs, NULL, nb);
     Samples *tmp = smp_xcalloc(1, sizeof *tmp);
     for (int r = 0; r < nr; r++) {
         if (ok) {

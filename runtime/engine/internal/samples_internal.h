@@ -93,6 +93,11 @@ struct Samples {
     Samples *lru_prev, *lru_next;
     bool in_lru;
     double share_value; /* stored for sharing: cost x consumers then (0: stored for other reasons) */
+#ifdef SQC_MPI
+    /* Stored for sharing by a pass spread over MPI processes (dist.h): only this process's blocks
+     * are there. Spread passes read only those; anything else first makes it whole (dist.c). */
+    bool draws_partial;
+#endif
 
     /* cached reductions */
     bool have_stats;
@@ -128,6 +133,11 @@ void *smp_xcalloc(size_t count, size_t size);
  * to read, so the kernel zaps disjoint ranges in parallel. Only whole pages inside the array. */
 void smp_free_draws(double *d, size_t len, int threads);
 
+#ifdef SQC_MPI
+/* Every array below roots that a spread pass left partial (draws_partial) made whole on every
+ * process, before a pass that is not spread reads them. Collective: every process calls it alike. */
+void smp_dist_whole_below(SampleCtx *ctx, Samples *const *roots, int nroots);
+#endif
 /* Makes s->draws hold all n draws (evaluating if needed) and marks it most recently used.
  * Returns false (ctx error set) on an evaluation error. */
 bool smp_materialize(SampleCtx *ctx, Samples *s);
@@ -145,6 +155,13 @@ bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare, double value
 bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
                           const size_t *sel, size_t nsel);
 
+/* The same, spread over the processes of an MPI run when ctx is (dist.h): each evaluates only the
+ * blocks it owns and hands only those to sink, so the sink's per-block results are the caller's to
+ * gather (smp_dist_gather); dst, the pass's errors and a stop are made whole on every process here.
+ * Nothing is stored for sharing. Without MPI: smp_eval_some_blocks. */
+bool smp_eval_spread(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSink sink, void *arg,
+                     const size_t *sel, size_t nsel);
+
 /* Several roots in one pass over the union of their graphs (each shared node computed once per
  * block): sink(arg, r, b, x, len) gets block b of roots[r] (distinct fingerprints), possibly from several
  * threads at once. Blocks sel[0..nsel) only, or all when sel is NULL. Nothing is stored for
@@ -152,6 +169,9 @@ bool smp_eval_some_blocks(SampleCtx *ctx, Samples *root, double *dst, SmpBlockSi
 typedef void (*SmpRootSink)(void *arg, int root, size_t b, const double *x, size_t len);
 bool smp_eval_roots(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
                     const size_t *sel, size_t nsel);
+/* smp_eval_roots spread as smp_eval_spread is. */
+bool smp_eval_roots_spread(SampleCtx *ctx, Samples *const *roots, int nroots, SmpRootSink sink, void *arg,
+                           const size_t *sel, size_t nsel);
 
 /* Whether target is root or in the graph below it. */
 bool smp_reaches(Samples *root, const Samples *target);
@@ -221,6 +241,15 @@ bool smp_stage_blocks(size_t n, size_t **first, size_t *na, size_t **rest, size_
 /* The k quantiles; false if a bracket missed (the pilot misjudged a rank: compute another way). */
 bool smp_qstream_finish(QStream *qs, double *out);
 void smp_qstream_free(QStream *qs);
+#ifdef SQC_MPI
+/* After a spread pass (dist.h): every process's brackets made one, on every process (the counts
+ * summed, the kept draws of all concatenated in rank order into thread 0's part), so that narrowing
+ * and selection then give every process the same answer as one process. */
+void smp_qstream_gather(QStream *qs, const SampleCtx *ctx);
+/* After narrowing gathered brackets: only process 0 keeps what was counted, so that the next gather
+ * adds each draw once. */
+void smp_qstream_keep_on_first(QStream *qs, const SampleCtx *ctx);
+#endif
 
 /* Tells ctx's observer (samples.h) what a reducer is about to compute. */
 static inline void smp_query(SampleCtx *ctx, Samples *s, SmpWant want, const double *q, int k) {
