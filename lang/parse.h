@@ -26,4 +26,7 @@ bool program_check_idiv_names(const Program *prog, bool (*is_known)(void *ctx, S
                               ParseError *err);
 void program_free(Program *prog);
 
+/* Keyword i of the language (lexer.l's table), or NULL past the last. */
+const char *sq_keyword(int i);
+
 #endif

@@ -1,6 +1,8 @@
 /* symbol.c — a table of interned names (open addressing, FNV-1a). */
 #include "symbol.h"
 
+#include "mem.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,18 +24,10 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h;
 }
 
-static void out_of_memory(void)
-{
-    fputs("sqc: out of memory\n", stderr);
-    abort();
-}
-
 static void grow(SymTab *t)
 {
     size_t ncap = t->cap ? t->cap * 2 : 256;
-    SymEntry *nt = calloc(ncap, sizeof *nt);
-    if (!nt)
-        out_of_memory();
+    SymEntry *nt = mem_calloc(ncap, sizeof *nt);
     for (size_t i = 0; i < t->cap; i++) {
         if (!t->slots[i].text)
             continue;
@@ -60,9 +54,7 @@ Sym sym_intern(SymTab *t, const char *text, size_t len)
             return table[j].text;
         j = (j + 1) & (table_cap - 1);
     }
-    char *copy = malloc(len + 1);
-    if (!copy)
-        out_of_memory();
+    char *copy = mem_alloc(len + 1);
     if (len)
         memcpy(copy, text, len);
     copy[len] = '\0';

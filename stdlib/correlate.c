@@ -30,6 +30,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "numfmt.h"
+#include "mem.h"
 #include "ranks.h"
 #include "registry.h"
 #include "rng.h"
@@ -159,8 +160,7 @@ static bool fn_correlate(Args *a, Value *out) {
     double **col = calloc((size_t)k, sizeof *col);
     if (!col) abort();
     for (int j = 0; j < k; j++) {
-        col[j] = malloc((n ? n : 1) * sizeof **col);
-        if (!col[j]) abort();
+        col[j] = mem_alloc((n ? n : 1) * sizeof **col);
     }
     for (size_t i = 0; i < n; i++) col[0][i] = gsl_cdf_ugaussian_Pinv((double)(i + 1) / (double)(n + 1));
     uint64_t key = rng_stream_key(ctx->seed, ctx->next_stream++);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dist_family.h"
+#include "mem.h"
 #include "numfmt.h"
 #include "registry.h"
 
@@ -143,14 +144,12 @@ static bool points_of(Args *a, int i, double **pts, int *n, bool *is_list) {
             return arg_error(a, i, "%s must be a number or a list of numbers, not samples (evaluate at numbers: "
                                    "%s(d, 3), %s(d, [1, 2, 3]))", a->fn->params[i], a->fn->name, a->fn->name);
         if (!need_num(a, i, &x)) return false;
-        *pts = malloc(sizeof **pts);
-        if (!*pts) abort();
+        *pts = mem_alloc(sizeof **pts);
         (*pts)[0] = x, *n = 1;
         return true;
     }
     const SqList *l = v->as.list;
-    *pts = malloc((size_t)(l->len ? l->len : 1) * sizeof **pts);
-    if (!*pts) abort();
+    *pts = mem_alloc((size_t)(l->len ? l->len : 1) * sizeof **pts);
     for (int k = 0; k < l->len; k++) {
         if (!value_number(&l->items[k], &(*pts)[k])) {
             free(*pts);
@@ -187,8 +186,7 @@ static bool data_of(Args *a, int i, Data *dt) {
     if (v->kind != VAL_LIST) return arg_type_error(a, i, "samples, a number or a list of numbers");
     const SqList *l = v->as.list;
     if (l->len == 0) return arg_error(a, i, "the list is empty");
-    dt->owned = malloc((size_t)l->len * sizeof *dt->owned);
-    if (!dt->owned) abort();
+    dt->owned = mem_alloc((size_t)l->len * sizeof *dt->owned);
     for (int k = 0; k < l->len; k++)
         if (!value_number(&l->items[k], &dt->owned[k])) {
             free(dt->owned);

@@ -691,12 +691,8 @@ bool dist_finish_family(Args *a, Samples *s, DistFamily f, const Operand *params
 }
 
 const char *dist_num(char *buf, size_t len, double x) {
-    StrBuf sb;
-    sb_init(&sb);
-    num_shortest(&sb, x);
-    char *t = sb_take(&sb);
-    snprintf(buf, len, "%s", t);
-    free(t);
+    NumText t;
+    snprintf(buf, len, "%s", num_text(&t, x));
     return buf;
 }
 

@@ -3,6 +3,7 @@
  * computed in the shared pass, and an array stays cached for the next summary with the same
  * condition instead of another pass. */
 #include "given.h"
+#include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,7 @@ bool given_read(Args *a, int gi, Given *g) {
     const double *d = smp_draws(ctx, c->as.smp);
     if (!d) return rt_error_from_samples(a->I), false;
     size_t n = ctx->n, m = 0;
-    g->mask = malloc(n ? n : 1);
-    if (!g->mask) abort();
+    g->mask = mem_alloc(n ? n : 1);
     for (size_t i = 0; i < n; i++) m += g->mask[i] = d[i] != 0;
     g->m = m;
     g->kind = GIVEN_MASK;

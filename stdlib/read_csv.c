@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "registry.h"
+#include "mem.h"
 
 #define MAX_ROWS 10000000 /* a list's limit */
 
@@ -73,8 +74,7 @@ static bool csv_error(Csv *c, long line, const char *fmt, ...) {
 static void row_push(Row *row, size_t start, bool quoted) {
     if (row->n == row->cap) {
         row->cap = row->cap ? row->cap * 2 : 16;
-        row->f = realloc(row->f, sizeof *row->f * (size_t)row->cap);
-        if (!row->f) abort();
+        row->f = mem_realloc(row->f, sizeof *row->f * (size_t)row->cap);
     }
     row->f[row->n++] = (Field){start, row->text.len - start, quoted};
 }

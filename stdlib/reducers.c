@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "dist_family.h"
+#include "mem.h"
 #include "given.h"
 #include "numfmt.h"
 #include "ranks.h"
@@ -68,8 +69,7 @@ static bool input_of(Args *a, int i, int gi, Input *in) {
                          value_kind_name(x));
     }
     in->n = (size_t)l->len;
-    in->xs = malloc(in->n * sizeof *in->xs);
-    if (!in->xs) abort();
+    in->xs = mem_alloc(in->n * sizeof *in->xs);
     for (size_t k = 0; k < in->n; k++) {
         const Value *x = &l->items[k];
         in->xs[k] = x->kind == VAL_NUM ? x->as.num : x->as.boolean;

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* realpath */
 #include "atomic_file.h"
+#include "mem.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -171,8 +172,7 @@ static char *resolve_target(const char *path, bool exists, char *err, size_t err
 static void split_path(const char *target, char **dir, const char **base) {
     const char *slash = strrchr(target, '/');
     size_t dlen = slash ? (size_t)(slash - target) + 1 : 0;
-    *dir = malloc(dlen + 1);
-    if (!*dir) abort();
+    *dir = mem_alloc(dlen + 1);
     memcpy(*dir, target, dlen);
     (*dir)[dlen] = '\0';
     *base = slash ? slash + 1 : target;
@@ -228,8 +228,7 @@ static int create_tmp(const char *dir, const char *prefix, bool exists, char **t
     static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     static _Atomic uint64_t counter;
     size_t n = strlen(dir) + strlen(prefix) + 12 + TMP_RANDOM + 1;
-    *tmp_path = malloc(n);
-    if (!*tmp_path) abort();
+    *tmp_path = mem_alloc(n);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t r = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);

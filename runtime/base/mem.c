@@ -209,3 +209,19 @@ void *mem_realloc(void *p, size_t bytes) {
     if (!q) fail_bytes(bytes > had ? bytes - had : bytes);
     return q;
 }
+
+char *mem_strdup(const char *s) {
+    size_t len = strlen(s) + 1;
+    return memcpy(mem_alloc(len), s, len);
+}
+
+void mem_grow(void **p, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap) return;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / size) mem_fail("an allocation larger than the address space was asked for");
+        c *= 2;
+    }
+    *p = mem_realloc(*p, c * size);
+    *cap = c;
+}

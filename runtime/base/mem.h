@@ -31,6 +31,11 @@ bool mem_fits(size_t bytes, char *why, size_t whylen);
 void *mem_alloc(size_t bytes);
 void *mem_calloc(size_t count, size_t size);
 void *mem_realloc(void *p, size_t bytes);
+char *mem_strdup(const char *s);
+/* The one growth idiom: room for at least `need` elements of `size` bytes in *p, whose capacity
+ * *cap grows by doubling (from 16). MEM_GROW(p, cap, need) for a pointer p and a size_t cap. */
+void mem_grow(void **p, size_t *cap, size_t need, size_t size);
+#define MEM_GROW(p, cap, need) mem_grow((void **)&(p), &(cap), (need), sizeof *(p))
 
 /* Reports "out of memory: WHY" and ends the process with exit status 1 (never returns). */
 _Noreturn void mem_fail(const char *why);

@@ -1,5 +1,6 @@
 /* json_out.c — `sqc --json`: the run's top-level bindings as one JSON document. */
 #include "json_out.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,9 +27,7 @@ static void names_add(Names *ns, Sym s) {
     if (!s || names_has(ns, s)) return;
     if (ns->n == ns->cap) {
         ns->cap = ns->cap ? ns->cap * 2 : 32;
-        Sym *grown = realloc(ns->v, (size_t)ns->cap * sizeof *grown);
-        if (!grown) abort();
-        ns->v = grown;
+        ns->v = mem_realloc(ns->v, (size_t)ns->cap * sizeof *ns->v);
     }
     ns->v[ns->n++] = s;
 }

@@ -39,6 +39,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "repl.h"
+#include "mem.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -72,10 +73,6 @@
 #define HISTORY_MAX 1000
 #define SHOW_ITEMS 10 /* list and record entries shown before "…" */
 
-static const char *const KEYWORDS[] = {
-    "if", "then", "else", "for", "in", "while", "break", "continue", "return",
-    "and", "or", "not", "true", "false", "nil", "to", "set", "import", "as", NULL,
-};
 
 static const struct {
     const char *name, *args, *doc;
@@ -125,14 +122,7 @@ static volatile sig_atomic_t presses;  /* Ctrl-C presses since the running entry
 
 /* ---------- small helpers ---------- */
 
-static char *xstrdup(const char *s) {
-    char *d = strdup(s);
-    if (!d) {
-        fputs("sqc: out of memory\n", stderr);
-        abort();
-    }
-    return d;
-}
+#define xstrdup mem_strdup
 
 static bool blank(const char *s) {
     for (; *s; s++)
@@ -143,11 +133,9 @@ static bool blank(const char *s) {
 static void log_add(Repl *r, const Entry *e) {
     if (r->nlog == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 16;
-        r->log = realloc(r->log, (size_t)r->cap * sizeof *r->log);
-        if (!r->log) abort();
+        r->log = mem_realloc(r->log, (size_t)r->cap * sizeof *r->log);
     }
-    char *copy = malloc(e->len + 1);
-    if (!copy) abort();
+    char *copy = mem_alloc(e->len + 1);
     memcpy(copy, e->text, e->len);
     copy[e->len] = '\0';
     r->log[r->nlog] = *e;
@@ -171,8 +159,7 @@ static void spaces_reset(Repl *r) {
 
 static uint64_t *space_next(Repl *r, int space) {
     if (space >= r->nspaces) {
-        r->next = realloc(r->next, (size_t)(space + 1) * sizeof *r->next);
-        if (!r->next) abort();
+        r->next = mem_realloc(r->next, (size_t)(space + 1) * sizeof *r->next);
         while (r->nspaces <= space) r->next[r->nspaces] = space_first(r->nspaces), r->nspaces++;
     }
     return &r->next[space];
@@ -186,8 +173,7 @@ static int path_space(Repl *r, const char *path, bool *first) {
     int i = 0;
     while (i < r->npaths && strcmp(r->paths[i], key)) i++;
     if (i == r->npaths) {
-        r->paths = realloc(r->paths, (size_t)(r->npaths + 1) * sizeof *r->paths);
-        if (!r->paths) abort();
+        r->paths = mem_realloc(r->paths, (size_t)(r->npaths + 1) * sizeof *r->paths);
         r->paths[r->npaths++] = xstrdup(key);
     }
     free(real);
@@ -515,8 +501,8 @@ static void help_one(const char *name) {
         printf("%s(%s)    [%s]\n  %s\n", b->name, b->signature, b->family, b->doc);
         return;
     }
-    for (int i = 0; KEYWORDS[i]; i++)
-        if (!strcmp(name, KEYWORDS[i])) {
+    for (int i = 0; sq_keyword(i); i++)
+        if (!strcmp(name, sq_keyword(i))) {
             printf("'%s' is a keyword; docs/language.md describes the statements and operators\n", name);
             return;
         }
@@ -593,8 +579,7 @@ static void names_add(Names *ns, const char *s) {
         if (!strcmp(ns->v[i], s)) return;
     if (ns->n == ns->cap) {
         ns->cap = ns->cap ? 2 * ns->cap : 64;
-        ns->v = realloc(ns->v, (size_t)ns->cap * sizeof *ns->v);
-        if (!ns->v) abort();
+        ns->v = mem_realloc(ns->v, (size_t)ns->cap * sizeof *ns->v);
     }
     ns->v[ns->n++] = xstrdup(s);
 }
@@ -634,7 +619,7 @@ static char **complete(const char *text, int start, int end) {
     } else {
         interp_each_global(the_repl->I, add_global, &candidates);
         for (int i = 0; i < registry_count(the_repl->I); i++) names_add(&candidates, registry_at(the_repl->I, i)->name);
-        for (int i = 0; KEYWORDS[i]; i++) names_add(&candidates, KEYWORDS[i]);
+        for (int i = 0; sq_keyword(i); i++) names_add(&candidates, sq_keyword(i));
     }
     rl_attempted_completion_over = 1;
     char **matches = rl_completion_matches(text, candidate);
@@ -711,8 +696,7 @@ static void history_open(Repl *r) {
         const char *home = getenv("HOME");
         if (home && *home) {
             size_t n = strlen(home) + sizeof "/.sqc_history";
-            r->history_path = malloc(n);
-            if (!r->history_path) abort();
+            r->history_path = mem_alloc(n);
             snprintf(r->history_path, n, "%s/.sqc_history", home);
         }
     }

@@ -102,8 +102,7 @@ static Wish *wish_for(Prefetch *pf, Samples *s) {
     if (w || pf->len == MAX_WISHES) return w;
     if (pf->len == pf->cap) {
         pf->cap = pf->cap ? 2 * pf->cap : 64;
-        pf->wishes = realloc(pf->wishes, pf->cap * sizeof *pf->wishes);
-        if (!pf->wishes) abort();
+        pf->wishes = mem_realloc(pf->wishes, pf->cap * sizeof *pf->wishes);
     }
     if (2 * (pf->len + 1) > pf->table_cap) { /* keep the table at most half full */
         free(pf->table);
@@ -130,8 +129,7 @@ void pf_wish_quantiles(Prefetch *pf, Samples *s, const double *q, int k) {
         if (dup) continue;
         if (w->nq == w->cap_q) {
             w->cap_q = w->cap_q ? 2 * w->cap_q : 4;
-            w->q = realloc(w->q, (size_t)w->cap_q * sizeof *w->q);
-            if (!w->q) abort();
+            w->q = mem_realloc(w->q, (size_t)w->cap_q * sizeof *w->q);
         }
         w->q[w->nq++] = q[j];
     }

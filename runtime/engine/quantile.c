@@ -743,11 +743,7 @@ static bool exchangeable(Samples *root) {
         if (s->draws) continue;
         for (int k = 0; k < s->nops; k++)
             if (s->ops[k].node) {
-                if (depth == cap) {
-                    cap *= 2;
-                    stack = realloc(stack, cap * sizeof *stack);
-                    if (!stack) abort();
-                }
+                MEM_GROW(stack, cap, depth + 1);
                 stack[depth++] = s->ops[k].node;
             }
         if (depth > 4096) ok = false; /* an unusually deep graph: not worth the walk */

@@ -1,6 +1,8 @@
 /* ranks.c — radix sorts of draws and Spearman's rank correlation (ranks.h). */
 #include "ranks.h"
 
+#include "mem.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +11,7 @@
 #include <omp.h>
 #endif
 
-static void *xmalloc(size_t size) {
-    void *p = malloc(size ? size : 1);
-    if (!p) abort();
-    return p;
-}
+#define xmalloc mem_alloc
 
 /* An order-preserving map of a double's bits to an unsigned integer. */
 static inline uint64_t key_of(double x) {

@@ -24,10 +24,7 @@ void *smp_xmalloc(size_t size) { return mem_alloc(size); }
 
 void *smp_xcalloc(size_t count, size_t size) { return mem_calloc(count, size); }
 
-static char *xstrdup(const char *s) {
-    size_t len = strlen(s) + 1;
-    return memcpy(smp_xmalloc(len), s, len);
-}
+#define xstrdup mem_strdup
 
 void smp_set_error(SampleCtx *ctx, Span span, const char *fmt, ...) {
     va_list ap;

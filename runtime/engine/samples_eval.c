@@ -6,6 +6,7 @@
 #pragma GCC optimize("vect-cost-model=dynamic")
 #endif
 #include "samples_internal.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -83,11 +84,7 @@ bool smp_reaches(Samples *root, const Samples *target) {
             Samples *c = s->ops[k].node;
             if (!c || c->plan_mark == gen) continue;
             c->plan_mark = gen;
-            if (depth == cap) {
-                cap *= 2;
-                stack = realloc(stack, cap * sizeof *stack);
-                if (!stack) abort();
-            }
+            MEM_GROW(stack, cap, depth + 1);
             stack[depth++] = c;
         }
     }
@@ -152,11 +149,7 @@ static void plan_order(Plan *p, Samples *const *roots, int nroots, bool multi) {
                 Samples *c = s->ops[f->next_op++].node;
                 if (c && c->plan_mark != gen) {
                     c->plan_mark = gen;
-                    if (depth == cap) {
-                        cap *= 2;
-                        stack = realloc(stack, cap * sizeof *stack);
-                        if (!stack) abort();
-                    }
+                    MEM_GROW(stack, cap, depth + 1);
                     stack[depth++] = (Frame){c, 0};
                 }
                 continue;
@@ -169,8 +162,7 @@ static void plan_order(Plan *p, Samples *const *roots, int nroots, bool multi) {
             }
             if ((size_t)p->nsteps == steps_cap) {
                 steps_cap *= 2;
-                p->steps = realloc(p->steps, steps_cap * sizeof *p->steps);
-                if (!p->steps) abort();
+                p->steps = mem_realloc(p->steps, steps_cap * sizeof *p->steps);
             }
             s->plan_idx = p->nsteps;
             if (!s->fp_none) fpindex_put(&ix, s->fp[0], s->fp[1], p->nsteps);

@@ -1,5 +1,6 @@
 /* sensitivity.c — rank correlations and one-at-a-time swings of y's random inputs (sensitivity.h). */
 #include "sensitivity.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -68,8 +69,7 @@ static void graph_build(Graph *g, Samples *root) {
                 free(old_index);
             }
             graph_put(g, c, (size_t)-2);
-            if (top == cap) stack = realloc(stack, (cap *= 2) * sizeof *stack);
-            if (!stack) abort();
+            if (top == cap) stack = mem_realloc(stack, (cap *= 2) * sizeof *stack);
             stack[top++] = (struct Frame){c, 0};
             continue;
         }
@@ -77,8 +77,7 @@ static void graph_build(Graph *g, Samples *root) {
         top--;
         if (g->len == g->cap) {
             g->cap = g->cap ? 2 * g->cap : 64;
-            g->node = realloc(g->node, g->cap * sizeof *g->node);
-            if (!g->node) abort();
+            g->node = mem_realloc(g->node, g->cap * sizeof *g->node);
         }
         size_t pos = g->len;
         g->node[g->len++] = s;

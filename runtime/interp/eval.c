@@ -1133,8 +1133,7 @@ static void name_add(void *ctx, Sym name) {
         if (l->names[i] == name) return;
     if (l->len == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
-        l->names = realloc(l->names, sizeof *l->names * (size_t)l->cap);
-        if (!l->names) abort();
+        l->names = mem_realloc(l->names, sizeof *l->names * (size_t)l->cap);
     }
     l->names[l->len++] = name;
 }
@@ -1273,8 +1272,7 @@ static EvStatus eval_import(Interp *I, const Ast *n, Frame *f) {
     }
     if (I->nmodules == I->cap_modules) {
         I->cap_modules = I->cap_modules ? I->cap_modules * 2 : 4;
-        I->modules = realloc(I->modules, sizeof *I->modules * (size_t)I->cap_modules);
-        if (!I->modules) abort();
+        I->modules = mem_realloc(I->modules, sizeof *I->modules * (size_t)I->cap_modules);
     }
     I->modules[I->nmodules++] = (Module){real, shown, true, val_nil()};
     EvStatus st = module_run(I, mi, p->span);

@@ -10,16 +10,7 @@
 
 #include "sqc_embed.h"
 
-static int passed, failed;
-
-static void check(const char *what, int ok) {
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("FAIL %s\n", what);
-}
+#include "unit_check.h"
 
 typedef struct Buf {
     char text[1 << 16];
@@ -109,6 +100,5 @@ int main(void) {
     check("each interpreter its own settings and draws", strcmp(o1.text, o2.text) == 0 && strncmp(o1.text, "5000 ", 5) == 0);
     sqc_close(A), sqc_close(B), sqc_close(C);
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }

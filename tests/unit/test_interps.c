@@ -14,16 +14,7 @@
 #include "rehearsal.h"
 #include "symbol.h"
 
-static int passed, failed;
-
-static void check(const char *what, int ok) {
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("FAIL %s\n", what);
-}
+#include "unit_check.h"
 
 /* One program, as statements run one interp_run at a time (as the REPL runs entries). */
 typedef struct Script {
@@ -161,6 +152,5 @@ int main(void) {
     }
     free(alone_a.out);
     free(alone_b.out);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }

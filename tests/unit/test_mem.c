@@ -11,16 +11,7 @@
 
 #include "mem.h"
 
-static int passed, failed;
-
-static void check(const char *what, int ok) {
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("FAIL %s\n", what);
-}
+#include "unit_check.h"
 
 static char root[256];
 
@@ -113,6 +104,5 @@ int main(void) {
     test_cgroups();
     test_sizes();
     test_check();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }

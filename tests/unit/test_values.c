@@ -9,16 +9,7 @@
 #include "eval.h"
 #include "symbol.h"
 
-static int passed, failed;
-
-static void check(const char *what, int ok) {
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("FAIL %s\n", what);
-}
+#include "unit_check.h"
 
 /* Runs code in I; false (and the error printed) when it fails. */
 static int run(Interp *I, const char *code) {
@@ -105,6 +96,5 @@ int main(void) {
     test_append_in_place();
     test_record_index();
     test_many_keywords();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }
