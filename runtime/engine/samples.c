@@ -1,6 +1,7 @@
 /* samples.c — samples nodes: constructors, reference counting, bool marks, the LRU array cache. */
 #include "samples_internal.h"
 
+#include "check.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -140,10 +141,30 @@ static void lru_push_front(SampleCtx *ctx, Samples *s) {
     ctx->lru_head = s;
 }
 
+#ifdef SQC_DEBUG_CHECKS
+/* The LRU's invariants (debug builds): the links agree both ways, every node on it is marked
+ * in_lru, holds draws and belongs to ctx, and cache_used is the sum of their bytes. */
+static void lru_check(const SampleCtx *ctx) {
+    size_t used = 0;
+    const Samples *prev = NULL;
+    for (const Samples *s = ctx->lru_head; s; prev = s, s = s->lru_next) {
+        sq_assert(s->in_lru && s->draws && s->ctx == ctx);
+        sq_assert(s->lru_prev == prev);
+        used += s->draws_len * sizeof(double);
+    }
+    sq_assert(ctx->lru_tail == prev);
+    sq_assert(used == ctx->cache_used);
+}
+#define LRU_CHECK(ctx) lru_check(ctx)
+#else
+#define LRU_CHECK(ctx) ((void)0)
+#endif
+
 void smp_lru_touch(SampleCtx *ctx, Samples *s) {
     if (!s->in_lru || ctx->lru_head == s) return;
     lru_unlink(ctx, s);
     lru_push_front(ctx, s);
+    LRU_CHECK(ctx);
 }
 
 /* Drops least recently used arrays until the budget holds, sparing `keep`. */
@@ -156,6 +177,7 @@ static void lru_evict(SampleCtx *ctx, const Samples *keep) {
         victim->ctx = NULL;
         drop_draws(ctx, victim);
     }
+    LRU_CHECK(ctx);
 }
 
 bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare, double value) {
@@ -172,6 +194,7 @@ bool smp_lru_make_room(SampleCtx *ctx, size_t need, uint64_t spare, double value
         }
         v = prev;
     }
+    LRU_CHECK(ctx);
     return ctx->cache_used + need <= ctx->cache_budget;
 }
 
@@ -421,6 +444,7 @@ Span smp_origin(const Samples *s) { return s->origin; }
 /* ---- reference counting ---- */
 
 Samples *smp_retain(Samples *s) {
+    sq_assert(!s || s->refcount > 0); /* retaining a freed node */
     if (s) s->refcount++;
     return s;
 }
@@ -432,6 +456,8 @@ static void node_free(Samples *s) {
         SampleCtx *ctx = s->ctx;
         lru_unlink(ctx, s);
         ctx->cache_used -= s->draws_len * sizeof(double);
+        s->in_lru = false;
+        LRU_CHECK(ctx);
         threads = ctx->threads;
     }
     if (s->ext_free) s->ext_free(s->ext);
@@ -448,6 +474,7 @@ static void node_free(Samples *s) {
 }
 
 void smp_release(Samples *s) {
+    sq_assert(!s || s->refcount > 0); /* released more often than retained */
     if (!s || --s->refcount > 0) return;
     /* Dead nodes form an intrusive stack through free_next: no recursion, no allocation. */
     s->free_next = NULL;

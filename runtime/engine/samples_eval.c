@@ -8,6 +8,7 @@
 #include "samples_internal.h"
 #include "mem.h"
 
+#include "check.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,28 @@ static void plan_mark_lazy(Plan *p) {
     }
 }
 
+#ifdef SQC_DEBUG_CHECKS
+/* A plan's invariants (debug builds): topological order (every operand an earlier step), each
+ * node's plan_idx its step or an earlier one of the same draws, the single root last, slots in
+ * range. */
+static void plan_check(const Plan *p, Samples *const *roots, int nroots) {
+    sq_assert(p->nsteps > 0);
+    for (int t = 0; t < p->nsteps; t++) {
+        const Step *st = &p->steps[t];
+        sq_assert(st->node->plan_idx == t);
+        sq_assert(st->slot >= SLOT_LAZY && st->slot < p->nslots);
+        if (st->node->draws) continue;
+        for (int k = 0; k < st->node->nops; k++) {
+            int ci = p->args[st->arg + k];
+            sq_assert(ci < t);
+            sq_assert(ci >= 0 || !st->node->ops[k].node);
+        }
+    }
+    for (int r = 0; r < nroots; r++) sq_assert(roots[r]->plan_idx >= 0 && roots[r]->plan_idx < p->nsteps);
+    if (!p->multi) sq_assert(p->steps[p->nsteps - 1].node == roots[0] || roots[0]->plan_idx == p->nsteps - 1);
+}
+#endif
+
 static void plan_build(Plan *p, Samples *const *roots, int nroots, bool multi, bool root_to_dst,
                        SampleCtx *ctx, bool share) {
     memset(p, 0, sizeof *p);
@@ -332,6 +355,9 @@ static void plan_build(Plan *p, Samples *const *roots, int nroots, bool multi, b
     plan_mark_lazy(p);
     if (share) plan_choose_mat(p, ctx, root_to_dst);
     plan_slots(p, root_to_dst);
+#ifdef SQC_DEBUG_CHECKS
+    plan_check(p, roots, nroots);
+#endif
 }
 
 /* After the pass: the stored arrays become their nodes' draws (ok), or are dropped. */

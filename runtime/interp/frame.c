@@ -3,6 +3,7 @@
 
 #include "mem.h"
 
+#include "check.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ Frame *frame_new(FrameList *live, Frame *parent) {
 }
 
 Frame *frame_retain(Frame *f) {
+    sq_assert(f->refs > 0); /* (debug builds) a frame used after it was freed */
     f->refs++;
     return f;
 }
@@ -53,6 +55,7 @@ static void frame_clear(Frame *f) {
 }
 
 void frame_release(Frame *f) {
+    sq_assert(!f || f->refs > 0);
     while (f && --f->refs == 0) {
         Frame *parent = f->parent;
         frame_clear(f);

@@ -1,6 +1,8 @@
 /* value.c — construction, reference counting and equality of sq values. */
 #include "value.h"
 
+#include "check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +59,11 @@ Value val_record_new(void) {
 }
 
 Value value_retain(Value v) {
-    switch (v.kind) {
-    case VAL_STR: v.as.str->refs++; break;
+    switch (v.kind) { /* (debug builds) a count at 0 is a value used after it was freed */
+    case VAL_STR: sq_assert(v.as.str->refs > 0); v.as.str->refs++; break;
     case VAL_SAMPLES: smp_retain(v.as.smp); break;
-    case VAL_LIST: v.as.list->refs++; break;
-    case VAL_RECORD: v.as.rec->refs++; break;
+    case VAL_LIST: sq_assert(v.as.list->refs > 0); v.as.list->refs++; break;
+    case VAL_RECORD: sq_assert(v.as.rec->refs > 0); v.as.rec->refs++; break;
     case VAL_FUNC: func_retain(v.as.func); break;
     default: break;
     }
@@ -90,9 +92,11 @@ void value_release(Value v) {
     case VAL_STR: sqstr_release(v.as.str); break;
     case VAL_SAMPLES: smp_release(v.as.smp); break;
     case VAL_LIST:
+        sq_assert(v.as.list->refs > 0); /* released more often than retained */
         if (--v.as.list->refs == 0) list_free(v.as.list);
         break;
     case VAL_RECORD:
+        sq_assert(v.as.rec->refs > 0);
         if (--v.as.rec->refs == 0) record_free(v.as.rec);
         break;
     case VAL_FUNC: func_release(v.as.func); break;
