@@ -49,7 +49,18 @@ bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, 
     return true;
 }
 
+bool chart_inline(Interp *I) {
+    return I->inline_chart && (I->session == SESSION_TYPED || I->session == SESSION_REPLAY);
+}
+
 bool chart_svg_path(Args *a, int i, const SqString **path) {
+    if (!has_arg(a, i) && chart_inline(a->I)) {
+        *path = NULL;
+        return true;
+    }
+    if (!has_arg(a, i))
+        return call_error(a, "missing argument '%s' (a file name ending in .svg; only a notebook cell shows a "
+                             "chart without one)", a->fn->params[i]);
     if (!need_str(a, i, path)) return false;
     if (strlen((*path)->bytes) != (*path)->len) return arg_error(a, i, "the path holds a NUL byte");
     if ((*path)->len < 4 || strcasecmp((*path)->bytes + (*path)->len - 4, ".svg"))
@@ -58,14 +69,19 @@ bool chart_svg_path(Args *a, int i, const SqString **path) {
 }
 
 bool chart_write_svg(Args *a, int i, const SqString *path, const StrBuf *svg) {
-    AtomicFile f;
-    char err[600];
-    bool ok = afile_open(&f, path->bytes, a->I->files, err, sizeof err);
-    if (ok) {
-        fwrite(svg->data, 1, svg->len, f.fp);
-        ok = afile_commit(&f, err, sizeof err);
+    if (path) {
+        AtomicFile f;
+        char err[600];
+        bool ok = afile_open(&f, path->bytes, a->I->files, err, sizeof err);
+        if (ok) {
+            fwrite(svg->data, 1, svg->len, f.fp);
+            ok = afile_commit(&f, err, sizeof err);
+        }
+        if (!ok) return arg_error(a, i, "%s", err);
     }
-    return ok ? true : arg_error(a, i, "%s", err);
+    Interp *I = a->I;
+    if (chart_inline(I)) I->inline_chart(I->inline_chart_ctx, NULL, 0, svg->data ? svg->data : "", svg->len);
+    return true;
 }
 
 /* ---------- bins ---------- */

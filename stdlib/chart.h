@@ -75,10 +75,20 @@ int chart_label_digits(const double *xs, int n);
 int chart_ticks(double lo, double hi, int target, bool log, double *ticks, int max);
 
 /* plot's and tornado's output: parameter i must be a path ending in .svg (false with the error
- * set otherwise); chart_write_svg writes svg there atomically (runtime/base/atomic_file.h), the
- * error at parameter i if it cannot. */
+ * set otherwise), or be left out in a notebook cell (*path NULL); chart_write_svg writes svg
+ * there atomically (runtime/base/atomic_file.h), the error at parameter i if it cannot, and
+ * shows it in the cell (chart_inline). */
 bool chart_svg_path(Args *a, int i, const SqString **path);
 bool chart_write_svg(Args *a, int i, const SqString *path, const StrBuf *svg);
+
+/* Whether charts also show inline: a notebook's cell runs (docs/jupyter.md; Interp.inline_chart),
+ * or the session re-runs them. A :load-ed file's charts go to the terminal and to files. */
+bool chart_inline(Interp *I);
+
+/* plot's SVG for the arguments of another builtin: idx[k] is the parameter of `from` that plays
+ * plot's x, title, bins, log, range and trim (-1: none). Errors as plot would report them. */
+enum { CHART_NARGS = 6 };
+bool chart_plot_svg(Args *from, const int idx[CHART_NARGS], StrBuf *svg);
 
 /* Text for XML character data and attribute values: & < > " ' escaped, control
  * characters that XML 1.0 forbids and invalid UTF-8 replaced by U+FFFD. */

@@ -177,7 +177,18 @@ static bool hist(Args *a, Value *out) {
     if (nan) sb_printf(&text, "  %zu NaN draw%s left out\n", nan, nan == 1 ? "" : "s");
     if (inf) sb_printf(&text, "  %zu infinite draw%s left out\n", inf, inf == 1 ? "" : "s");
     if (wc.below || wc.above) sb_puts(&text, "  "), window_note(&text, &win, &wc), sb_putc(&text, '\n');
-    bool written = write_output(a, text.data, text.len);
+    bool written;
+    StrBuf svg;
+    sb_init(&svg);
+    static const int AS_PLOT[CHART_NARGS] = {H_X, H_TITLE, H_BINS, H_LOG, H_RANGE, H_TRIM};
+    if (chart_inline(I) && chart_plot_svg(a, AS_PLOT, &svg) &&
+        I->inline_chart(I->inline_chart_ctx, text.data, text.len, svg.data, svg.len)) {
+        written = true; /* a notebook shows it (docs/jupyter.md) */
+    } else {
+        I->err.set = false; /* plot's error (a chart with no draw to place): the text alone */
+        written = write_output(a, text.data, text.len);
+    }
+    sb_free(&svg);
     sb_free(&text);
     if (owned) free(x);
     *out = val_nil();

@@ -273,11 +273,11 @@ static void plot_free(Plot *p) {
     }
 }
 
-static bool plot(Args *a, Value *out) {
-    const SqString *path, *title = NULL, *xlabel = NULL;
+/* The SVG of plot's arguments a (its path aside). */
+static bool plot_svg(Args *a, StrBuf *svg) {
+    const SqString *title = NULL, *xlabel = NULL;
     double bins_d = 40;
     bool log = false;
-    if (!chart_svg_path(a, P_PATH, &path)) return false;
     if (has_arg(a, P_TITLE) && !need_str(a, P_TITLE, &title)) return false;
     if (has_arg(a, P_XLABEL) && !need_str(a, P_XLABEL, &xlabel)) return false;
     if (!opt_num(a, P_BINS, 40, &bins_d)) return false;
@@ -419,23 +419,42 @@ static bool plot(Args *a, Value *out) {
         if (note.len) sb_puts(&note, "; ");
         window_note(&note, &win, &wc);
     }
-    StrBuf svg;
-    sb_init(&svg);
-    render(&p, &svg, title, xlabel, quantiles, &note);
+    render(&p, svg, title, xlabel, quantiles, &note);
     sb_free(&note);
     plot_free(&p);
-    bool ok = chart_write_svg(a, P_PATH, path, &svg);
+    return true;
+}
+
+static bool plot(Args *a, Value *out) {
+    const SqString *path;
+    if (!chart_svg_path(a, P_PATH, &path)) return false;
+    StrBuf svg;
+    sb_init(&svg);
+    bool ok = plot_svg(a, &svg) && chart_write_svg(a, P_PATH, path, &svg);
     sb_free(&svg);
     if (ok) *out = val_nil();
     return ok;
+}
+
+bool chart_plot_svg(Args *from, const int idx[CHART_NARGS], StrBuf *svg) {
+    static const int TO[CHART_NARGS] = {P_X, P_TITLE, P_BINS, P_LOG, P_RANGE, P_TRIM};
+    Args a = {.I = from->I, .fn = registry_find(from->I, sym_intern_cstr(&from->I->syms, "plot")), .call = from->call};
+    for (int k = 0; k < CHART_NARGS; k++) {
+        if (idx[k] < 0) continue;
+        a.v[TO[k]] = from->v[idx[k]];
+        a.span[TO[k]] = from->span[idx[k]];
+        a.node[TO[k]] = from->node[idx[k]];
+    }
+    return plot_svg(&a, svg);
 }
 
 /* given=c: the histogram of the draws where c holds (given.h) */
 static bool fn_plot(Args *a, Value *out) { return given_call(a, P_X, P_GIVEN, plot, out); }
 
 const BuiltinDef builtins_plot[] = {
-    BUILTIN("plot", "x, path, title=, bins=, log=, labels=, xlabel=, range=, trim=, given=", "output",
-     "write an SVG histogram of x (or of a list or record of samples, overlaid with a legend) to a .svg path; "
+    BUILTIN("plot", "x, path=, title=, bins=, log=, labels=, xlabel=, range=, trim=, given=", "output",
+     "write an SVG histogram of x (or of a list or record of samples, overlaid with a legend) to a .svg path "
+     "(in a notebook also shown in the cell; there the path may be left out); "
      "range=[lo, hi] or trim=p to show part of the axis; given=c: only the draws where c holds", fn_plot),
     {.name = NULL},
 };

@@ -200,8 +200,9 @@ const BuiltinDef builtins_sensitivity[] = {
     BUILTIN("sensitivity", "y", "analysis",
             "the random inputs y depends on, most influential first: records {name, rank_corr, share, low, high} "
             "(low/high: y's mean with that input alone at its p5/p95)", fn_sensitivity),
-    BUILTIN("tornado", "y, path, top=, title=", "analysis",
-            "write an SVG tornado chart of sensitivity(y)'s low-high swings around mean(y) to a .svg path, "
+    BUILTIN("tornado", "y, path=, top=, title=", "analysis",
+            "write an SVG tornado chart of sensitivity(y)'s low-high swings around mean(y) to a .svg path (in a notebook "
+            "also shown in the cell; there the path may be left out), "
             "largest on top (top=10 bars)", fn_tornado),
     {.name = NULL},
 };

@@ -22,6 +22,9 @@
     "  --max-steps N stop with an error after N evaluation steps (default: no limit)\n" \
     "  --max-time S  stop with an error after S seconds of running (default: no limit)\n" \
     "  --check       only parse the program: report a syntax error (exit 1) or nothing\n" \
+    "  --serve       the REPL's session for a front end (the Jupyter kernel): JSON\n" \
+    "                requests and replies, one a line, on standard input and output\n" \
+    "                (docs/jupyter.md)\n" \
     "  -e CODE       run CODE instead of a file\n" \
     "  --help        this text\n" \
     "  --version     the version\n" \

@@ -47,6 +47,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ typedef struct Entry {
 #define SPACE_TYPED 1 /* typed entries; loaded files have 0, 2, 3, ... */
 #define SPACE_SHIFT 48 /* stream numbers of space k start at k << SPACE_SHIFT */
 
-typedef struct Repl {
+struct Repl {
     Interp *I;
     Entry *log;
     int nlog, cap;
@@ -112,7 +113,18 @@ typedef struct Repl {
     int nspaces;
     size_t start_n;     /* the settings sqc started with, for :reset */
     uint64_t start_seed;
-} Repl;
+    /* a session without a terminal (repl_open, for sqc --serve) */
+    bool served;        /* entries are whole: one that ends too soon is a syntax error */
+    FILE *diag;         /* where errors go (NULL: standard error) */
+    ReplShow show;      /* shows an entry's value (NULL: as text on I->out) */
+    void *show_ctx;
+    ReplOutcome outcome; /* how the last entry or command ended */
+};
+
+/* A served session (sqc --serve, docs/jupyter.md) runs a notebook's cells: they are a script in
+ * pieces, so they take space 0, and draw as `sqc` draws the cells put together; every loaded file
+ * then has a space of its own (2, 3, ...). */
+static int typed_space(const Repl *r) { return r->served ? 0 : SPACE_TYPED; }
 
 static Repl *the_repl; /* for readline's callbacks, which take no context */
 static volatile sig_atomic_t got_sigint;
@@ -123,6 +135,15 @@ static volatile sig_atomic_t presses;  /* Ctrl-C presses since the running entry
 /* ---------- small helpers ---------- */
 
 #define xstrdup mem_strdup
+
+static char *xstrndup(const char *s, size_t n) {
+    char *d = strndup(s, n);
+    if (!d) {
+        fputs("sqc: out of memory\n", stderr);
+        abort();
+    }
+    return d;
+}
 
 static bool blank(const char *s) {
     for (; *s; s++)
@@ -177,6 +198,10 @@ static int path_space(Repl *r, const char *path, bool *first) {
         r->paths[r->npaths++] = xstrdup(key);
     }
     free(real);
+    if (r->served) { /* space 0 belongs to the cells */
+        *first = false;
+        return i + 2;
+    }
     *first = i == 0;
     return i == 0 ? 0 : i + 1;
 }
@@ -249,22 +274,41 @@ static bool show_value(Interp *I, const Value *v, StrBuf *out) {
 
 /* ---------- running code ---------- */
 
+/* Where an entry's error goes: standard error, or the served session's channel. */
+static FILE *diag_out(void) { return the_repl && the_repl->diag ? the_repl->diag : stderr; }
+
 static void report_syntax(const ParseError *perr) {
     fflush(stdout);
-    diag_print(stderr, perr->span, perr->message);
-    fflush(stderr);
+    diag_print(diag_out(), perr->span, perr->message);
+    fflush(diag_out());
+    if (the_repl) the_repl->outcome = REPL_ERROR;
 }
 
 static void report_runtime(Interp *I) {
     fflush(stdout);
-    interp_print_error(I, stderr);
-    fflush(stderr);
+    interp_print_error(I, diag_out());
+    fflush(diag_out());
+    if (the_repl) the_repl->outcome = REPL_ERROR;
 }
 
 static void report_interrupt(void) {
     fflush(stdout);
+    if (the_repl) the_repl->outcome = REPL_INTERRUPTED;
+    if (the_repl && the_repl->served) return; /* the reply says so */
     fputs("\ninterrupted\n", stderr);
     fflush(stderr);
+}
+
+/* A command's mistake (a bad argument, an unknown command): said on the error channel. */
+static void report_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void report_usage(const char *fmt, ...) {
+    fflush(stdout);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(diag_out(), fmt, ap);
+    va_end(ap);
+    fflush(diag_out());
+    if (the_repl) the_repl->outcome = REPL_ERROR;
 }
 
 /* What the globals and the draw streams were before an entry, to go back to if it is
@@ -303,9 +347,13 @@ static void fresh_interp(Repl *r, size_t n, uint64_t seed) {
     FILE *out = I->out;
     int threads = I->smp.threads;
     bool ascii = I->ascii, samples_fixed = I->samples_fixed, seed_fixed = I->seed_fixed;
+    InlineChartFn chart = I->inline_chart;
+    void *chart_ctx = I->inline_chart_ctx;
     interp_free(I);
     interp_init(I, out);
     stdlib_open(I);
+    I->inline_chart = chart;
+    I->inline_chart_ctx = chart_ctx;
     I->smp.threads = threads;
     I->ascii = ascii;
     I->samples_fixed = samples_fixed; /* given on the command line */
@@ -339,7 +387,9 @@ static bool restart(Repl *r, size_t n, uint64_t seed) {
         *next = I->smp.next_stream;
         if (st != EV_OK && e->ok && I->err.set) { /* it worked before: say why not now */
             if (!failed++) fprintf(stderr, "re-running the session's entries:\n");
-            report_runtime(I);
+            fflush(stdout);
+            interp_print_error(I, stderr); /* a note: the command itself goes on */
+            fflush(stderr);
         }
     }
     if (null) fclose(null);
@@ -373,8 +423,11 @@ static bool change_setting(Repl *r, bool is_samples, double value, FILE *to, con
 static bool run_entry(Repl *r, const char *name, const char *text, size_t len, bool load) {
     Interp *I = r->I;
     bool first = true;
-    int space = load ? path_space(r, name, &first) : SPACE_TYPED;
-    if (!first) /* see "Draw streams" above */
+    int space = load ? path_space(r, name, &first) : typed_space(r);
+    if (!first && r->served) /* see "Draw streams" above */
+        fprintf(stderr, "note: in a notebook the cells draw as one script, so %s draws apart from them and its "
+                "numbers differ from `sqc %s`\n", name, name);
+    else if (!first)
         fprintf(stderr, "note: %s draws apart from %s, loaded earlier, so its numbers differ from `sqc %s` "
                 "(:reset, then :load, for those)\n", name, r->paths[0], name);
     for (int attempt = 0;; attempt++) {
@@ -412,7 +465,7 @@ static bool run_entry(Repl *r, const char *name, const char *text, size_t len, b
             return true;
         }
         if (st != EV_OK && !I->err.set) { /* a syntax error: nothing ran */
-            if (perr.at_end && !load) return false;
+            if (perr.at_end && !load && !r->served) return false;
             report_syntax(&perr);
             return true;
         }
@@ -426,9 +479,8 @@ static bool run_entry(Repl *r, const char *name, const char *text, size_t len, b
             if (last.kind != VAL_NIL) {
                 StrBuf sb;
                 sb_init(&sb);
-                if (show_value(I, &last, &sb)) {
-                    sb_putc(&sb, '\n');
-                    fwrite(sb.data, 1, sb.len, I->out);
+                if (r->show ? r->show(r->show_ctx, I, &last) : show_value(I, &last, &sb)) {
+                    if (!r->show) sb_putc(&sb, '\n'), fwrite(sb.data, 1, sb.len, I->out);
                 } else if (atomic_exchange(&I->smp.stop, SMP_STOP_NONE)) { /* the entry is done: keep it */
                     I->err.set = false;
                     report_interrupt();
@@ -489,29 +541,31 @@ static void help_all(void) {
     }
 }
 
-static void help_one(const char *name) {
+/* :help NAME on out; false when NAME is nothing known (it says so). */
+static bool help_one(const char *name, FILE *out) {
     for (int i = 0; COMMANDS[i].name; i++)
         if (!strcmp(name, COMMANDS[i].name) || (name[0] != ':' && !strcmp(name, COMMANDS[i].name + 1) &&
                                                  !registry_find(the_repl->I, sym_intern_cstr(&the_repl->I->syms, name)))) {
-            printf("%s %s\n  %s\n", COMMANDS[i].name, COMMANDS[i].args, COMMANDS[i].doc);
-            return;
+            fprintf(out, "%s %s\n  %s\n", COMMANDS[i].name, COMMANDS[i].args, COMMANDS[i].doc);
+            return true;
         }
     const Builtin *b = registry_find(the_repl->I, sym_intern_cstr(&the_repl->I->syms, name));
     if (b) {
-        printf("%s(%s)    [%s]\n  %s\n", b->name, b->signature, b->family, b->doc);
-        return;
+        fprintf(out, "%s(%s)    [%s]\n  %s\n", b->name, b->signature, b->family, b->doc);
+        return true;
     }
     for (int i = 0; sq_keyword(i); i++)
         if (!strcmp(name, sq_keyword(i))) {
-            printf("'%s' is a keyword; docs/language.md describes the statements and operators\n", name);
-            return;
+            fprintf(out, "'%s' is a keyword; docs/language.md describes the statements and operators\n", name);
+            return true;
         }
     Value v;
     if (interp_get_global(the_repl->I, sym_intern_cstr(&the_repl->I->syms, name), &v)) {
-        printf("'%s' is your %s\n", name, value_kind_name(&v));
-        return;
+        fprintf(out, "'%s' is your %s\n", name, value_kind_name(&v));
+        return true;
     }
-    printf("no builtin named '%s'; :help lists them\n", name);
+    fprintf(out, "no builtin named '%s'; :help lists them\n", name);
+    return false;
 }
 
 /* Runs a ':' command line; returns false for :quit. */
@@ -528,7 +582,7 @@ static bool command(Repl *r, char *line) {
 
     if (!strcmp(name, ":quit") || !strcmp(name, ":q") || !strcmp(name, ":exit")) return false;
     if (!strcmp(name, ":help") || !strcmp(name, ":h") || !strcmp(name, ":?")) {
-        if (*arg) help_one(arg);
+        if (*arg) help_one(arg, stdout);
         else help_all();
     } else if (!strcmp(name, ":samples") || !strcmp(name, ":seed")) {
         bool is_samples = name[2] == 'a';
@@ -536,19 +590,19 @@ static bool command(Repl *r, char *line) {
         if (!*arg) {
             printf("samples = %zu, seed = %llu\n", I->smp.n, (unsigned long long)I->smp.seed);
         } else if (!count_parse(arg, &x) || (is_samples && (x < 1 || x > 1e9))) {
-            fprintf(stderr, "%s needs a whole number%s, got '%s'\n", name,
+            report_usage("%s needs a whole number%s, got '%s'\n", name,
                     is_samples ? " from 1 to 1B" : " >= 0", arg);
         } else {
             change_setting(r, is_samples, x, stdout, NULL); /* (memory is checked as arrays are made: mem.h) */
         }
     } else if (!strcmp(name, ":load")) {
         if (!*arg) {
-            fprintf(stderr, ":load needs a file: :load FILE\n");
+            report_usage(":load needs a file: :load FILE\n");
         } else {
             char err[600];
             Source *src = source_from_file(arg, err, sizeof err);
             if (!src) {
-                fprintf(stderr, "sqc: %s\n", err);
+                report_usage("sqc: %s\n", err);
             } else {
                 run_entry(r, arg, src->text, src->len, true);
                 source_free(src);
@@ -557,7 +611,7 @@ static bool command(Repl *r, char *line) {
     } else if (!strcmp(name, ":reset")) {
         reset(r);
     } else {
-        fprintf(stderr, "unknown command '%s'; :help lists the commands\n", name);
+        report_usage("unknown command '%s'; :help lists the commands\n", name);
     }
     fflush(stdout);
     fflush(stderr);
@@ -601,25 +655,34 @@ static char *candidate(const char *text, int state) {
     return NULL;
 }
 
-static char **complete(const char *text, int start, int end) {
-    (void)end;
+/* The names that may complete the word starting at `start` of line (into candidates): commands
+ * at the start of a line, builtins after :help, else your names, builtins and keywords. False after
+ * :load (file names) and after another command (nothing). */
+static bool gather(Repl *r, const char *line, int start, const char *text) {
     names_clear(&candidates);
-    int lead = (int)strspn(rl_line_buffer, " \t");
+    int lead = (int)strspn(line, " \t");
     bool first_word = start <= lead;
     if (first_word && text[0] == ':') {
         for (int i = 0; COMMANDS[i].name; i++) names_add(&candidates, COMMANDS[i].name);
-    } else if (rl_line_buffer[lead] == ':') {
-        if (!strncmp(rl_line_buffer + lead, ":load", 5)) return NULL; /* readline completes file names */
-        if (strncmp(rl_line_buffer + lead, ":help", 5)) {
-            rl_attempted_completion_over = 1;
-            return NULL;
-        }
+    } else if (line[lead] == ':') {
+        if (strncmp(line + lead, ":help", 5)) return false;
         for (int i = 0; COMMANDS[i].name; i++) names_add(&candidates, COMMANDS[i].name);
         for (int i = 0; i < registry_count(the_repl->I); i++) names_add(&candidates, registry_at(the_repl->I, i)->name);
     } else {
-        interp_each_global(the_repl->I, add_global, &candidates);
-        for (int i = 0; i < registry_count(the_repl->I); i++) names_add(&candidates, registry_at(the_repl->I, i)->name);
+        interp_each_global(r->I, add_global, &candidates);
+        for (int i = 0; i < registry_count(r->I); i++) names_add(&candidates, registry_at(r->I, i)->name);
         for (int i = 0; sq_keyword(i); i++) names_add(&candidates, sq_keyword(i));
+    }
+    return true;
+}
+
+static char **complete(const char *text, int start, int end) {
+    (void)end;
+    int lead = (int)strspn(rl_line_buffer, " \t");
+    if (!gather(the_repl, rl_line_buffer, start, text)) {
+        if (!strncmp(rl_line_buffer + lead, ":load", 5)) return NULL; /* readline completes file names */
+        rl_attempted_completion_over = 1;
+        return NULL;
     }
     rl_attempted_completion_over = 1;
     char **matches = rl_completion_matches(text, candidate);
@@ -794,4 +857,60 @@ int repl_run(Interp *I) {
     free(r.next);
     the_repl = NULL;
     return 0;
+}
+
+/* ---------- the session without a terminal (sqc --serve) ---------- */
+
+Repl *repl_open(Interp *I, FILE *diag, ReplShow show, void *show_ctx) {
+    Repl *r = calloc(1, sizeof *r);
+    if (!r) abort();
+    *r = (Repl){.I = I, .start_n = I->smp.n, .start_seed = I->smp.seed, .served = true,
+                .diag = diag, .show = show, .show_ctx = show_ctx};
+    the_repl = r;
+    return r;
+}
+
+void repl_close(Repl *r) {
+    names_clear(&candidates);
+    free(candidates.v);
+    candidates = (Names){0};
+    log_clear(r, 0);
+    free(r->log);
+    paths_clear(r);
+    free(r->paths);
+    free(r->next);
+    if (the_repl == r) the_repl = NULL;
+    free(r);
+}
+
+void repl_set_diag(Repl *r, FILE *diag) { r->diag = diag; }
+
+ReplOutcome repl_entry(Repl *r, const char *name, const char *text, size_t len) {
+    r->outcome = REPL_OK;
+    if (!blank(text)) run_entry(r, name, text, len, false);
+    return r->outcome;
+}
+
+ReplOutcome repl_command(Repl *r, const char *line) {
+    r->outcome = REPL_OK;
+    char *copy = xstrdup(line);
+    if (!command(r, copy)) report_usage(":quit ends the terminal's REPL only; here the session goes on\n");
+    free(copy);
+    return r->outcome;
+}
+
+bool repl_show_text(Interp *I, const Value *v, StrBuf *out) { return show_value(I, v, out); }
+
+bool repl_help(Repl *r, const char *name, FILE *out) {
+    (void)r;
+    return help_one(name, out);
+}
+
+void repl_names(Repl *r, const char *line, size_t start, size_t end, void (*fn)(void *ctx, const char *name),
+                void *ctx) {
+    char *text = xstrndup(line + start, end - start);
+    if (gather(r, line, (int)start, text))
+        for (int i = 0; i < candidates.n; i++)
+            if (!strncmp(candidates.v[i], text, end - start)) fn(ctx, candidates.v[i]);
+    free(text);
 }

@@ -25,6 +25,7 @@
 #include "rehearsal.h"
 #include "repl.h"
 #include "sqc_embed.h"
+#include "serve.h"
 
 #ifdef SQC_MPI
 #include "dist.h"
@@ -45,6 +46,7 @@ typedef struct Options {
     bool ascii;
     bool json; /* --json: no text output; the bindings as JSON at the end */
     bool check; /* --check: parse only */
+    bool serve; /* --serve: requests on standard input (docs/jupyter.md) */
     enum { REHEARSE_AUTO, REHEARSE_ALWAYS, REHEARSE_NEVER } rehearse;
 } Options;
 
@@ -82,6 +84,10 @@ static int parse_options(int argc, char **argv, Options *o) {
         }
         if (!strcmp(arg, "--json")) {
             o->json = true;
+            continue;
+        }
+        if (!strcmp(arg, "--serve")) {
+            o->serve = true;
             continue;
         }
         if (!strcmp(arg, "--check")) {
@@ -153,6 +159,8 @@ static int parse_options(int argc, char **argv, Options *o) {
                            "(powers of 1000), such as 2G or 500M; got '%s'", limit);
     if (o->check && !o->file && !o->code && isatty(STDIN_FILENO))
         return usage_error("--check needs a program (a FILE, -e CODE or one on standard input)%s", "");
+    if (o->serve && (o->file || o->code || o->json || o->check))
+        return usage_error("--serve takes no program and no --json or --check: cells come as requests%s", "");
     if (o->json && !o->file && !o->code && isatty(STDIN_FILENO))
         return usage_error("--json needs a program (a FILE, -e CODE or one on standard input)%s", "");
     return -1;
@@ -360,7 +368,7 @@ static void *run_main(void *arg) {
         src = mpi_read_stdin(rank, &job->status);
         if (!src) return NULL;
 #endif
-    } else if (!isatty(STDIN_FILENO)) {
+    } else if (!isatty(STDIN_FILENO) && !o.serve) {
         src = read_stdin(&job->status);
         if (!src) return NULL;
     }
@@ -413,7 +421,8 @@ static void *run_main(void *arg) {
         }
         I->out = discard;
     }
-    status = src ? run_source(I, src, show_last) : repl_run(I);
+    if (o.serve) I->ascii = o.ascii; /* notebooks are UTF-8, whatever the kernel's locale */
+    status = src ? run_source(I, src, show_last) : o.serve ? serve_run(I) : repl_run(I);
     if (discard) {
         if (status == 0) {
             StrBuf json;

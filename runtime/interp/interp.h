@@ -35,6 +35,11 @@ typedef enum SessionMode {
     SESSION_REPLAY, /* the REPL re-running its entries: ignored, the session's setting wins */
 } SessionMode;
 
+/* A front end that shows charts inline, as a notebook does (sqc --serve, docs/jupyter.md): hist
+ * hands it its text and an SVG of the same histogram, plot and tornado their SVG (text NULL).
+ * Returns false when it does not show them (then they write as usual). */
+typedef bool (*InlineChartFn)(void *ctx, const char *text, size_t text_len, const char *svg, size_t svg_len);
+
 typedef struct Interp {
     SampleCtx smp;
     SymTab syms;                 /* the names of this interpreter's programs and builtins */
@@ -49,6 +54,8 @@ typedef struct Interp {
     bool samples_made;           /* a samples value exists: `set samples` may no longer change N */
     bool ascii;                  /* no Unicode output (--ascii or a non-UTF-8 locale) */
     SessionMode session;         /* SESSION_SCRIPT unless the REPL says otherwise */
+    InlineChartFn inline_chart;  /* NULL: none (charts go to the terminal and to files) */
+    void *inline_chart_ctx;
     bool samples_before;         /* SESSION_LOAD: the session had samples before the file ran */
     struct {                     /* a setting asked for: the run ends with an error, the REPL applies it */
         bool pending, is_samples;
