@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 
 from ipykernel.kernelapp import IPKernelApp
 from ipykernel.kernelbase import Kernel
@@ -87,30 +86,24 @@ class SqKernel(Kernel):
         self._buf = bytearray(rest)
         return json.loads(line.decode("utf-8", "replace"))
 
-    def _request(self, req, interruptible=False):
+    def _request(self, req):
         """Sends one request and waits for its reply; None when sqc has ended."""
         if self._proc.poll() is not None:
             return None
-        old = None
-        if interruptible:
-
-            def forward(signum, frame):
-                try:
-                    self._proc.send_signal(signal.SIGINT)
-                except OSError:
-                    pass
-
-            old = signal.signal(signal.SIGINT, forward)
         try:
-            try:
-                self._proc.stdin.write((json.dumps(req) + "\n").encode("utf-8"))
-                self._proc.stdin.flush()
-            except (BrokenPipeError, OSError):
-                return None
-            return self._read()
-        finally:
-            if old is not None:
-                signal.signal(signal.SIGINT, old)
+            self._proc.stdin.write((json.dumps(req) + "\n").encode("utf-8"))
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return None
+        return self._read()
+
+    def _forward_sigint(self, signum, frame):
+        """While a cell runs, SIGINT is sqc's (ipykernel's own handler would raise
+        KeyboardInterrupt in the middle of reading the reply)."""
+        try:
+            self._proc.send_signal(signal.SIGINT)
+        except OSError:
+            pass
 
     def _ended(self):
         """sqc has ended (it crashed or was killed): start a fresh one and say so."""
@@ -127,8 +120,15 @@ class SqKernel(Kernel):
         self.send_response(self.iopub_socket, msg_type, content)
 
     def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False):
+        old = signal.signal(signal.SIGINT, self._forward_sigint)
+        try:
+            return self._execute(code, silent)
+        finally:
+            signal.signal(signal.SIGINT, old)
+
+    def _execute(self, code, silent):
         name = "<cell %d>" % self.execution_count if not silent else "<cell>"
-        reply = self._request({"op": "execute", "code": code, "name": name}, interruptible=True)
+        reply = self._request({"op": "execute", "code": code, "name": name})
         if reply is None:
             why = self._ended()
             if not silent:
