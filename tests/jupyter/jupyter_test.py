@@ -11,6 +11,7 @@ temporary prefix (the `install` case), found through JUPYTER_PATH.
 
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -230,11 +231,17 @@ def interrupt(prefix):
         msg_id = kc.execute("y = 1\ni = 0\nwhile true { i += 1 }")
         time.sleep(1.5)
         t0 = time.time()
-        km.interrupt_kernel()
-        reply = kc.get_shell_msg(timeout=30)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = kc.get_shell_msg(timeout=30)
+        reply = None
+        for _ in range(60):  # press until it stops: a press before the cell has begun stops nothing
+            km.interrupt_kernel()
+            try:
+                reply = kc.get_shell_msg(timeout=0.5)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
         took = time.time() - t0
+        check(reply is not None and reply["parent_header"].get("msg_id") == msg_id, "no reply after the interrupt")
         check(reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt",
               "the interrupted cell: %r" % reply["content"])
         # as after any error, ipykernel aborts the requests queued until the cell's idle status

@@ -53,6 +53,7 @@ class SqKernel(Kernel):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._proc = None
+        self._running = False
         self._buf = bytearray()
         self._start()
 
@@ -97,13 +98,21 @@ class SqKernel(Kernel):
             return None
         return self._read()
 
-    def _forward_sigint(self, signum, frame):
-        """While a cell runs, SIGINT is sqc's (ipykernel's own handler would raise
-        KeyboardInterrupt in the middle of reading the reply)."""
-        try:
-            self._proc.send_signal(signal.SIGINT)
-        except OSError:
-            pass
+    # SIGINT while a request is handled: ipykernel's own handler would raise KeyboardInterrupt
+    # wherever the kernel is (reading sqc's reply, sending the outputs) and lose the reply.
+    # Here it is passed on to sqc while a cell runs, and ignored otherwise.
+    def pre_handler_hook(self):
+        self.saved_sigint_handler = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def post_handler_hook(self):
+        signal.signal(signal.SIGINT, self.saved_sigint_handler)
+
+    def _on_sigint(self, signum, frame):
+        if self._running:
+            try:
+                self._proc.send_signal(signal.SIGINT)
+            except OSError:
+                pass
 
     def _ended(self):
         """sqc has ended (it crashed or was killed): start a fresh one and say so."""
@@ -120,11 +129,11 @@ class SqKernel(Kernel):
         self.send_response(self.iopub_socket, msg_type, content)
 
     def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False):
-        old = signal.signal(signal.SIGINT, self._forward_sigint)
+        self._running = True
         try:
             return self._execute(code, silent)
         finally:
-            signal.signal(signal.SIGINT, old)
+            self._running = False
 
     def _execute(self, code, silent):
         name = "<cell %d>" % self.execution_count if not silent else "<cell>"
