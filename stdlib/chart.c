@@ -11,6 +11,7 @@
 #include "mem.h"
 #include "atomic_file.h"
 #include "numfmt.h"
+#include "timings.h"
 
 bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, size_t *n, bool *owned) {
     SampleCtx *ctx = &a->I->smp;
@@ -30,8 +31,10 @@ bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, 
             return true;
         }
         if (!interp_memory_for(a->I, span, ctx->n * sizeof **draws, "a copy of the draws")) return false;
+        tm_enter(TM_CHART);
         *draws = mem_alloc(ctx->n * sizeof **draws);
         memcpy(*draws, d, ctx->n * sizeof **draws);
+        tm_leave();
         *n = ctx->n;
         return true;
     }
@@ -94,6 +97,7 @@ size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
      * is a sum of ones, exact in a double). Chunks over threads, each chunk a loop that vectorizes. */
     double count = 0, lo = INFINITY, hi = -INFINITY;
     double least = log ? 4.9406564584124654e-324 : -DBL_MAX; /* placeable(): finite, > 0 on a log scale */
+    tm_enter(TM_CHART);
 #pragma omp parallel for schedule(static) reduction(+ : count) reduction(min : lo) reduction(max : hi) \
     if (n > 65536)
     for (size_t c0 = 0; c0 < n; c0 += 65536) {
@@ -113,7 +117,9 @@ size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
         lo = l < lo ? l : lo;
         hi = h > hi ? h : hi;
     }
-    return bins_choose_known(b, x, n, (size_t)count, lo, hi, want, log);
+    size_t placed = bins_choose_known(b, x, n, (size_t)count, lo, hi, want, log);
+    tm_leave();
+    return placed;
 }
 
 size_t bins_choose_known(Bins *b, const double *x, size_t n, size_t m, double lo, double hi, int want, bool log) {
@@ -201,11 +207,13 @@ BINS_CLONES static void bins_find(int *restrict k, const double *restrict x, siz
 void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
     memset(counts, 0, (size_t)b->n * sizeof *counts);
     if (b->n <= 0) return;
+    tm_enter(TM_CHART);
     if (b->unit || b->log || b->hi == b->lo) {
         for (size_t i = 0; i < n; i++) {
             int k = bins_index(b, x[i]);
             if (k >= 0) counts[k]++;
         }
+        tm_leave();
         return;
     }
     int nb = b->n;
@@ -240,6 +248,7 @@ void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
         free(mine);
     }
     free(edge);
+    tm_leave();
 }
 
 /* ---------- the part of the axis shown: range= and trim= ---------- */

@@ -16,6 +16,7 @@
 #endif
 
 #include "cli_help.h"
+#include "timings.h"
 #include "count.h"
 #include "display.h"
 #include "eval.h"
@@ -348,6 +349,9 @@ static void *run_main(void *arg) {
 #ifdef SQC_MPI
     int ranks = 1, rank = 0;
     if (!o.check && smp_dist_launch_rank() >= 0) rank = smp_dist_start(&ranks);
+    if (!o.check && rank == 0) tm_start(); /* SQC_TIMINGS: the phases of the run, at its end (timings.h) */
+#else
+    if (!o.check) tm_start(); /* SQC_TIMINGS: the phases of the run, at its end (timings.h) */
 #endif
     /* The program, read before anything runs so that a rehearsal can run it first. */
     Source *src = NULL;
@@ -389,7 +393,9 @@ static void *run_main(void *arg) {
     if (src && o.rehearse != REHEARSE_NEVER) {
         RehearsalSetup rs = {apply_options, &o, show_last, o.json,
                              o.rehearse == REHEARSE_ALWAYS ? 0 : REHEARSAL_MIN_DRAWS};
+        tm_enter(TM_REHEARSAL);
         pf = rehearse(src, &rs);
+        tm_leave();
     }
 
     SqcInterp *S = sqc_open(NULL); /* stdout and stderr */
@@ -434,8 +440,13 @@ static void *run_main(void *arg) {
         I->out = stdout;
         fclose(discard);
     }
+    size_t draws = I->smp.n;
+    int threads = I->smp.threads;
+    tm_enter(TM_EXIT);
     sqc_close(S);
     pf_free(pf);
+    tm_leave();
+    tm_report(stderr, draws, threads);
     job->status = status;
     return NULL;
 }

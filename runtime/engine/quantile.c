@@ -4,6 +4,7 @@
 #include "dist.h"
 #include "mem.h"
 #include "rng_inline.h"
+#include "timings.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -1103,6 +1104,7 @@ bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *o
     }
     bool ok = true;
     if (nwant) {
+        tm_enter(TM_EVAL);
         double *got = smp_xmalloc((size_t)nwant * sizeof *got);
         int done = 0;
         if (n >= SMALL_N && !s->draws && exchangeable(s)) {
@@ -1121,6 +1123,7 @@ bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *o
                 if (!(isnan(q[j]) || n == 0)) smp_qcache_get(s, q[j], &out[j]);
         }
         free(got);
+        tm_leave();
     }
     free(want);
     return ok;

@@ -9,6 +9,7 @@
 #include "dist.h"
 #include "ranks.h"
 #include "samples_internal.h"
+#include "timings.h"
 
 /* ---- the graph below y, once: nodes in post-order (operands before the nodes that read them) ---- */
 
@@ -180,14 +181,17 @@ static int by_share(const void *pa, const void *pb) {
 static double *draws_copy(SampleCtx *ctx, Samples *s, const char *what) {
     const double *d = smp_draws(ctx, s);
     if (!d) return NULL;
+    tm_enter(TM_RANKS);
     double *c = smp_xmalloc(ctx->n * sizeof *c);
     memcpy(c, d, ctx->n * sizeof *c);
     for (size_t i = 0; i < ctx->n; i++)
         if (isnan(c[i])) {
             smp_set_error(ctx, s->origin, "sensitivity: %s has a NaN draw (draw %zu): NaN has no rank", what, i);
             free(c);
+            tm_leave();
             return NULL;
         }
+    tm_leave();
     return c;
 }
 
@@ -211,8 +215,10 @@ bool smp_sensitivity(SampleCtx *ctx, Samples *y, SmpInput **inputs, size_t *coun
 
     bool ok = true;
     double *yd = draws_copy(ctx, y, "the result");
+    tm_enter(TM_RANKS);
     double *ry = yd ? ranks_average(yd, n, ctx->threads) : NULL;
     free(yd);
+    tm_leave();
     ok = ry != NULL;
     static const double Q[2] = {0.05, 0.95};
     for (size_t j = 0; j < k && ok; j++) {
@@ -223,13 +229,17 @@ bool smp_sensitivity(SampleCtx *ctx, Samples *y, SmpInput **inputs, size_t *coun
         double *xd = draws_copy(ctx, in[j].node, "an input");
         ok = xd != NULL;
         if (!ok) break;
+        tm_enter(TM_RANKS);
         double *rx = ranks_average(xd, n, ctx->threads);
         double r = ranks_corr(rx, ry, n);
         in[j].rank_corr = isnan(r) ? 0 : r; /* one value on every draw: no rank order to follow */
         free(rx);
         free(xd);
+        tm_leave();
     }
+    tm_enter(TM_RANKS);
     free(ry);
+    tm_leave();
     if (ok) {
         /* every input held at p5 and at p95: 2k copies of y, their means in one pass */
         Samples **roots = smp_xmalloc(2 * k * sizeof *roots), **rep = smp_xmalloc(g.len * sizeof *rep);
