@@ -32,24 +32,29 @@ static inline double double_of(uint64_t k) {
 #define RADIX (1u << DIGIT)
 #define PARALLEL_FROM 65536 /* fewer keys: one thread */
 
+/* The threads for n keys: one below PARALLEL_FROM. */
+static int threads_for(size_t n, int threads) { return n >= PARALLEL_FROM && threads > 1 ? threads : 1; }
+
 /* Stable LSD radix sort of keys k[0..n), carrying v[0..n) along when v is non-NULL. A pass where
- * every key has the same digit is skipped. With several threads each pass counts and scatters a
- * chunk per thread, chunk t's keys of a digit placed after chunk t-1's: the stable order, which is
- * unique, so the result is the same for any thread count. */
+ * every key has the same digit is skipped (the bits where some key differs from k[0]: an OR over
+ * all keys, any split exact). With several threads each pass counts and scatters a chunk per
+ * thread, chunk t's keys of a digit placed after chunk t-1's: the stable order, which is unique,
+ * so the result is the same for any thread count. Every loop over the keys runs on the threads:
+ * one left on a single thread bounds the speed-up on many (bench/README.md, "Thread scaling"). */
 static void radix(uint64_t *k, uint32_t *v, size_t n, int threads) {
-    int T = n >= PARALLEL_FROM && threads > 1 ? threads : 1;
+    int T = threads_for(n, threads);
     uint64_t *kt = xmalloc(n * sizeof *kt);
     uint32_t *vt = v ? xmalloc(n * sizeof *vt) : NULL;
-    size_t(*total)[RADIX] = calloc(PASSES, sizeof *total);
     size_t(*at)[RADIX] = calloc((size_t)T, sizeof *at); /* per chunk: where its next key of a digit goes */
-    if (!total || !at) abort();
-    for (size_t i = 0; i < n; i++)
-        for (int p = 0; p < PASSES; p++) total[p][(k[i] >> (p * DIGIT)) & (RADIX - 1)]++;
+    if (!at) abort();
+    uint64_t differ = 0, k0 = k[0];
+#pragma omp parallel for schedule(static) num_threads(T) reduction(| : differ)
+    for (size_t i = 0; i < n; i++) differ |= k[i] ^ k0;
     uint64_t *ks = k, *kd = kt;
     uint32_t *vs = v, *vd = vt;
     for (int p = 0; p < PASSES; p++) {
         int shift = p * DIGIT;
-        if (total[p][(k[0] >> shift) & (RADIX - 1)] == n) continue;
+        if (!((differ >> shift) & (RADIX - 1))) continue;
 #pragma omp parallel num_threads(T)
         {
 #ifdef _OPENMP
@@ -85,42 +90,73 @@ static void radix(uint64_t *k, uint32_t *v, size_t n, int threads) {
         uint32_t *tv = vs;
         vs = vd, vd = tv;
     }
-    if (ks != k) memcpy(k, ks, n * sizeof *k);
-    if (v && vs != v) memcpy(v, vs, n * sizeof *v);
+    if (ks != k || (v && vs != v)) { /* an odd number of passes ran: back into k and v */
+#pragma omp parallel for schedule(static) num_threads(T)
+        for (size_t c = 0; c < n; c += PARALLEL_FROM) {
+            size_t len = n - c < PARALLEL_FROM ? n - c : PARALLEL_FROM;
+            if (ks != k) memcpy(k + c, ks + c, len * sizeof *k);
+            if (v && vs != v) memcpy(v + c, vs + c, len * sizeof *v);
+        }
+    }
     free(kt);
     free(vt);
-    free(total);
     free(at);
 }
 
 void ranks_sort(double *x, size_t n, int threads) {
     if (n < 2) return;
+    int T = threads_for(n, threads);
     uint64_t *k = xmalloc(n * sizeof *k);
+#pragma omp parallel for schedule(static) num_threads(T)
     for (size_t i = 0; i < n; i++) k[i] = key_of(x[i]);
     radix(k, NULL, n, threads);
+#pragma omp parallel for schedule(static) num_threads(T)
     for (size_t i = 0; i < n; i++) x[i] = double_of(k[i]);
     free(k);
 }
 
 void ranks_order(const double *x, size_t n, uint32_t *order, int threads) {
+    int T = threads_for(n, threads);
     uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
+#pragma omp parallel for schedule(static) num_threads(T)
     for (size_t i = 0; i < n; i++) k[i] = key_of(x[i]), order[i] = (uint32_t)i;
     if (n > 1) radix(k, order, n, threads);
     free(k);
 }
 
+/* The first index of chunk t of T over sorted keys k[0..n) that starts a run of equal keys (or n):
+ * the chunks then hold whole runs. */
+static size_t run_start(const uint64_t *k, size_t n, int t, int T) {
+    size_t i = n * (size_t)t / (size_t)T;
+    while (i > 0 && i < n && k[i] == k[i - 1]) i++;
+    return i;
+}
+
 double *ranks_average(const double *x, size_t n, int threads) {
+    int T = threads_for(n, threads);
     uint32_t *o = xmalloc((n ? n : 1) * sizeof *o);
     uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
     double *r = xmalloc((n ? n : 1) * sizeof *r);
+#pragma omp parallel for schedule(static) num_threads(T)
     for (size_t i = 0; i < n; i++) k[i] = key_of(x[i] == 0 ? 0.0 : x[i]), o[i] = (uint32_t)i; /* -0 ties +0 */
     if (n > 1) radix(k, o, n, threads);
-    for (size_t i = 0; i < n;) { /* a run of equal keys shares its average rank */
-        size_t j = i;
-        while (j + 1 < n && k[j + 1] == k[i]) j++;
-        double avg = (double)(i + j) / 2 + 1;
-        for (size_t t = i; t <= j; t++) r[o[t]] = avg;
-        i = j + 1;
+    /* a run of equal keys shares its average rank; each thread takes the runs that start in its
+     * chunk (o is a permutation: the writes to r never meet) */
+#pragma omp parallel num_threads(T)
+    {
+#ifdef _OPENMP
+        int t = omp_get_thread_num();
+#else
+        int t = 0;
+#endif
+        size_t hi = run_start(k, n, t + 1, T);
+        for (size_t i = run_start(k, n, t, T); i < hi;) {
+            size_t j = i;
+            while (j + 1 < n && k[j + 1] == k[i]) j++;
+            double avg = (double)(i + j) / 2 + 1;
+            for (size_t u = i; u <= j; u++) r[o[u]] = avg;
+            i = j + 1;
+        }
     }
     free(o);
     free(k);

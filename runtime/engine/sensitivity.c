@@ -182,15 +182,27 @@ static double *draws_copy(SampleCtx *ctx, Samples *s, const char *what) {
     const double *d = smp_draws(ctx, s);
     if (!d) return NULL;
     tm_enter(TM_RANKS);
-    double *c = smp_xmalloc(ctx->n * sizeof *c);
-    memcpy(c, d, ctx->n * sizeof *c);
-    for (size_t i = 0; i < ctx->n; i++)
-        if (isnan(c[i])) {
-            smp_set_error(ctx, s->origin, "sensitivity: %s has a NaN draw (draw %zu): NaN has no rank", what, i);
-            free(c);
-            tm_leave();
-            return NULL;
-        }
+    size_t n = ctx->n, first_nan = n;
+    double *c = smp_xmalloc(n * sizeof *c);
+    /* copied and checked a chunk at a time on every thread; the first NaN is the least index */
+#pragma omp parallel for schedule(static) num_threads(ctx->threads) reduction(min : first_nan) if (n >= 2 * SMP_BLOCK)
+    for (size_t c0 = 0; c0 < n; c0 += SMP_BLOCK) {
+        size_t end = n - c0 < SMP_BLOCK ? n : c0 + SMP_BLOCK;
+        memcpy(c + c0, d + c0, (end - c0) * sizeof *c);
+        bool any = false;
+        for (size_t i = c0; i < end; i++) any |= c[i] != c[i];
+        for (size_t i = c0; any && i < end; i++)
+            if (isnan(c[i])) {
+                first_nan = i < first_nan ? i : first_nan;
+                break;
+            }
+    }
+    if (first_nan < n) {
+        smp_set_error(ctx, s->origin, "sensitivity: %s has a NaN draw (draw %zu): NaN has no rank", what, first_nan);
+        free(c);
+        tm_leave();
+        return NULL;
+    }
     tm_leave();
     return c;
 }
