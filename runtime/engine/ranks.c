@@ -163,20 +163,42 @@ double *ranks_average(const double *x, size_t n, int threads) {
     return r;
 }
 
-double ranks_corr(const double *rx, const double *ry, size_t n) {
+/* Ranks are multiples of 1/2, and so is their mean (n + 1) / 2 (ties or not): twice a rank's
+ * distance from the mean is a whole number below n in size, so the sums of products are exact
+ * in 128-bit integers, in any order: chunks on every thread, then the chunks' sums. Each sum is
+ * rounded once, to a double; below about 300,000 draws, where a double holds every partial sum
+ * exactly, that is the serial sum of doubles this replaced, to the bit. */
+typedef __int128 Wide;
+#define CORR_CHUNK 65536
+
+double ranks_corr(const double *rx, const double *ry, size_t n, int threads) {
     if (n < 2) return NAN;
-    double m = (double)(n + 1) / 2, sxy = 0, sxx = 0, syy = 0; /* the mean rank, ties or not */
-    for (size_t i = 0; i < n; i++) {
-        double dx = rx[i] - m, dy = ry[i] - m;
-        sxy += dx * dy, sxx += dx * dx, syy += dy * dy;
+    int T = threads_for(n, threads);
+    size_t nc = (n + CORR_CHUNK - 1) / CORR_CHUNK;
+    Wide(*part)[3] = xmalloc(nc * sizeof *part);
+    const int64_t twice_mean = (int64_t)n + 1;
+#pragma omp parallel for schedule(static) num_threads(T)
+    for (size_t c = 0; c < nc; c++) {
+        size_t end = n - c * CORR_CHUNK < CORR_CHUNK ? n : (c + 1) * CORR_CHUNK;
+        Wide sxy = 0, sxx = 0, syy = 0;
+        for (size_t i = c * CORR_CHUNK; i < end; i++) {
+            int64_t dx = (int64_t)(2 * rx[i]) - twice_mean, dy = (int64_t)(2 * ry[i]) - twice_mean;
+            sxy += (Wide)dx * dy, sxx += (Wide)dx * dx, syy += (Wide)dy * dy;
+        }
+        part[c][0] = sxy, part[c][1] = sxx, part[c][2] = syy;
     }
+    Wide s[3] = {0, 0, 0};
+    for (size_t c = 0; c < nc; c++) s[0] += part[c][0], s[1] += part[c][1], s[2] += part[c][2];
+    free(part);
+    /* the sums of (2 dx)(2 dy): a quarter of each is the sum of dx dy */
+    double sxy = (double)s[0] / 4, sxx = (double)s[1] / 4, syy = (double)s[2] / 4;
     return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }
 
 double ranks_spearman(const double *x, const double *y, size_t n, int threads) {
     if (n < 2) return NAN;
     double *rx = ranks_average(x, n, threads), *ry = ranks_average(y, n, threads);
-    double r = ranks_corr(rx, ry, n);
+    double r = ranks_corr(rx, ry, n, threads);
     free(rx);
     free(ry);
     return r;

@@ -16,8 +16,9 @@ void ranks_sort(double *x, size_t n, int threads);
 void ranks_order(const double *x, size_t n, uint32_t *order, int threads);
 /* The ranks 1..n of x (malloc'd), ties sharing their average rank (-0 ties +0). */
 double *ranks_average(const double *x, size_t n, int threads);
-/* The Pearson correlation of two rank vectors from ranks_average; NaN when either is constant. */
-double ranks_corr(const double *rx, const double *ry, size_t n);
+/* The Pearson correlation of two rank vectors from ranks_average (multiples of 1/2; n < 2^62);
+ * NaN when either is constant. Its sums are exact, so it is the same for any thread count. */
+double ranks_corr(const double *rx, const double *ry, size_t n, int threads);
 /* The Spearman correlation of x and y (n draws each, no NaN): the Pearson correlation of their
  * ranks, ties sharing their average rank. NaN when either is constant. */
 double ranks_spearman(const double *x, const double *y, size_t n, int threads);

@@ -243,7 +243,7 @@ bool smp_sensitivity(SampleCtx *ctx, Samples *y, SmpInput **inputs, size_t *coun
         if (!ok) break;
         tm_enter(TM_RANKS);
         double *rx = ranks_average(xd, n, ctx->threads);
-        double r = ranks_corr(rx, ry, n);
+        double r = ranks_corr(rx, ry, n, ctx->threads);
         in[j].rank_corr = isnan(r) ? 0 : r; /* one value on every draw: no rank order to follow */
         free(rx);
         free(xd);

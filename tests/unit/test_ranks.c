@@ -2,7 +2,9 @@
  * reference (qsort by value, ties in index order), at 1 to 7 threads, which must give the same
  * bits: many ties (runs of equal keys that cross the threads' chunks: ranks_average splits its
  * work at the start of a run), every key equal (one run over all chunks), -0 beside +0, and keys
- * that differ in one digit only (one radix pass: the sorted keys are copied back). */
+ * that differ in one digit only (one radix pass: the sorted keys are copied back). ranks_corr:
+ * the same bits at every thread count, and below 300,000 draws (where a double holds every
+ * partial sum exactly) the same as the plain serial sum of doubles. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,6 +66,31 @@ static uint64_t next(void) { /* splitmix64 */
     return z ^ (z >> 31);
 }
 
+/* the serial sum of doubles ranks_corr was until its sums became exact 128-bit integers */
+static double serial_corr(const double *rx, const double *ry, size_t n) {
+    double m = (double)(n + 1) / 2, sxy = 0, sxx = 0, syy = 0;
+    for (size_t i = 0; i < n; i++) {
+        double dx = rx[i] - m, dy = ry[i] - m;
+        sxy += dx * dy, sxx += dx * dx, syy += dy * dy;
+    }
+    return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+}
+
+static void check_corr(const char *name, const double *x, const double *y, size_t n, bool exact) {
+    char what[160];
+    double *rx = ranks_average(x, n, 1), *ry = ranks_average(y, n, 1);
+    double want = serial_corr(rx, ry, n), one = ranks_corr(rx, ry, n, 1);
+    snprintf(what, sizeof what, "%s: ranks_corr %.17g, serial sum %.17g", name, one, want);
+    check(what, exact ? memcmp(&one, &want, sizeof one) == 0 : fabs(one - want) < 1e-12);
+    for (int threads = 2; threads <= 7; threads++) {
+        double r = ranks_corr(rx, ry, n, threads);
+        snprintf(what, sizeof what, "%s: ranks_corr at %d threads %.17g, at 1 %.17g", name, threads, r, one);
+        check(what, memcmp(&r, &one, sizeof r) == 0);
+    }
+    free(rx);
+    free(ry);
+}
+
 static void check_case(const char *name, const double *x, size_t n) {
     char what[160];
     uint32_t *ro = ref_order(x, n);
@@ -113,6 +140,19 @@ int main(void) {
     for (size_t i = 0; i < n; i++) x[i] = i < n / 2 ? 1.0 : (double)(i % 3); /* a run over half */
     check_case("a long run", x, n);
 
+    double *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (double)(next() % 1000);                  /* ties */
+        y[i] = x[i] + (double)(next() >> 11) * 0x1p-53 * 800; /* correlated with x */
+    }
+    check_corr("100000 draws", x, y, 100000, true);
+    check_corr("300001 draws", x, y, n, false);
+    for (size_t i = 0; i < n; i++) y[i] = 7;
+    double *rx = ranks_average(x, n, 2), *ry = ranks_average(y, n, 2);
+    check("ranks_corr of a constant is NaN", isnan(ranks_corr(rx, ry, n, 3)));
+    free(rx);
+    free(ry);
+    free(y);
     free(x);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
