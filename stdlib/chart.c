@@ -8,6 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "mem.h"
 #include "atomic_file.h"
 #include "numfmt.h"
@@ -122,13 +126,17 @@ size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
     return placed;
 }
 
+bool bins_unit_possible(double lo, double hi, int want, bool log) {
+    return !log && fabs(lo) < 1e15 && fabs(hi) < 1e15 && hi - lo + 1 <= want && lo == floor(lo) && hi == floor(hi);
+}
+
 size_t bins_choose_known(Bins *b, const double *x, size_t n, size_t m, double lo, double hi, int want, bool log) {
     *b = (Bins){.n = 0, .log = log};
     if (!m) return 0;
     b->lo = lo;
     b->hi = hi;
     /* one bin per whole number only for a narrow range: only then is it worth asking */
-    bool unit = !log && fabs(lo) < 1e15 && fabs(hi) < 1e15 && hi - lo + 1 <= want && lo == floor(lo) && hi == floor(hi);
+    bool unit = bins_unit_possible(lo, hi, want, log);
     if (unit)
         for (size_t i = 0; i < n && unit; i++)
             if (placeable(x[i], log) && x[i] != floor(x[i])) unit = false;
@@ -249,6 +257,59 @@ void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
     }
     free(edge);
     tm_leave();
+}
+
+/* The bins of x[0..n) added into counts (b->n, and [b->n] for the draws outside), on this
+ * thread: bins_count's arithmetic, so the same counts. edge: b's n + 1 edges. */
+static void bins_add(const Bins *b, const double *edge, const double *x, size_t n, size_t *counts) {
+    if (b->unit || b->log || b->hi == b->lo) {
+        for (size_t i = 0; i < n; i++) {
+            int k = bins_index(b, x[i]);
+            if (k >= 0) counts[k]++;
+        }
+        return;
+    }
+    int k[BINS_CHUNK];
+    double scale = b->n / (b->hi - b->lo);
+    for (size_t c0 = 0; c0 < n; c0 += BINS_CHUNK) {
+        size_t len = n - c0 < BINS_CHUNK ? n - c0 : BINS_CHUNK;
+        bins_find(k, x + c0, len, b->lo, b->hi, scale, b->n, edge);
+        for (size_t i = 0; i < len; i++) counts[k[i]]++;
+    }
+}
+
+bool chart_streams(SampleCtx *ctx, Samples *s) { return !smp_store_fits(ctx) && !smp_stored(s); }
+
+typedef struct BinPass {
+    const Bins *b;
+    const double *edge;
+    size_t *counts; /* per thread: b->n + 1 */
+} BinPass;
+
+static void bin_block(void *arg, size_t blk, const double *x, size_t len) {
+    BinPass *bp = arg;
+    (void)blk;
+#ifdef _OPENMP
+    size_t t = (size_t)omp_get_thread_num();
+#else
+    size_t t = 0;
+#endif
+    bins_add(bp->b, bp->edge, x, len, bp->counts + t * ((size_t)bp->b->n + 1));
+}
+
+bool bins_count_samples(const Bins *b, SampleCtx *ctx, Samples *s, size_t *counts) {
+    memset(counts, 0, (size_t)b->n * sizeof *counts);
+    if (b->n <= 0) return true;
+    size_t stride = (size_t)b->n + 1, threads = (size_t)(ctx->threads > 0 ? ctx->threads : 1);
+    double *edge = mem_alloc(stride * sizeof *edge);
+    for (int i = 0; i <= b->n; i++) edge[i] = bins_edge(b, i);
+    BinPass bp = {b, edge, mem_calloc(threads * stride, sizeof(size_t))};
+    bool ok = smp_eval_blocks(ctx, s, NULL, bin_block, &bp);
+    for (size_t t = 0; ok && t < threads; t++) /* whole numbers: any order is exact */
+        for (int k = 0; k < b->n; k++) counts[k] += bp.counts[t * stride + (size_t)k];
+    free(bp.counts);
+    free(edge);
+    return ok;
 }
 
 /* ---------- the part of the axis shown: range= and trim= ---------- */

@@ -36,6 +36,15 @@ size_t bins_choose_known(Bins *b, const double *x, size_t n, size_t m, double lo
 double bins_edge(const Bins *b, int i);      /* i in 0..n: the left edge of bin i (n: the right end) */
 int bins_index(const Bins *b, double x);     /* the bin holding x, or -1 */
 void bins_count(const Bins *b, const double *x, size_t n, size_t *counts); /* counts[b->n], zeroed here */
+/* Whether bins_choose_known must look at the draws: a narrow range between whole numbers, which
+ * gets one bin per value if every draw is a whole number. */
+bool bins_unit_possible(double lo, double hi, int want, bool log);
+/* Whether a chart of s counts its draws in a pass over its blocks (bins_count_samples) instead of
+ * holding them: when an array of them would not fit the budget for stored draws and none is held
+ * (docs/scale.md, "Memory"). The counts are the same. */
+bool chart_streams(SampleCtx *ctx, Samples *s);
+/* bins_count of s's draws, block by block as the engine computes them. False with ctx's error set. */
+bool bins_count_samples(const Bins *b, SampleCtx *ctx, Samples *s, size_t *counts);
 
 /* The part of the axis that hist and plot show (docs/language.md, "Output"): every draw that
  * can be placed, the draws inside range=[lo, hi], or (trim=p) those between the p-th and the

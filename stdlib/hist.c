@@ -83,8 +83,8 @@ static bool hist(Args *a, Value *out) {
     static const char *const QNAMES[3] = {"p5", "p50", "p95"};
     size_t nan = 0, inf = 0; /* draws left out (cached with the summary's statistics) */
     double lo = 0, hi = 0;   /* and the range */
+    Samples *s = is_samples ? a->v[H_X]->as.smp : NULL;
     if (is_samples) {
-        Samples *s = a->v[H_X]->as.smp;
         ok = display_samples_summary(I, s, &text);
         if (ok && (!smp_quantiles(&I->smp, s, QS, 3, q) || !smp_nonfinite(&I->smp, s, &nan, &inf) ||
                    !smp_min(&I->smp, s, &lo) || !smp_max(&I->smp, s, &hi) ||
@@ -93,10 +93,14 @@ static bool hist(Args *a, Value *out) {
             ok = false;
         }
     }
+    bool known = is_samples && !nan && !inf && (!log || lo > 0); /* every draw placeable */
+    /* at large N the draws are counted block by block, not held (docs/scale.md, "Memory") */
+    bool stream = ok && known && win.kind == WINDOW_ALL && !bins_unit_possible(lo, hi, want, log) &&
+                  chart_streams(&I->smp, s);
     double *x = NULL;
-    size_t n = 0;
+    size_t n = stream ? I->smp.n : 0;
     bool owned = false;
-    if (!ok || !chart_draws(a, a->v[H_X], a->span[H_X], false, &x, &n, &owned)) {
+    if (!ok || (!stream && !chart_draws(a, a->v[H_X], a->span[H_X], false, &x, &n, &owned))) {
         sb_free(&text);
         return false;
     }
@@ -111,7 +115,6 @@ static bool hist(Args *a, Value *out) {
     sb_putc(&text, '\n');
 
     Bins b;
-    bool known = is_samples && !nan && !inf && (!log || lo > 0); /* every draw placeable */
     WindowCount wc = {0};
     size_t placed;
     if (win.kind != WINDOW_ALL) {
@@ -123,7 +126,14 @@ static bool hist(Args *a, Value *out) {
     size_t nonpos = n - placed - wc.below - wc.above - nan - inf; /* placed: finite (and > 0 on a log scale) */
     if (placed) {
         size_t *counts = malloc((b.n > 0 ? (size_t)b.n : 1) * sizeof *counts);
-        bins_count(&b, x, n, counts);
+        if (!stream) {
+            bins_count(&b, x, n, counts);
+        } else if (!bins_count_samples(&b, &I->smp, s, counts)) {
+            rt_error_from_samples(I);
+            free(counts);
+            sb_free(&text);
+            return false;
+        }
         size_t maxc = 0;
         for (int k = 0; k < b.n; k++)
             if (counts[k] > maxc) maxc = counts[k];

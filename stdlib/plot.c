@@ -231,8 +231,9 @@ static void render(Plot *p, StrBuf *o, const SqString *title, const SqString *xl
     sb_puts(o, "</svg>\n");
 }
 
-/* Fills the series from x: one value, a list, or a record (keys name the series). */
-static bool gather(Args *a, Plot *p) {
+/* Fills the series from x: one value, a list, or a record (keys name the series). stream: the one
+ * series is samples whose draws are counted in a pass, not held (x stays NULL). */
+static bool gather(Args *a, Plot *p, bool stream) {
     const Value *x = a->v[P_X];
     const SqList *labels = NULL;
     if (has_arg(a, P_LABELS) && !need_list(a, P_LABELS, &labels)) return false;
@@ -260,7 +261,8 @@ static bool gather(Args *a, Plot *p) {
             return arg_error(a, P_X, "series %d is %s; each series must be samples or a number", i, value_kind_name(v));
         }
         /* one series may borrow the engine's array; several need copies (each could evict another) */
-        if (!chart_draws(a, v, a->span[P_X], count > 1, &s->x, &s->n, &s->owned)) return false;
+        if (stream) s->x = NULL, s->n = a->I->smp.n, s->owned = false;
+        else if (!chart_draws(a, v, a->span[P_X], count > 1, &s->x, &s->n, &s->owned)) return false;
         p->ns++;
     }
     return true;
@@ -324,9 +326,13 @@ static bool plot_svg(Args *a, StrBuf *svg) {
         }
         quantiles = q;
     }
+    /* one series of samples at large N: its draws are counted block by block, not held
+     * (docs/scale.md, "Memory") */
+    bool stream = quantiles && nitems == 1 && win.kind == WINDOW_ALL && !nan && !inf && (!log || lo > 0) &&
+                  !bins_unit_possible(lo, hi, (int)bins_d, log) && chart_streams(&a->I->smp, first->as.smp);
     Plot p;
     memset(&p, 0, sizeof p);
-    if (!gather(a, &p)) {
+    if (!gather(a, &p, stream)) {
         plot_free(&p);
         return false;
     }
@@ -389,7 +395,13 @@ static bool plot_svg(Args *a, StrBuf *svg) {
     double ymax = 0;
     for (int i = 0; i < p.ns; i++) {
         p.s[i].counts = malloc((size_t)p.b.n * sizeof(size_t));
-        bins_count(&p.b, p.s[i].x, p.s[i].n, p.s[i].counts);
+        if (!stream) {
+            bins_count(&p.b, p.s[i].x, p.s[i].n, p.s[i].counts);
+        } else if (!bins_count_samples(&p.b, &a->I->smp, first->as.smp, p.s[i].counts)) {
+            rt_error_from_samples(a->I);
+            plot_free(&p);
+            return false;
+        }
         for (int k = 0; k < p.b.n; k++) {
             double share = p.s[i].n ? (double)p.s[i].counts[k] / (double)p.s[i].n : 0;
             if (share > ymax) ymax = share;

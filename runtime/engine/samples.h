@@ -191,5 +191,11 @@ bool smp_cdf(SampleCtx *ctx, Samples *s, double v, double *out);
 const double *smp_draws(SampleCtx *ctx, Samples *s);
 /* Draws that are NaN or +-inf. */
 bool smp_nonfinite(SampleCtx *ctx, Samples *s, size_t *nan_count, size_t *inf_count);
+/* Storing draws is an optimisation under a fixed budget (docs/scale.md, "Memory"): whether an
+ * array of all n draws fits it (half of ctx->cache_budget, as the rehearsal's prefetch keeps), and
+ * whether s holds its draws now. A reducer that could do without an array (hist, plot) streams
+ * over the draws when one would not fit and none is held. */
+bool smp_store_fits(const SampleCtx *ctx);
+bool smp_stored(const Samples *s);
 
 #endif

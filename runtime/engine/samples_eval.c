@@ -1336,6 +1336,10 @@ bool smp_materialize(SampleCtx *ctx, Samples *s) {
     return true;
 }
 
+bool smp_store_fits(const SampleCtx *ctx) { return ctx->n <= ctx->cache_budget / 2 / sizeof(double); }
+
+bool smp_stored(const Samples *s) { return s->draws != NULL; }
+
 const double *smp_draws(SampleCtx *ctx, Samples *s) {
     smp_query(ctx, s, SMP_WANT_DRAWS, NULL, 0);
     return smp_materialize(ctx, s) ? s->draws : NULL;
