@@ -303,6 +303,42 @@ static double truncated_draw(const gsl_rng *r, const double *p, int *bad) {
     return *bad = TRUNC_LO, NAN;
 }
 
+/* The same by the inverse CDF at u, for Latin hypercube sampling (SmpQuantFn): the continuous
+ * families as truncated_draw's inverse branch; the counting ones at the share u of the mass on the
+ * whole numbers in [lo, hi] (the smallest x with P(X <= x) >= P(X < lo) + u P(lo <= X <= hi)). */
+static double truncated_quant(double u, const double *p, int *bad) {
+    DistFamily f = (DistFamily)p[TRUNC_FAMILY];
+    double lo = p[TRUNC_LO], hi = p[TRUNC_HI];
+    const double *fp = p + TRUNC_FIXED;
+    if (!(lo <= hi)) return *bad = TRUNC_HI, NAN;
+    int b = family_check(f, fp);
+    if (b >= 0) return *bad = TRUNC_FIXED + b, NAN;
+    double x;
+    if (family_info(f)->continuous) {
+        double pl = family_cdf_P(f, lo, fp);
+        if (pl > 0.5) {
+            double ql = family_cdf_Q(f, lo, fp), qh = family_cdf_Q(f, hi, fp);
+            if (!(ql > qh)) return *bad = TRUNC_LO, NAN;
+            double v = ql - u * (ql - qh);
+            x = family_Qinv(f, v, fp);
+            if (isnan(x)) x = family_lhs_quantile(f, 1 - v, fp);
+        } else {
+            double ph = family_cdf_P(f, hi, fp);
+            if (!(ph > pl)) return *bad = TRUNC_LO, NAN;
+            x = family_lhs_quantile(f, pl + u * (ph - pl), fp);
+        }
+    } else {
+        double first = ceil(lo), last = floor(hi);
+        double below = family_cdf_P(f, first - 1, fp), upto = family_cdf_P(f, last, fp);
+        if (!(upto > below)) return *bad = TRUNC_LO, NAN;
+        x = family_quantile(f, below + u * (upto - below), fp);
+        lo = first, hi = last;
+    }
+    if (!(x >= lo)) x = lo; /* rounding at the edges */
+    if (x > hi) x = hi;
+    return x;
+}
+
 /* Probability that the distribution behind operand c lies in [lo, hi]; false when unknown
  * (no descriptor, or parameters that vary per draw). */
 static bool operand_mass(Operand c, double lo, double hi, double *m);
@@ -386,7 +422,7 @@ static TruncResult truncate_desc(Args *a, const DistDesc *d, double lo, double h
         const char *names[TRUNC_FIXED + DF_MAX_PARAMS] = {"family", "method", "lo", "hi"};
         for (int i = 0; i < fi->nparams; i++)
             p[TRUNC_FIXED + i] = d->params[i], names[TRUNC_FIXED + i] = fi->param_names[i];
-        *out = smp_custom(ctx, "truncate", truncated_draw, TRUNC_FIXED + fi->nparams, p, names, span);
+        *out = smp_custom(ctx, "truncate", truncated_draw, truncated_quant, TRUNC_FIXED + fi->nparams, p, names, span);
         return TR_OK;
     }
     case DESC_MIXTURE: {

@@ -570,6 +570,27 @@ double family_quantile(DistFamily f, double u, const double *p) {
     return hi;
 }
 
+/* The x with P(X <= x) = u by bisection on the CDF, for a continuous family whose GSL inverse
+ * gave up (gsl_cdf_gamma_Pinv and _beta_Pinv return NaN when Newton's method does not converge). */
+static double bisect_quantile(DistFamily f, double u, const double *p) {
+    double lo = -1, hi = 1;
+    for (int i = 0; i < 2100 && family_cdf_P(f, hi, p) < u; i++) lo = hi, hi *= 2;
+    for (int i = 0; i < 2100 && family_cdf_P(f, lo, p) >= u; i++) hi = lo, lo = lo > 0 ? 0 : lo * 2;
+    for (int i = 0; i < 2200; i++) { /* P(lo) < u <= P(hi) */
+        double mid = lo + (hi - lo) / 2;
+        if (!(mid > lo && mid < hi)) break;
+        if (family_cdf_P(f, mid, p) >= u) hi = mid;
+        else lo = mid;
+    }
+    return hi;
+}
+
+double family_lhs_quantile(DistFamily f, double u, const double *p) {
+    double x = family_quantile(f, u, p);
+    if (isnan(x) && INFO[f].continuous) x = bisect_quantile(f, u, p);
+    return x;
+}
+
 /* ---- smp_custom draw functions, one per family ---- */
 
 #define FAMILY_DRAW(F)                                                                  \
@@ -580,6 +601,16 @@ double family_quantile(DistFamily f, double u, const double *p) {
             return NAN;                                                                 \
         }                                                                               \
         return family_draw(F, r, p);                                                    \
+    }
+/* ... and their inverse CDFs, for Latin hypercube sampling (samples.h, SmpQuantFn) */
+#define FAMILY_QUANT(F)                                                                 \
+    static double quant_##F(double u, const double *p, int *bad) {                      \
+        int b = family_check(F, p);                                                     \
+        if (b >= 0) {                                                                   \
+            *bad = b;                                                                   \
+            return NAN;                                                                 \
+        }                                                                               \
+        return family_lhs_quantile(F, u, p);                                            \
     }
 FAMILY_DRAW(DF_NORMAL)
 FAMILY_DRAW(DF_LOGNORMAL)
@@ -602,6 +633,36 @@ FAMILY_DRAW(DF_BINOMIAL)
 FAMILY_DRAW(DF_BERNOULLI)
 FAMILY_DRAW(DF_GEOMETRIC)
 
+FAMILY_QUANT(DF_NORMAL)
+FAMILY_QUANT(DF_LOGNORMAL)
+FAMILY_QUANT(DF_UNIFORM)
+FAMILY_QUANT(DF_BETA)
+FAMILY_QUANT(DF_GAMMA)
+FAMILY_QUANT(DF_EXPONENTIAL)
+FAMILY_QUANT(DF_CHISQ)
+FAMILY_QUANT(DF_PARETO)
+FAMILY_QUANT(DF_TRIANGULAR)
+FAMILY_QUANT(DF_PERT)
+FAMILY_QUANT(DF_T)
+FAMILY_QUANT(DF_LOGT)
+FAMILY_QUANT(DF_CAUCHY)
+FAMILY_QUANT(DF_LOGISTIC)
+FAMILY_QUANT(DF_WEIBULL)
+FAMILY_QUANT(DF_STUDENT_T)
+FAMILY_QUANT(DF_POISSON)
+FAMILY_QUANT(DF_BINOMIAL)
+FAMILY_QUANT(DF_BERNOULLI)
+FAMILY_QUANT(DF_GEOMETRIC)
+
+static const SmpQuantFn QUANT_FNS[DF_COUNT] = {
+    quant_DF_NORMAL, quant_DF_LOGNORMAL, quant_DF_UNIFORM, quant_DF_BETA, quant_DF_GAMMA, quant_DF_EXPONENTIAL,
+    quant_DF_CHISQ, quant_DF_PARETO, quant_DF_TRIANGULAR, quant_DF_PERT, quant_DF_T, quant_DF_LOGT,
+    quant_DF_CAUCHY, quant_DF_LOGISTIC, quant_DF_WEIBULL, quant_DF_STUDENT_T,
+    quant_DF_POISSON, quant_DF_BINOMIAL, quant_DF_BERNOULLI, quant_DF_GEOMETRIC,
+};
+
+SmpQuantFn family_quant_fn(DistFamily f) { return QUANT_FNS[f]; }
+
 static const SmpDrawFn DRAW_FNS[DF_COUNT] = {
     draw_DF_NORMAL, draw_DF_LOGNORMAL, draw_DF_UNIFORM, draw_DF_BETA, draw_DF_GAMMA, draw_DF_EXPONENTIAL,
     draw_DF_CHISQ, draw_DF_PARETO, draw_DF_TRIANGULAR, draw_DF_PERT, draw_DF_T, draw_DF_LOGT,
@@ -615,7 +676,7 @@ Samples *family_node(SampleCtx *ctx, DistFamily f, const Operand *params, Span o
     const FamilyInfo *fi = &INFO[f];
     if (f == DF_NORMAL) return smp_normal(ctx, params[0], params[1], origin);
     if (f == DF_LOGNORMAL) return smp_lognormal(ctx, params[0], params[1], origin);
-    return smp_custom(ctx, fi->name, DRAW_FNS[f], fi->nparams, params, fi->param_names, origin);
+    return smp_custom(ctx, fi->name, DRAW_FNS[f], QUANT_FNS[f], fi->nparams, params, fi->param_names, origin);
 }
 
 bool family_build(Args *a, DistFamily f, const Operand *params, const int *arg_index, int lclip_i, int rclip_i,

@@ -75,8 +75,14 @@ double family_pdf(DistFamily f, double x, const double *p);
  * over whole numbers with their CDF. */
 double family_quantile(DistFamily f, double u, const double *p);
 
-/* The smp_custom draw function of family f (checks its parameters per draw). */
+/* family_quantile, with bisection on the CDF where a GSL inverse does not converge: how Latin
+ * hypercube sampling draws (u in (0, 1)). */
+double family_lhs_quantile(DistFamily f, double u, const double *p);
+
+/* The smp_custom draw function of family f (checks its parameters per draw), and its inverse CDF
+ * (the same checks) for Latin hypercube sampling. */
 SmpDrawFn family_draw_fn(DistFamily f);
+SmpQuantFn family_quant_fn(DistFamily f);
 
 /* A fresh node of family f with the given parameters (borrowed), drawn per draw. */
 Samples *family_node(SampleCtx *ctx, DistFamily f, const Operand *params, Span origin);

@@ -13,6 +13,9 @@
     "                overrides the script's `set samples`\n" \
     "  --seed S      random seed (default 0); overrides the script's `set seed`\n" \
     "  --threads T   worker threads (default: one per CPU); output is the same for any T\n" \
+    "  --sampling M  mc (Monte Carlo, the default) or lhs (Latin hypercube: each random\n" \
+    "                input's N uniforms stratified, one per [k/N, (k+1)/N)); overrides\n" \
+    "                the script's `set sampling`\n" \
     "  --rehearse M  auto (default), always or never: first run the script silently on\n" \
     "                a few draws to learn what it asks, then compute all of it in one\n" \
     "                pass (auto: runs of 50K draws or more); output is the same for any M\n" \

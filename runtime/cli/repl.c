@@ -113,6 +113,7 @@ struct Repl {
     int nspaces;
     size_t start_n;     /* the settings sqc started with, for :reset */
     uint64_t start_seed;
+    bool start_lhs;
     /* a session without a terminal (repl_open, for sqc --serve) */
     bool served;        /* entries are whole: one that ends too soon is a syntax error */
     FILE *diag;         /* where errors go (NULL: standard error) */
@@ -341,14 +342,16 @@ static bool checkpoint_end(Interp *I, Checkpoint *cp, bool failed) {
     return stopped;
 }
 
-/* A fresh interpreter in place of r->I, with the settings sqc started with except n and seed. */
-static void fresh_interp(Repl *r, size_t n, uint64_t seed) {
+/* A fresh interpreter in place of r->I, with the settings sqc started with except n, seed and
+ * sampling. */
+static void fresh_interp(Repl *r, size_t n, uint64_t seed, bool lhs) {
     Interp *I = r->I;
     FILE *out = I->out;
     int threads = I->smp.threads;
     bool ascii = I->ascii, samples_fixed = I->samples_fixed, seed_fixed = I->seed_fixed;
     InlineChartFn chart = I->inline_chart;
     void *chart_ctx = I->inline_chart_ctx;
+    bool sampling_fixed = I->sampling_fixed;
     interp_free(I);
     interp_init(I, out);
     stdlib_open(I);
@@ -358,17 +361,19 @@ static void fresh_interp(Repl *r, size_t n, uint64_t seed) {
     I->ascii = ascii;
     I->samples_fixed = samples_fixed; /* given on the command line */
     I->seed_fixed = seed_fixed;
+    I->sampling_fixed = sampling_fixed;
     I->smp.n = n;
     I->smp.seed = seed;
+    I->smp.lhs = lhs;
     spaces_reset(r);
 }
 
-/* Starts a fresh interpreter with n draws and the given seed and re-runs the log; false
+/* Starts a fresh interpreter with n draws, the given seed and sampling and re-runs the log; false
  * when Ctrl-C stopped the re-run (r->note says what is left). */
-static bool restart(Repl *r, size_t n, uint64_t seed) {
+static bool restart(Repl *r, size_t n, uint64_t seed, bool lhs) {
     Interp *I = r->I;
     FILE *out = I->out;
-    fresh_interp(r, n, seed);
+    fresh_interp(r, n, seed, lhs);
     r->note[0] = '\0';
     if (!r->nlog) return true;
 
@@ -405,14 +410,18 @@ static bool restart(Repl *r, size_t n, uint64_t seed) {
     return true;
 }
 
-/* Sets the draw count or the seed and re-runs the session; says what it did on `to`, as
- * `samples = N (...)`. `why`, when not NULL, goes first ("FILE sets "). False when stopped. */
-static bool change_setting(Repl *r, bool is_samples, double value, FILE *to, const char *why) {
+/* Sets the draw count, the seed or the sampling (value 1: lhs) and re-runs the session; says what
+ * it did on `to`, as `samples = N (...)`. `why`, when not NULL, goes first ("FILE sets "). False
+ * when stopped. */
+static bool change_setting(Repl *r, SetKind which, double value, FILE *to, const char *why) {
     Interp *I = r->I;
-    bool ok = restart(r, is_samples ? (size_t)value : I->smp.n, is_samples ? I->smp.seed : (uint64_t)value);
+    bool ok = restart(r, which == SET_SAMPLES ? (size_t)value : I->smp.n,
+                      which == SET_SEED ? (uint64_t)value : I->smp.seed,
+                      which == SET_SAMPLING ? value != 0 : I->smp.lhs);
     if (why) fputs(why, to);
-    if (is_samples) fprintf(to, "samples = %zu%s\n", I->smp.n, r->note);
-    else fprintf(to, "seed = %llu%s\n", (unsigned long long)I->smp.seed, r->note);
+    if (which == SET_SAMPLES) fprintf(to, "samples = %zu%s\n", I->smp.n, r->note);
+    else if (which == SET_SEED) fprintf(to, "seed = %llu%s\n", (unsigned long long)I->smp.seed, r->note);
+    else fprintf(to, "sampling = \"%s\"%s\n", I->smp.lhs ? "lhs" : "mc", r->note);
     fflush(to);
     return ok;
 }
@@ -454,7 +463,7 @@ static bool run_entry(Repl *r, const char *name, const char *text, size_t len, b
             free(printed);
             char why[700] = "";
             if (load) snprintf(why, sizeof why, "%s sets ", name);
-            if (!change_setting(r, I->set_request.is_samples, I->set_request.value, load ? stderr : stdout,
+            if (!change_setting(r, I->set_request.which, I->set_request.value, load ? stderr : stdout,
                                 load ? why : NULL))
                 return true; /* stopped while re-running the session */
             continue;
@@ -499,13 +508,21 @@ static bool run_entry(Repl *r, const char *name, const char *text, size_t len, b
 
 /* :reset: a fresh session with the settings sqc started with; the history stays. */
 static void reset(Repl *r) {
-    fresh_interp(r, r->start_n, r->start_seed);
+    fresh_interp(r, r->start_n, r->start_seed, r->start_lhs);
     log_clear(r, 0);
     paths_clear(r);
     printf("a fresh session: samples = %zu, seed = %llu\n", r->I->smp.n, (unsigned long long)r->I->smp.seed);
 }
 
 /* ---------- commands ---------- */
+
+/* The settings `set` changes (docs/language.md, "Statements" and "Sampling"), for :help. */
+static const char SETTINGS_HELP[] =
+    "settings (in a script before the first distribution; typed here, they re-run the session):\n"
+    "  set samples = N       draws per uncertain value\n"
+    "  set seed = S          the random seed\n"
+    "  set sampling = \"lhs\"  Latin hypercube sampling: each random input's N uniforms\n"
+    "                        stratified, one per [k/N, (k+1)/N); \"mc\" (Monte Carlo) is the default\n";
 
 static void help_all(void) {
     printf("Type an expression or a statement; its value is shown. A statement left open\n"
@@ -517,6 +534,7 @@ static void help_all(void) {
         snprintf(head, sizeof head, "%s %s", COMMANDS[i].name, COMMANDS[i].args);
         printf("  %-14s %s\n", head, COMMANDS[i].doc);
     }
+    printf("\n%s", SETTINGS_HELP);
     printf("\nbuiltins (:help NAME for one):\n");
     int n = registry_count(the_repl->I);
     const char *done[32];
@@ -549,6 +567,10 @@ static bool help_one(const char *name, FILE *out) {
             fprintf(out, "%s %s\n  %s\n", COMMANDS[i].name, COMMANDS[i].args, COMMANDS[i].doc);
             return true;
         }
+    if (!strcmp(name, "set") || !strcmp(name, "sampling") || !strcmp(name, "lhs")) {
+        fputs(SETTINGS_HELP, out);
+        return true;
+    }
     const Builtin *b = registry_find(the_repl->I, sym_intern_cstr(&the_repl->I->syms, name));
     if (b) {
         fprintf(out, "%s(%s)    [%s]\n  %s\n", b->name, b->signature, b->family, b->doc);
@@ -593,7 +615,7 @@ static bool command(Repl *r, char *line) {
             report_usage("%s needs a whole number%s, got '%s'\n", name,
                     is_samples ? " from 1 to 1B" : " >= 0", arg);
         } else {
-            change_setting(r, is_samples, x, stdout, NULL); /* (memory is checked as arrays are made: mem.h) */
+            change_setting(r, is_samples ? SET_SAMPLES : SET_SEED, x, stdout, NULL); /* (memory is checked as arrays are made: mem.h) */
         }
     } else if (!strcmp(name, ":load")) {
         if (!*arg) {
@@ -791,7 +813,7 @@ static void history_close(Repl *r) {
 /* ---------- the loop ---------- */
 
 int repl_run(Interp *I) {
-    Repl r = {.I = I, .start_n = I->smp.n, .start_seed = I->smp.seed};
+    Repl r = {.I = I, .start_n = I->smp.n, .start_seed = I->smp.seed, .start_lhs = I->smp.lhs};
     the_repl = &r;
     repl_thread = pthread_self();
     stop_flag = &I->smp.stop; /* I stays where it is: restart() re-initializes it in place */
@@ -864,8 +886,8 @@ int repl_run(Interp *I) {
 Repl *repl_open(Interp *I, FILE *diag, ReplShow show, void *show_ctx) {
     Repl *r = calloc(1, sizeof *r);
     if (!r) abort();
-    *r = (Repl){.I = I, .start_n = I->smp.n, .start_seed = I->smp.seed, .served = true,
-                .diag = diag, .show = show, .show_ctx = show_ctx};
+    *r = (Repl){.I = I, .start_n = I->smp.n, .start_seed = I->smp.seed, .start_lhs = I->smp.lhs,
+                .served = true, .diag = diag, .show = show, .show_ctx = show_ctx};
     the_repl = r;
     return r;
 }

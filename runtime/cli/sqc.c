@@ -49,6 +49,7 @@ typedef struct Options {
     bool check; /* --check: parse only */
     bool serve; /* --serve: requests on standard input (docs/jupyter.md) */
     enum { REHEARSE_AUTO, REHEARSE_ALWAYS, REHEARSE_NEVER } rehearse;
+    enum { SAMPLING_UNSET, SAMPLING_MC, SAMPLING_LHS } sampling; /* --sampling */
 } Options;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -102,6 +103,14 @@ static int parse_options(int argc, char **argv, Options *o) {
             else if (!strcmp(v, "always")) o->rehearse = REHEARSE_ALWAYS;
             else if (!strcmp(v, "never")) o->rehearse = REHEARSE_NEVER;
             else return usage_error("--rehearse must be auto, always or never, got '%s'", v);
+            continue;
+        }
+        if (!strncmp(arg, "--sampling", 10) && (arg[10] == '=' || !arg[10])) {
+            const char *v = arg[10] == '=' ? arg + 11 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) return usage_error("%s needs a value: mc (Monte Carlo, the default) or lhs (Latin hypercube)", "--sampling");
+            if (!strcmp(v, "mc")) o->sampling = SAMPLING_MC;
+            else if (!strcmp(v, "lhs")) o->sampling = SAMPLING_LHS;
+            else return usage_error("--sampling must be mc (Monte Carlo, the default) or lhs (Latin hypercube), got '%s'", v);
             continue;
         }
         if (!strcmp(arg, "-e")) {
@@ -201,6 +210,7 @@ static void apply_options(Interp *I, const void *arg) {
 #endif
     if (o->samples > 0) I->smp.n = (size_t)o->samples, I->samples_fixed = true;
     if (o->seed >= 0) I->smp.seed = (uint64_t)o->seed, I->seed_fixed = true;
+    if (o->sampling != SAMPLING_UNSET) I->smp.lhs = o->sampling == SAMPLING_LHS, I->sampling_fixed = true;
     if (o->max_steps > 0) I->step_limit = (unsigned long)o->max_steps, I->step_limit_flag = "--max-steps";
     if (o->max_time > 0) I->time_limit = o->max_time, I->time_limit_flag = "--max-time";
     const char *lang = setlocale(LC_CTYPE, "");

@@ -15,6 +15,18 @@ uint64_t rng_bits(uint64_t key, uint64_t i, uint64_t j) { return rng_bits_inline
 
 double rng_open01(uint64_t key, uint64_t i, uint64_t j) { return rng_open01_inline(key, i, j); }
 
+uint64_t rng_lhs_stratum_of(uint64_t key, uint64_t n, uint64_t i) {
+    LhsPerm p;
+    rng_lhs_init(&p, key, n);
+    return rng_lhs_stratum(&p, i);
+}
+
+double rng_lhs_uniform(uint64_t key, uint64_t n, uint64_t i) {
+    LhsPerm p;
+    rng_lhs_init(&p, key, n);
+    return rng_lhs_uniform_inline(&p, i);
+}
+
 /* The adapter's state: which stream, which draw, and how many uniforms this draw has used. */
 typedef struct CounterState {
     uint64_t key, draw, j;

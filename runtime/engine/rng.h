@@ -14,6 +14,11 @@ uint64_t rng_bits(uint64_t key, uint64_t i, uint64_t j);
 /* Uniform in (0, 1): never 0 nor 1, safe for log(). */
 double rng_open01(uint64_t key, uint64_t i, uint64_t j);
 
+/* Latin hypercube sampling (rng_inline.h): the stratum pi(i) in [0, n) of draw i < n of a stream
+ * with n draws (a bijection of [0, n) for each key), and draw i's uniform, in [pi(i)/n, (pi(i)+1)/n). */
+uint64_t rng_lhs_stratum_of(uint64_t key, uint64_t n, uint64_t i);
+double rng_lhs_uniform(uint64_t key, uint64_t n, uint64_t i);
+
 /* A gsl_rng whose output for draw i is rng_bits(key, i, 0), rng_bits(key, i, 1), ...
  * so that GSL's samplers (which consume a variable number of uniforms) can be used per
  * draw. Allocate one per thread; position it with rng_gsl_at() before each draw. */

@@ -35,3 +35,11 @@ HASH_CLONES void smp_uniform_pairs_at(double *restrict r, double *restrict a, ui
         a[p] = rng_open01_inline(key, k, 1);
     }
 }
+
+/* u[i] = draw i0 + i's Latin hypercube uniform of stream key with n draws (rng_inline.h). The cycle
+ * walk is a loop of varying length per draw: no vectors, no clones. */
+void smp_lhs_uniform_block(double *restrict u, uint64_t key, size_t n, size_t i0, size_t len) {
+    LhsPerm p;
+    rng_lhs_init(&p, key, n);
+    for (size_t i = 0; i < len; i++) u[i] = rng_lhs_uniform_inline(&p, i0 + i);
+}

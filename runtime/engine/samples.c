@@ -228,6 +228,7 @@ void smp_fingerprint(Samples *s) {
     s->fp_none = s->kind == NK_ARRAY;
     fp_add(&h, (uint64_t)s->kind << 8 | s->op);
     fp_add(&h, s->key);
+    if (s->lhs) fp_add(&h, 0x4C4853); /* other draws from the same stream (Monte Carlo's fingerprints unchanged) */
     fp_add(&h, (uint64_t)s->nops);
     for (int k = 0; k < s->nops; k++) {
         const Samples *c = s->ops[k].node;
@@ -283,6 +284,7 @@ static Samples *node_new(NodeKind kind, int nops, const Operand *ops) {
 static Samples *random_node(SampleCtx *ctx, NodeKind kind, int nops, const Operand *ops, Span origin) {
     Samples *s = node_new(kind, nops, ops);
     s->key = rng_stream_key(ctx->seed, ctx->next_stream++);
+    s->lhs = ctx->lhs;
     s->origin = origin;
     return s;
 }
@@ -304,11 +306,13 @@ Samples *smp_uniform(SampleCtx *ctx, Operand lo, Operand hi, Span origin) {
     return sealed(random_node(ctx, NK_UNIFORM, 2, (Operand[]){lo, hi}, origin));
 }
 
-Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, int nparams,
+Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, SmpQuantFn quant, int nparams,
                     const Operand *params, const char *const *param_names, Span origin) {
     Samples *s = random_node(ctx, NK_CUSTOM, nparams, params, origin);
+    if (s->lhs && !quant) abort(); /* a caller's bug: lhs needs the inverse CDF (samples.h) */
     s->name = xstrdup(name ? name : "distribution");
     s->draw = draw;
+    s->quant = quant;
     s->param_names = smp_xcalloc((size_t)nparams, sizeof(char *));
     for (int k = 0; k < nparams; k++)
         s->param_names[k] = xstrdup(param_names && param_names[k] ? param_names[k] : "?");
@@ -387,8 +391,10 @@ Samples *smp_copy_with(const Samples *s, const Operand *ops) {
     c->op = s->op;
     c->is_bool = s->is_bool;
     c->key = s->key;
+    c->lhs = s->lhs;
     c->origin = s->origin;
     c->draw = s->draw;
+    c->quant = s->quant;
     if (s->name) c->name = xstrdup(s->name);
     if (s->param_names) {
         c->param_names = smp_xcalloc((size_t)s->nops, sizeof(char *));

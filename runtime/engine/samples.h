@@ -64,6 +64,10 @@ typedef struct SampleCtx {
     uint64_t seed;        /* run seed */
     int threads;          /* worker threads for block evaluation (>= 1) */
     uint64_t next_stream; /* incremented by every random constructor call */
+    /* Latin hypercube sampling for the random nodes made while it is set (docs/language.md,
+     * "Sampling"): each stream's n uniforms are stratified, one in each [k/n, (k+1)/n), and every
+     * distribution is drawn by its inverse CDF. false (the default): plain Monte Carlo. */
+    bool lhs;
     size_t cache_budget;  /* bytes of materialized arrays kept (LRU); 0 = never keep */
     size_t cache_used;
     Samples *lru_head, *lru_tail; /* materialized nodes, most recently used first */
@@ -118,7 +122,11 @@ Samples *smp_uniform(SampleCtx *ctx, Operand lo, Operand hi, Span origin);
  * at this draw (see rng.h) and the draw's parameter values; it returns the value, or NaN
  * with *bad set to the index of the parameter that is invalid for that draw. */
 typedef double (*SmpDrawFn)(const gsl_rng *rng, const double *params, int *bad);
-Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, int nparams,
+/* The same distribution's inverse CDF at u in (0, 1), with the same parameter checks: what the node
+ * draws by under Latin hypercube sampling (ctx->lhs), from its draw's stratified uniform. Required
+ * when ctx->lhs is set (the constructor of a distribution without one must refuse lhs itself). */
+typedef double (*SmpQuantFn)(double u, const double *params, int *bad);
+Samples *smp_custom(SampleCtx *ctx, const char *name, SmpDrawFn draw, SmpQuantFn quant, int nparams,
                     const Operand *params, const char *const *param_names, Span origin);
 
 /* Per draw, one of k numbers: values[c] with probability weights[c] (normalized, >= 0, sum > 0;

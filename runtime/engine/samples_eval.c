@@ -18,6 +18,8 @@
 #include <omp.h>
 #endif
 
+#include <gsl/gsl_cdf.h>
+
 #include "dist.h"
 #include "rng.h"
 #include "rng_inline.h"
@@ -407,6 +409,7 @@ typedef struct Work {
     double *scratch;      /* SMP_BLOCK */
     struct BlockErr *used; /* the lowest draw of a root that has an error */
     bool branchy;          /* the plan has an if-expression or a mixture (Plan.branchy) */
+    size_t n;              /* draws of the run (Latin hypercube strata are 1/n wide) */
 } Work;
 
 #define LAZY_DOUBLES (4 * SMP_BLOCK) /* gathered draws; pairs, cosines, sines; picked indexes */
@@ -474,11 +477,25 @@ static size_t first_bad_scale(In s, size_t len) {
     return len;
 }
 
+/* The uniforms behind draws i0 .. i0+len-1 of a random node: its stream's, stratified under Latin
+ * hypercube sampling. */
+static void stream_uniforms(double *restrict u, const Samples *s, size_t i0, size_t len, const Work *w) {
+    if (s->lhs) smp_lhs_uniform_block(u, s->key, w->n, i0, len);
+    else smp_uniform_block(u, s->key, i0, len);
+}
+
+/* Standard normals by the inverse CDF, for Latin hypercube sampling: GSL's (Wichura's AS 241). */
+static void lhs_std_normal_block(double *restrict z, const Samples *s, size_t i0, size_t len, const Work *w) {
+    smp_lhs_uniform_block(z, s->key, w->n, i0, len);
+    for (size_t i = 0; i < len; i++) z[i] = gsl_cdf_ugaussian_Pinv(z[i]);
+}
+
 static void normal_kernel(double *out, Samples *s, const In *in, size_t i0, size_t len, Work *w,
                           BlockErr *err, int step) {
     size_t bad = first_bad_scale(in[1], len);
     if (bad < len) block_err(err, i0 + bad, step, 1, in[1].v ? in[1].v[bad] : in[1].c, 0);
-    smp_std_normal_block(out, s->key, i0, len);
+    if (s->lhs) lhs_std_normal_block(out, s, i0, len, w);
+    else smp_std_normal_block(out, s->key, i0, len);
     affine_block(out, in[0], in[1], len, w->bcast);
     if (s->kind == NK_LOGNORMAL) smp_exp_block(out, len);
 }
@@ -492,17 +509,23 @@ static void uniform_kernel(double *restrict out, Samples *s, const In *in, size_
             block_err(err, i0 + i, step, 1, hi[i], lo[i]);
             break;
         }
-    smp_uniform_block(out, s->key, i0, len);
+    stream_uniforms(out, s, i0, len, w);
     for (size_t i = 0; i < len; i++) out[i] = lo[i] + (hi[i] - lo[i]) * out[i];
 }
 
 static void custom_kernel(double *out, Samples *s, const In *in, size_t i0, size_t len, Work *w,
                           BlockErr *err, int step) {
+    LhsPerm perm = {0};
+    if (s->lhs) rng_lhs_init(&perm, s->key, w->n);
     for (size_t i = 0; i < len; i++) {
         for (int k = 0; k < s->nops; k++) w->params[k] = in[k].v ? in[k].v[i] : in[k].c;
-        rng_gsl_at(w->rng, s->key, i0 + i);
         int bad = -1;
-        out[i] = s->draw(w->rng, w->params, &bad);
+        if (s->lhs) {
+            out[i] = s->quant(rng_lhs_uniform_inline(&perm, i0 + i), w->params, &bad);
+        } else {
+            rng_gsl_at(w->rng, s->key, i0 + i);
+            out[i] = s->draw(w->rng, w->params, &bad);
+        }
         if (bad >= s->nops) bad = -1;
         if (w->bad) w->bad[i] = bad;
         if (bad < 0) continue;
@@ -520,6 +543,20 @@ static void custom_kernel(double *out, Samples *s, const In *in, size_t i0, size
 static void lazy_draws(double *restrict g, Samples *c, const int *idx, size_t m, size_t i0, Work *w) {
     In cin[2] = {{NULL, c->ops[0].num}, {NULL, c->ops[1].num}};
     double *scratch = w->lazy + SMP_BLOCK;
+    if (c->lhs) { /* each draw's stratified uniform, then as the dense kernel */
+        LhsPerm perm;
+        rng_lhs_init(&perm, c->key, w->n);
+        for (size_t q = 0; q < m; q++) g[q] = rng_lhs_uniform_inline(&perm, i0 + (size_t)idx[q]);
+        if (c->kind == NK_UNIFORM) {
+            double lo = cin[0].c, hi = cin[1].c;
+            for (size_t q = 0; q < m; q++) g[q] = lo + (hi - lo) * g[q];
+            return;
+        }
+        for (size_t q = 0; q < m; q++) g[q] = gsl_cdf_ugaussian_Pinv(g[q]);
+        affine_block(g, cin[0], cin[1], m, w->bcast);
+        if (c->kind == NK_LOGNORMAL) smp_exp_block(g, m);
+        return;
+    }
     if (c->kind == NK_UNIFORM) {
         double lo = cin[0].c, hi = cin[1].c;
         for (size_t q = 0; q < m; q++) g[q] = lo + (hi - lo) * rng_open01_inline(c->key, i0 + (size_t)idx[q], 0);
@@ -552,7 +589,7 @@ EVAL_CLONES static void mixture_kernel(double *restrict out, Samples *s, const I
     for (int c = 0; c < k; c++) lazy |= s->ops[c].node && !in[c].v;
     double *restrict u = out;       /* the uniforms first, then the picked values over them */
     double *restrict pc = w->bcast; /* the component of each draw, as a double: loops vectorize */
-    smp_uniform_block(u, s->key, i0, len);
+    stream_uniforms(u, s, i0, len, w);
     if (k <= 8) {
         /* the first c with u < cumw[c] (the last component at most) is the number of cumw[j],
          * j < k-1, that u has passed, since cumw rises: a count, with no branch to mispredict */
@@ -607,14 +644,14 @@ EVAL_CLONES static void mixture_kernel(double *restrict out, Samples *s, const I
 
 /* Per draw the first value c with u < cumw[c] (the last at most), as mixture_kernel picks: the
  * guide table gives a start at or near it, from which a step or two finds it exactly. */
-static void table_kernel(double *restrict out, const Samples *s, size_t i0, size_t len) {
+static void table_kernel(double *restrict out, const Samples *s, size_t i0, size_t len, const Work *w) {
     size_t k = s->ntable;
     const double *restrict v = s->table, *restrict cumw = s->cumw;
     if (k == 1) {
         for (size_t i = 0; i < len; i++) out[i] = v[0];
         return;
     }
-    smp_uniform_block(out, s->key, i0, len);
+    stream_uniforms(out, s, i0, len, w);
     for (size_t i = 0; i < len; i++) {
         double u = out[i];
         size_t b = (size_t)(u * (double)k);
@@ -859,7 +896,7 @@ static int64_t *step_org(const Plan *p, const Work *w, int t) {
 
 /* The mixture's component per draw, as mixture_kernel picks it (the first c with u < cumw[c]). */
 static void mixture_picks(const Samples *s, size_t i0, size_t len, Work *w, int *pick) {
-    smp_uniform_block(w->scratch, s->key, i0, len);
+    stream_uniforms(w->scratch, s, i0, len, w);
     for (size_t i = 0; i < len; i++) {
         int c = 0;
         for (int j = 0; j < s->nops - 1; j++) c += w->scratch[i] >= s->cumw[j];
@@ -975,7 +1012,7 @@ static void run_step(const Plan *p, Work *w, int t, size_t i0, size_t off, size_
     case NK_UNIFORM: uniform_kernel(out, s, in, i0, len, w, err, t); break;
     case NK_CUSTOM: custom_kernel(out, s, in, i0, len, w, err, t); break;
     case NK_MIXTURE: mixture_kernel(out, s, in, i0, len, w); break;
-    case NK_TABLE: table_kernel(out, s, i0, len); break;
+    case NK_TABLE: table_kernel(out, s, i0, len, w); break;
     case NK_UNARY: unary_kernel(out, (SmpUnary)s->op, in[0].v, len); break;
     case NK_BINARY: binary_kernel(out, (SmpBinary)s->op, in[0], in[1], len); break;
     case NK_SELECT: select_kernel(out, in, len, w); break;
@@ -1077,9 +1114,10 @@ static void report_error(SampleCtx *ctx, const Plan *p, const BlockErr *e) {
     }
 }
 
-static Work *work_new(const Plan *p, int threads, bool careful) {
+static Work *work_new(const Plan *p, int threads, bool careful, size_t n) {
     Work *ws = smp_xcalloc((size_t)threads, sizeof *ws);
     for (int t = 0; t < threads; t++) {
+        ws[t].n = n;
         ws[t].buf = smp_xmalloc((size_t)(p->nslots ? p->nslots : 1) * SMP_BLOCK * sizeof(double));
         ws[t].bcast = smp_xmalloc(3 * SMP_BLOCK * sizeof(double));
         ws[t].params = smp_xmalloc((size_t)(p->max_ops ? p->max_ops : 1) * sizeof(double));
@@ -1129,7 +1167,7 @@ static bool careful_pass(SampleCtx *ctx, Samples *const *roots, int nroots, bool
     for (size_t j = 0; j < nb; j++)
         if (errs[j].set) fail[nfail++] = j;
     if ((size_t)threads > nfail) threads = (int)nfail;
-    Work *ws = work_new(&c, threads, true);
+    Work *ws = work_new(&c, threads, true, ctx->n);
 
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (size_t f = 0; f < nfail; f++) {
@@ -1180,7 +1218,7 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, Samples *const *roots, int nroots
     int threads = ctx->threads < 1 ? 1 : ctx->threads;
     if ((size_t)threads > j1 - j0) threads = (int)(j1 > j0 ? j1 - j0 : 1);
 
-    Work *ws = work_new(&p, threads, false);
+    Work *ws = work_new(&p, threads, false, ctx->n);
     BlockErr *errs = smp_xcalloc(nb ? nb : 1, sizeof *errs);
 
 #pragma omp parallel for schedule(dynamic) num_threads(threads)

@@ -622,38 +622,63 @@ static EvStatus eval_append_statement(Interp *I, const Ast *s, Frame *f) {
 
 /* ---------- settings ---------- */
 
+/* `set sampling = "lhs"` (docs/language.md, "Sampling"): true for "lhs", false for "mc"; else an
+ * error that says what to write. */
+static EvStatus sampling_value(Interp *I, const Ast *n, const Value *v, bool *lhs) {
+    if (v->kind == VAL_STR && (!strcmp(v->as.str->bytes, "lhs") || !strcmp(v->as.str->bytes, "mc"))) {
+        *lhs = v->as.str->bytes[0] == 'l';
+        return EV_OK;
+    }
+    return rt_error(I, n->as.set.value->span,
+                    "set sampling needs \"mc\" (Monte Carlo, the default) or \"lhs\" (Latin hypercube): "
+                    "write set sampling = \"lhs\"");
+}
+
 static EvStatus eval_set(Interp *I, const Ast *n, Frame *f) {
+    Sym name = n->as.set.name;
+    bool is_samples = strcmp(name, "samples") == 0, is_seed = strcmp(name, "seed") == 0;
+    bool is_sampling = strcmp(name, "sampling") == 0;
+    if (is_sampling && n->as.set.value->kind == AST_NAME && !frame_lookup(f, n->as.set.value->as.name))
+        /* set sampling = lhs: the word, unquoted */
+        return rt_error(I, n->as.set.value->span, "set sampling needs a string: write set sampling = \"%s\"",
+                        strcmp(n->as.set.value->as.name, "mc") ? "lhs" : "mc");
     Value v;
     EvStatus st = eval(I, n->as.set.value, f, &v);
     if (st != EV_OK) return st;
-    Sym name = n->as.set.name;
-    bool is_samples = strcmp(name, "samples") == 0, is_seed = strcmp(name, "seed") == 0;
-    if (!is_samples && !is_seed) {
+    if (!is_samples && !is_seed && !is_sampling) {
         value_release(v);
-        return rt_error(I, n->span, "unknown setting '%s'; the settings are samples and seed", name);
+        return rt_error(I, n->span, "unknown setting '%s'; the settings are samples, seed and sampling", name);
     }
-    if (v.kind != VAL_NUM || v.as.num != floor(v.as.num) || v.as.num < (is_samples ? 1 : 0) ||
-        v.as.num > (is_samples ? 1e9 : 18446744073709549568.0)) {
+    bool lhs = false;
+    if (is_sampling) {
+        st = sampling_value(I, n, &v, &lhs);
+        value_release(v);
+        if (st != EV_OK) return st;
+    } else if (v.kind != VAL_NUM || v.as.num != floor(v.as.num) || v.as.num < (is_samples ? 1 : 0) ||
+               v.as.num > (is_samples ? 1e9 : 18446744073709549568.0)) {
         value_release(v);
         if (is_samples) return rt_error(I, n->as.set.value->span, "set samples needs a whole number from 1 to 1B");
         return rt_error(I, n->as.set.value->span, "set seed needs a whole number >= 0");
     }
     if (I->session == SESSION_REPLAY) return EV_OK; /* the REPL's setting wins (docs/cli.md) */
     bool typed = I->session == SESSION_TYPED; /* in the REPL, as :samples / :seed (docs/cli.md) */
-    if (!typed && (is_samples ? I->samples_fixed : I->seed_fixed)) return EV_OK; /* the command line wins */
+    bool fixed = is_samples ? I->samples_fixed : is_seed ? I->seed_fixed : I->sampling_fixed;
+    if (!typed && fixed) return EV_OK; /* the command line wins */
     size_t *draws = I->rehearsal_n ? &I->rehearsal_n : &I->smp.n; /* a rehearsal keeps its few draws */
     if (is_samples && (size_t)v.as.num == *draws) return EV_OK;
     if (is_seed && (uint64_t)v.as.num == I->smp.seed) return EV_OK;
+    if (is_sampling && lhs == I->smp.lhs) return EV_OK;
     if (I->samples_made && !typed)
         return rt_error(I, n->span, "set %s must come before the first distribution", name);
     if (typed || (I->session == SESSION_LOAD && I->samples_before)) { /* the REPL re-runs the session */
         I->set_request.pending = true;
-        I->set_request.is_samples = is_samples;
-        I->set_request.value = v.as.num;
+        I->set_request.which = is_samples ? SET_SAMPLES : is_seed ? SET_SEED : SET_SAMPLING;
+        I->set_request.value = is_sampling ? lhs : v.as.num;
         return rt_error(I, n->span, "set %s: the session must be re-run", name);
     }
     if (is_samples) *draws = (size_t)v.as.num;
-    else I->smp.seed = (uint64_t)v.as.num;
+    else if (is_seed) I->smp.seed = (uint64_t)v.as.num;
+    else I->smp.lhs = lhs;
     return EV_OK;
 }
 

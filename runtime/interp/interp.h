@@ -40,6 +40,9 @@ typedef enum SessionMode {
  * Returns false when it does not show them (then they write as usual). */
 typedef bool (*InlineChartFn)(void *ctx, const char *text, size_t text_len, const char *svg, size_t svg_len);
 
+/* The run settings `set` changes (Interp.set_request). */
+typedef enum SetKind { SET_SAMPLES, SET_SEED, SET_SAMPLING } SetKind;
+
 typedef struct Interp {
     SampleCtx smp;
     SymTab syms;                 /* the names of this interpreter's programs and builtins */
@@ -57,9 +60,11 @@ typedef struct Interp {
     InlineChartFn inline_chart;  /* NULL: none (charts go to the terminal and to files) */
     void *inline_chart_ctx;
     bool samples_before;         /* SESSION_LOAD: the session had samples before the file ran */
+    bool sampling_fixed;         /* --sampling given: `set sampling` is ignored */
     struct {                     /* a setting asked for: the run ends with an error, the REPL applies it */
-        bool pending, is_samples;
-        double value;
+        bool pending;
+        SetKind which;
+        double value;            /* SET_SAMPLING: 1 for lhs, 0 for mc */
     } set_request;
     /* a rehearsal (rehearsal.h): smp.n is its few draws; these are the real run's */
     size_t rehearsal_n;          /* draws the real run will have (0: not a rehearsal) */

@@ -308,7 +308,7 @@ static Samples *build_model(SampleCtx *ctx) {
     Samples *a = smp_normal(ctx, opnd_num(10), opnd_num(2), NOSPAN);
     Samples *b = smp_lognormal(ctx, opnd_num(0), opnd_num(0.5), NOSPAN);
     Samples *u = smp_uniform(ctx, opnd_num(1), opnd_num(3), NOSPAN);
-    Samples *g = smp_custom(ctx, "gamma", gamma_draw, 2, (Operand[]){opnd_smp(u), opnd_num(2)}, GAMMA_PARAMS, NOSPAN);
+    Samples *g = smp_custom(ctx, "gamma", gamma_draw, NULL, 2, (Operand[]){opnd_smp(u), opnd_num(2)}, GAMMA_PARAMS, NOSPAN);
     Samples *m = smp_mixture(ctx, 3, (Operand[]){opnd_smp(a), opnd_smp(g), opnd_num(0)}, (double[]){0.5, 0.3, 0.2}, NOSPAN);
     Samples *p = smp_binary(SB_MUL, opnd_smp(m), opnd_smp(b));
     Samples *c = smp_binary(SB_GT, opnd_smp(p), opnd_num(5));
@@ -659,7 +659,7 @@ static void test_statistics(void) {
                        (exp(sg * sg) - 1) * exp(2 * mu + sg * sg), cdf_lognorm, (double[]){mu, sg});
     Samples *u = smp_uniform(&ctx, opnd_num(-2), opnd_num(5), NOSPAN);
     check_distribution("uniform(-2, 5)", &ctx, u, 1.5, 49.0 / 12, cdf_unif, (double[]){-2, 5});
-    Samples *g = smp_custom(&ctx, "gamma", gamma_draw, 2, (Operand[]){opnd_num(2.5), opnd_num(1.5)}, GAMMA_PARAMS, NOSPAN);
+    Samples *g = smp_custom(&ctx, "gamma", gamma_draw, NULL, 2, (Operand[]){opnd_num(2.5), opnd_num(1.5)}, GAMMA_PARAMS, NOSPAN);
     check_distribution("gamma(2.5, 1.5) via GSL", &ctx, g, 2.5 * 1.5, 2.5 * 1.5 * 1.5, cdf_gamma, (double[]){2.5, 1.5});
     /* the counter adapter's output range */
     gsl_rng *r = rng_gsl_alloc();
@@ -751,7 +751,7 @@ static void test_errors(void) {
 
         ctx.err.set = false;
         Samples *sh = smp_uniform(&ctx, opnd_num(-1), opnd_num(1), NOSPAN);
-        Samples *g = smp_custom(&ctx, "gamma", gamma_draw, 2, (Operand[]){opnd_smp(sh), opnd_num(1)}, GAMMA_PARAMS, NOSPAN);
+        Samples *g = smp_custom(&ctx, "gamma", gamma_draw, NULL, 2, (Operand[]){opnd_smp(sh), opnd_num(1)}, GAMMA_PARAMS, NOSPAN);
         check("error: custom sampler's bad parameter", !smp_mean(&ctx, g, &m) && strncmp(ctx.err.message, "gamma: parameter 'shape' is -", 29) == 0);
         smp_release(g);
         smp_release(sh);

@@ -65,6 +65,7 @@ struct Samples {
     uint8_t op;   /* SmpUnary / SmpBinary */
     bool is_bool;
     uint64_t key; /* stream key of random nodes */
+    bool lhs;     /* random node made under Latin hypercube sampling (SampleCtx.lhs then) */
     /* What determines the draws (kind, op, stream key, numbers, weights, sampler, and the operands'
      * fingerprints), hashed to 128 bits when the node is built: two nodes with the same fingerprint
      * have the same draws, whichever interpreter run built them (prefetch.c). No fingerprint
@@ -75,6 +76,7 @@ struct Samples {
     char *name;   /* NK_CUSTOM: the distribution's name (owned) */
     char **param_names; /* NK_CUSTOM: nops names (owned) */
     SmpDrawFn draw;     /* NK_CUSTOM */
+    SmpQuantFn quant;   /* NK_CUSTOM: its inverse CDF, for lhs */
     double *cumw;       /* NK_MIXTURE: nops cumulative weights, the last exactly 1; NK_TABLE: ntable */
     double *table;      /* NK_TABLE: the values */
     int32_t *guide;     /* NK_TABLE: guide[b] = first c with cumw[c] > b/ntable (Chen and Asau's guide table) */
@@ -195,6 +197,9 @@ void smp_uniform_pairs_at(double *restrict r, double *restrict a, uint64_t key, 
                           size_t m, size_t np);
 /* u[i] = rng_open01(key, i0 + i, 0) for i < len: a block of uniform draws (rng_blocks.c). */
 void smp_uniform_block(double *restrict u, uint64_t key, size_t i0, size_t len);
+/* The same under Latin hypercube sampling: draw i's stratified uniform of a stream with n draws
+ * (rng_inline.h, "Latin hypercube sampling"). */
+void smp_lhs_uniform_block(double *restrict u, uint64_t key, size_t n, size_t i0, size_t len);
 
 /* x[i] = exp(x[i]) for the lognormal sampler: within 1 ulp, the same bits at any vector width
  * (samples_normal.c); libm's exp where |x| > 708 or x is NaN. */

@@ -1,0 +1,1 @@
+sqc --help | grep -A2 -- "--sampling M"

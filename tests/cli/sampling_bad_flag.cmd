@@ -1,0 +1,1 @@
+sqc --sampling latin -e "1"

@@ -1,0 +1,1 @@
+sqc --sampling -e "1"
