@@ -36,10 +36,29 @@ HASH_CLONES void smp_uniform_pairs_at(double *restrict r, double *restrict a, ui
     }
 }
 
-/* u[i] = draw i0 + i's Latin hypercube uniform of stream key with n draws (rng_inline.h). The cycle
- * walk is a loop of varying length per draw: no vectors, no clones. */
+/* Latin hypercube uniforms (rng_inline.h) for a block: one pass of the Feistel network over every
+ * draw and the placing in the stratum are the same operations per draw, so they vectorize (with the
+ * 64-bit multiplies of AVX-512 where there are); only the draws whose first pass lands at or above
+ * n walk on, one by one (fewer than half of them, and under 5% at n = 1M or 1000). The same bits as
+ * rng_lhs_uniform_inline, at any vector width. */
+HASH_CLONES static void lhs_feistel_block(uint64_t *restrict x, const LhsPerm *p, uint64_t i0, size_t len) {
+    for (size_t i = 0; i < len; i++) x[i] = rng_lhs_feistel(p, i0 + i);
+}
+
+HASH_CLONES static void lhs_place_block(double *restrict u, const uint64_t *restrict x, const LhsPerm *p, uint64_t i0,
+                                        size_t len) {
+    for (size_t i = 0; i < len; i++) u[i] = rng_lhs_place(p, i0 + i, x[i]);
+}
+
 void smp_lhs_uniform_block(double *restrict u, uint64_t key, size_t n, size_t i0, size_t len) {
     LhsPerm p;
+    uint64_t x[SMP_BLOCK];
     rng_lhs_init(&p, key, n);
-    for (size_t i = 0; i < len; i++) u[i] = rng_lhs_uniform_inline(&p, i0 + i);
+    for (size_t d = 0; d < len; d += SMP_BLOCK) {
+        size_t m = len - d < SMP_BLOCK ? len - d : SMP_BLOCK;
+        lhs_feistel_block(x, &p, i0 + d, m);
+        for (size_t i = 0; i < m; i++)
+            while (x[i] >= n) x[i] = rng_lhs_feistel(&p, x[i]);
+        lhs_place_block(u + d, x, &p, i0 + d, m);
+    }
 }

@@ -71,27 +71,33 @@ static inline uint64_t rng_lhs_round(uint64_t x, uint64_t rk, unsigned w) {
     return w ? rng_mix_a(x ^ rk) >> (64 - w) : 0;
 }
 
-/* pi(i): the stratum of draw i (i < n). */
+/* One pass of the Feistel network on a b-bit number: a bijection of [0, 2^b). */
+static inline uint64_t rng_lhs_feistel(const LhsPerm *p, uint64_t x) {
+    uint64_t lo = x & (((uint64_t)1 << p->lo_bits) - 1), hi = x >> p->lo_bits;
+    for (int r = 0; r < RNG_LHS_ROUNDS; r += 2) {
+        hi ^= rng_lhs_round(lo, p->rk[r], p->hi_bits);
+        lo ^= rng_lhs_round(hi, p->rk[r + 1], p->lo_bits);
+    }
+    return hi << p->lo_bits | lo;
+}
+
+/* pi(i): the stratum of draw i (i < n): the network applied until the result is below n. */
 static inline uint64_t rng_lhs_stratum(const LhsPerm *p, uint64_t i) {
-    uint64_t lo_mask = ((uint64_t)1 << p->lo_bits) - 1, x = i;
-    do {
-        uint64_t lo = x & lo_mask, hi = x >> p->lo_bits;
-        for (int r = 0; r < RNG_LHS_ROUNDS; r += 2) {
-            hi ^= rng_lhs_round(lo, p->rk[r], p->hi_bits);
-            lo ^= rng_lhs_round(hi, p->rk[r + 1], p->lo_bits);
-        }
-        x = hi << p->lo_bits | lo;
-    } while (x >= p->n);
+    uint64_t x = rng_lhs_feistel(p, i);
+    while (x >= p->n) x = rng_lhs_feistel(p, x);
     return x;
 }
 
-/* Draw i's uniform in (0, 1), inside [pi(i)/n, (pi(i)+1)/n) with a margin: the stratum and
- * jit_bits of jitter form one integer t < 2^50, and t + 1/2 divided by n * 2^jit_bits is rounded
- * once, so that floor(u * n) is pi(i) exactly. */
-static inline double rng_lhs_uniform_inline(const LhsPerm *p, uint64_t i) {
-    uint64_t k = rng_lhs_stratum(p, i);
+/* Draw i's uniform in (0, 1) from its stratum k = pi(i), inside [k/n, (k+1)/n) with a margin: k
+ * and jit_bits of jitter form one integer t < 2^50, and t + 1/2 divided by n * 2^jit_bits is
+ * rounded once, so that floor(u * n) is k exactly. */
+static inline double rng_lhs_place(const LhsPerm *p, uint64_t i, uint64_t k) {
     uint64_t jit = rng_bits_inline(p->key, i, 3) >> (64 - p->jit_bits);
     return ((double)(k << p->jit_bits | jit) + 0.5) / p->denom;
+}
+
+static inline double rng_lhs_uniform_inline(const LhsPerm *p, uint64_t i) {
+    return rng_lhs_place(p, i, rng_lhs_stratum(p, i));
 }
 
 #endif
