@@ -5,7 +5,7 @@
 # For K = 2 and 3 (more processes than this machine may have cores: --oversubscribe) it compares
 # standard output, standard error, the exit status and every file written with one process of the
 # same binary: the Trainium2 timeline (rehearsal, fused passes, streaming quantiles, hist, plot,
-# sensitivity, tornado, write_csv), the same without the rehearsal, the CSV export example at two sizes (sorted and streamed
+# sensitivity, tornado, write_csv), the same without the rehearsal and under --sampling lhs, the CSV export example at two sizes (sorted and streamed
 # quantiles, CSV summary columns), draw errors found by one process only (a plain one and one
 # behind an if-expression), a file that cannot be written, a program on standard input, and a
 # command-line error.
@@ -71,6 +71,8 @@ same() {
 same timeline trainium2_timeline.sq --samples 200K
 # without the rehearsal: passes one by one, intermediates stored for sharing (each process its blocks)
 same timeline_unrehearsed trainium2_timeline.sq --samples 200K --rehearse never
+# Latin hypercube sampling: each draw's stratum comes from its index alone, so any split of the blocks
+same timeline_lhs trainium2_timeline.sq --samples 200K --sampling lhs
 same csv_export_streamed basics/5_csv_export.sq --samples 200K
 same csv_export_sorted basics/5_csv_export.sq
 # the lowest failing draw, 94315, lies in the last process's blocks for 2 and 3 processes
