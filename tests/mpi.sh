@@ -6,7 +6,7 @@
 # standard output, standard error, the exit status and every file written with one process of the
 # same binary: the Trainium2 timeline (rehearsal, fused passes, streaming quantiles, hist, plot,
 # sensitivity, tornado, write_csv), the same without the rehearsal and under --sampling lhs, the CSV export example at two sizes (sorted and streamed
-# quantiles, CSV summary columns), draw errors found by one process only (a plain one and one
+# quantiles, CSV summary columns), sensitivity beyond the store budget (ranks through bins), draw errors found by one process only (a plain one and one
 # behind an if-expression), a file that cannot be written, a program on standard input, and a
 # command-line error.
 set -u
@@ -75,6 +75,16 @@ same timeline_unrehearsed trainium2_timeline.sq --samples 200K --rehearse never
 same timeline_lhs trainium2_timeline.sq --samples 200K --sampling lhs
 same csv_export_streamed basics/5_csv_export.sq --samples 200K
 same csv_export_sorted basics/5_csv_export.sq
+# sensitivity beyond the store budget (a budget of 10 MB: sorts up to 156K draws): ranks through
+# counted bins, the counts and the 128-bit sums added over the processes
+cat >"$work/binned.sq" <<'SQ'
+set seed = 5
+hours = lognorm(100, 400)
+rate = norm(40, 60)
+risk = mixture([norm(0, 100), norm(2000, 8000)], [0.8, 0.2])
+print(sensitivity(hours * rate + risk))
+SQ
+SQC_MEMORY_LIMIT=40M same sensitivity_binned "$work/binned.sq" --samples 2M
 # the lowest failing draw, 94315, lies in the last process's blocks for 2 and 3 processes
 same draw_error -e 'x = norm(mean=0, sd=norm(mean=1, sd=0.25)); print(mean(x))' --samples 100K --seed 56
 # the same behind an if-expression: the careful pass finds the error that the branch uses
