@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mem.h"
 
+#include <limits.h>
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
@@ -215,13 +216,27 @@ char *mem_strdup(const char *s) {
     return memcpy(mem_alloc(len), s, len);
 }
 
-void mem_grow(void **p, size_t *cap, size_t need, size_t size) {
+/* The capacity, doubled from cap (or first) until it holds need elements, at most `most`. */
+static size_t grown(size_t cap, size_t need, size_t first, size_t most, const char *too_many) {
+    if (need > most) mem_fail(too_many);
+    size_t c = cap ? cap : first ? first : 1;
+    if (c > most) c = most;
+    while (c < need) c = c > most / 2 ? most : 2 * c;
+    return c;
+}
+
+void mem_grow(void **p, size_t *cap, size_t need, size_t size, size_t first) {
     if (need <= *cap) return;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) {
-        if (c > SIZE_MAX / 2 / size) mem_fail("an allocation larger than the address space was asked for");
-        c *= 2;
-    }
+    size_t c = grown(*cap, need, first, SIZE_MAX / size, "an allocation larger than the address space was asked for");
     *p = mem_realloc(*p, c * size);
     *cap = c;
+}
+
+void mem_grow_int(void **p, int *cap, size_t need, size_t size, size_t first) {
+    size_t most = SIZE_MAX / size < INT_MAX ? SIZE_MAX / size : INT_MAX;
+    size_t had = *cap > 0 ? (size_t)*cap : 0;
+    if (need <= had) return;
+    size_t c = grown(had, need, first, most, "an array of more than 2147483647 elements was asked for");
+    *p = mem_realloc(*p, c * size);
+    *cap = (int)c;
 }

@@ -32,10 +32,25 @@ void *mem_alloc(size_t bytes);
 void *mem_calloc(size_t count, size_t size);
 void *mem_realloc(void *p, size_t bytes);
 char *mem_strdup(const char *s);
-/* The one growth idiom: room for at least `need` elements of `size` bytes in *p, whose capacity
- * *cap grows by doubling (from 16). MEM_GROW(p, cap, need) for a pointer p and a size_t cap. */
-void mem_grow(void **p, size_t *cap, size_t need, size_t size);
-#define MEM_GROW(p, cap, need) mem_grow((void **)&(p), &(cap), (need), sizeof *(p))
+/* The one growth idiom: room for at least `need` elements in the array p, whose capacity `cap`
+ * (a size_t or an int variable: the macro picks) grows by doubling from `first` elements, or 16
+ * for MEM_GROW. An int capacity stops at INT_MAX, a size_t one at the address space; asking for
+ * more ends the run through mem_fail(), as running out of memory does (no capacity ever
+ * overflows). Each argument is evaluated once; only growing calls out of line. */
+#define MEM_GROW(p, cap, need) MEM_GROW_FROM(p, cap, need, 16)
+#define MEM_GROW_FROM(p, cap, need, first) \
+    _Generic((cap), size_t: mem_reserve, int: mem_reserve_int)((void **)&(p), &(cap), (need), sizeof *(p), (first))
+
+void mem_grow(void **p, size_t *cap, size_t need, size_t size, size_t first);
+void mem_grow_int(void **p, int *cap, size_t need, size_t size, size_t first);
+
+static inline void mem_reserve(void **p, size_t *cap, size_t need, size_t size, size_t first) {
+    if (need > *cap) mem_grow(p, cap, need, size, first);
+}
+
+static inline void mem_reserve_int(void **p, int *cap, size_t need, size_t size, size_t first) {
+    if (*cap < 0 || need > (size_t)*cap) mem_grow_int(p, cap, need, size, first);
+}
 
 /* Reports "out of memory: WHY" and ends the process with exit status 1 (never returns). */
 _Noreturn void mem_fail(const char *why);
