@@ -56,8 +56,11 @@ static inline void mem_reserve_int(void **p, int *cap, size_t need, size_t size,
 _Noreturn void mem_fail(const char *why);
 
 /* The interpreter's reporter prints the message at the place being evaluated and flushes the
- * output. It is installed for the calling thread (each interpreter runs on its own); without one
- * (a worker thread of a pass) the message is "sqc: error: ...". The reporter must not return. */
+ * output. It is installed for the calling thread (each interpreter runs on its own); a worker
+ * thread of a parallel pass reports through the reporter of the one thread that has one (so
+ * at the statement being run, docs/reliability.md), and through none, "sqc: error: ...", when
+ * interpreters on several threads have one. The reporter must not return, and must be safe to
+ * call from any thread while its own thread waits in a parallel region. */
 typedef void (*MemReporter)(void *ctx, const char *message);
 void mem_set_reporter(MemReporter fn, void *ctx);
 void mem_forget_reporter(void *ctx); /* removes the reporter if it is ctx's (ctx is going away) */
