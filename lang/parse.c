@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ast_build.h"
+#include "mem.h"
 #include "parser.h"
 
 #define IDIV_COMMENT "use '#' for a comment after code (a '//' comment must start its line)"
@@ -95,29 +96,14 @@ typedef struct NameScan {
     int nbound, capbound;
     const Ast **idivs; /* `//` nodes whose right operand starts with a name on the same line */
     int nidivs, capidivs;
-    bool oom;
 } NameScan;
-
-static void grow_push(NameScan *ns, void **arr, int *n, int *cap, const void *item, size_t size)
-{
-    if (*n == *cap) {
-        int ncap = *cap ? *cap * 2 : 16;
-        void *na = realloc(*arr, (size_t)ncap * size);
-        if (!na) {
-            ns->oom = true;
-            return;
-        }
-        *arr = na;
-        *cap = ncap;
-    }
-    memcpy((char *)*arr + (size_t)*n * size, item, size);
-    (*n)++;
-}
 
 static void bind(NameScan *ns, Sym name)
 {
-    if (name)
-        grow_push(ns, (void **)&ns->bound, &ns->nbound, &ns->capbound, &name, sizeof name);
+    if (!name)
+        return;
+    MEM_GROW(ns->bound, ns->capbound, (size_t)ns->nbound + 1);
+    ns->bound[ns->nbound++] = name;
 }
 
 /* The name an expression starts with (`note` in `note`, `note(1)`, `note.k + 1`), or NULL. */
@@ -162,8 +148,10 @@ static void scan(void *ctx, const Ast *n)
             const Ast *name = leading_name(n->as.binary.right);
             const char *text = n->span.src->text;
             uint32_t from = n->as.binary.left->span.end;
-            if (name && name->span.start >= from && !memchr(text + from, '\n', name->span.start - from))
-                grow_push(ns, (void **)&ns->idivs, &ns->nidivs, &ns->capidivs, &n, sizeof n);
+            if (name && name->span.start >= from && !memchr(text + from, '\n', name->span.start - from)) {
+                MEM_GROW(ns->idivs, ns->capidivs, (size_t)ns->nidivs + 1);
+                ns->idivs[ns->nidivs++] = n;
+            }
         }
         break;
     default: break;
@@ -177,7 +165,7 @@ bool program_check_idiv_names(const Program *prog, bool (*is_known)(void *ctx, S
     NameScan ns = {0};
     scan(&ns, prog->root);
     bool ok = true;
-    for (int i = 0; i < ns.nidivs && ok && !ns.oom; i++) {
+    for (int i = 0; i < ns.nidivs && ok; i++) {
         const Ast *d = ns.idivs[i], *name = leading_name(d->as.binary.right);
         bool bound = is_known && is_known(ctx, name->as.name);
         for (int k = 0; k < ns.nbound && !bound; k++)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mem.h"
+
 #define DIAG_MAX_LINE 200 /* longer source lines are shown as a window around the caret */
 #define DIAG_BEFORE 60    /* bytes of context kept before the caret in a window */
 #define DIAG_WINDOW 150   /* bytes shown in a window */
@@ -54,24 +56,16 @@ Source *source_from_file(const char *path, char *err, size_t errlen)
      * (/dev/zero) is read only up to the limit. */
     struct stat st;
     bool too_large = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > SOURCE_MAX_BYTES;
-    size_t cap = 4096, len = 0;
-    char *text = too_large ? NULL : malloc(cap);
+    size_t cap = 0, len = 0;
+    char *text = NULL;
     int read_errno = 0;
-    while (text) {
+    while (!too_large) {
         if (len + 1 >= cap) {
             if (len > SOURCE_MAX_BYTES) {
                 too_large = true;
                 break;
             }
-            size_t ncap = cap * 2;
-            char *nt = realloc(text, ncap);
-            if (!nt) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = nt;
-            cap = ncap;
+            MEM_GROW_FROM(text, cap, len + 2, 4096);
         }
         size_t n = fread(text + len, 1, cap - 1 - len, f);
         len += n;
@@ -84,13 +78,11 @@ Source *source_from_file(const char *path, char *err, size_t errlen)
     fclose(f);
     if (len > SOURCE_MAX_BYTES)
         too_large = true;
-    if (!text || read_errno || too_large) {
+    if (read_errno || too_large) {
         if (err && errlen) {
             if (too_large)
                 snprintf(err, errlen, "cannot read '%s': a program may be at most %s; this one is larger", path,
                          SOURCE_MAX_TEXT);
-            else if (!text)
-                snprintf(err, errlen, "cannot read '%s': out of memory", path);
             else
                 snprintf(err, errlen, "cannot read '%s': %s", path, strerror(read_errno));
         }

@@ -72,10 +72,7 @@ static bool csv_error(Csv *c, long line, const char *fmt, ...) {
 }
 
 static void row_push(Row *row, size_t start, bool quoted) {
-    if (row->n == row->cap) {
-        row->cap = row->cap ? row->cap * 2 : 16;
-        row->f = mem_realloc(row->f, sizeof *row->f * (size_t)row->cap);
-    }
+    MEM_GROW(row->f, row->cap, (size_t)row->n + 1);
     row->f[row->n++] = (Field){start, row->text.len - start, quoted};
 }
 

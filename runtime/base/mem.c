@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mem.h"
 
+#include <limits.h>
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
@@ -11,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "count.h"
 
@@ -19,13 +23,46 @@
 static _Thread_local MemReporter reporter;
 static _Thread_local void *reporter_ctx;
 
+/* The reporter a worker thread of a parallel pass uses: it has none of its own, and OpenMP does
+ * not say which thread leads its team. So the reporter last installed is published here, and a
+ * worker takes it while exactly one thread holds a reporter (sqc runs one interpreter): that
+ * thread leads every pass. The worker only reads: the reporter prints the place the leading
+ * thread is at, which stays put while its pass runs. With interpreters on several threads there
+ * is no telling whose pass it is, and a worker's message has no place rather than a wrong one.
+ * The published reporter is always a holder's current one: forgetting it clears it. */
+static pthread_mutex_t published_lock = PTHREAD_MUTEX_INITIALIZER;
+static MemReporter published;
+static void *published_ctx;
+static int holders; /* threads whose reporter is set */
+
 void mem_set_reporter(MemReporter fn, void *ctx) {
-    reporter = fn;
-    reporter_ctx = ctx;
+    pthread_mutex_lock(&published_lock);
+    if (!reporter) holders++;
+    reporter = fn, reporter_ctx = ctx;
+    published = fn, published_ctx = ctx;
+    pthread_mutex_unlock(&published_lock);
 }
 
 void mem_forget_reporter(void *ctx) {
-    if (reporter_ctx == ctx) reporter = NULL, reporter_ctx = NULL;
+    pthread_mutex_lock(&published_lock);
+    if (reporter && reporter_ctx == ctx) reporter = NULL, reporter_ctx = NULL, holders--;
+    if (published_ctx == ctx) published = NULL, published_ctx = NULL;
+    pthread_mutex_unlock(&published_lock);
+}
+
+/* This thread's reporter; on a worker thread of a parallel region, the published one. */
+static MemReporter reporter_here(void **ctx) {
+    *ctx = reporter_ctx;
+    if (reporter) return reporter;
+    MemReporter fn = NULL;
+#ifdef _OPENMP
+    if (omp_in_parallel()) {
+        pthread_mutex_lock(&published_lock);
+        if (holders == 1) fn = published, *ctx = published_ctx;
+        pthread_mutex_unlock(&published_lock);
+    }
+#endif
+    return fn;
 }
 
 void mem_human(char *buf, size_t len, double bytes) {
@@ -170,7 +207,9 @@ _Noreturn void mem_fail(const char *why) {
         for (;;) pause();
     char message[400];
     snprintf(message, sizeof message, "out of memory: %s", why);
-    if (reporter) reporter(reporter_ctx, message);
+    void *ctx;
+    MemReporter fn = reporter_here(&ctx);
+    if (fn) fn(ctx, message);
     fflush(stdout);
     fprintf(stderr, "sqc: error: %s\n", message);
     _exit(1);
@@ -215,13 +254,27 @@ char *mem_strdup(const char *s) {
     return memcpy(mem_alloc(len), s, len);
 }
 
-void mem_grow(void **p, size_t *cap, size_t need, size_t size) {
+/* The capacity, doubled from cap (or first) until it holds need elements, at most `most`. */
+static size_t grown(size_t cap, size_t need, size_t first, size_t most, const char *too_many) {
+    if (need > most) mem_fail(too_many);
+    size_t c = cap ? cap : first ? first : 1;
+    if (c > most) c = most;
+    while (c < need) c = c > most / 2 ? most : 2 * c;
+    return c;
+}
+
+void mem_grow(void **p, size_t *cap, size_t need, size_t size, size_t first) {
     if (need <= *cap) return;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) {
-        if (c > SIZE_MAX / 2 / size) mem_fail("an allocation larger than the address space was asked for");
-        c *= 2;
-    }
+    size_t c = grown(*cap, need, first, SIZE_MAX / size, "an allocation larger than the address space was asked for");
     *p = mem_realloc(*p, c * size);
     *cap = c;
+}
+
+void mem_grow_int(void **p, int *cap, size_t need, size_t size, size_t first) {
+    size_t most = SIZE_MAX / size < INT_MAX ? SIZE_MAX / size : INT_MAX;
+    size_t had = *cap > 0 ? (size_t)*cap : 0;
+    if (need <= had) return;
+    size_t c = grown(had, need, first, most, "an array of more than 2147483647 elements was asked for");
+    *p = mem_realloc(*p, c * size);
+    *cap = (int)c;
 }

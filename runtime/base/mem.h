@@ -32,17 +32,35 @@ void *mem_alloc(size_t bytes);
 void *mem_calloc(size_t count, size_t size);
 void *mem_realloc(void *p, size_t bytes);
 char *mem_strdup(const char *s);
-/* The one growth idiom: room for at least `need` elements of `size` bytes in *p, whose capacity
- * *cap grows by doubling (from 16). MEM_GROW(p, cap, need) for a pointer p and a size_t cap. */
-void mem_grow(void **p, size_t *cap, size_t need, size_t size);
-#define MEM_GROW(p, cap, need) mem_grow((void **)&(p), &(cap), (need), sizeof *(p))
+/* The one growth idiom: room for at least `need` elements in the array p, whose capacity `cap`
+ * (a size_t or an int variable: the macro picks) grows by doubling from `first` elements, or 16
+ * for MEM_GROW. An int capacity stops at INT_MAX, a size_t one at the address space; asking for
+ * more ends the run through mem_fail(), as running out of memory does (no capacity ever
+ * overflows). Each argument is evaluated once; only growing calls out of line. */
+#define MEM_GROW(p, cap, need) MEM_GROW_FROM(p, cap, need, 16)
+#define MEM_GROW_FROM(p, cap, need, first) \
+    _Generic((cap), size_t: mem_reserve, int: mem_reserve_int)((void **)&(p), &(cap), (need), sizeof *(p), (first))
+
+void mem_grow(void **p, size_t *cap, size_t need, size_t size, size_t first);
+void mem_grow_int(void **p, int *cap, size_t need, size_t size, size_t first);
+
+static inline void mem_reserve(void **p, size_t *cap, size_t need, size_t size, size_t first) {
+    if (need > *cap) mem_grow(p, cap, need, size, first);
+}
+
+static inline void mem_reserve_int(void **p, int *cap, size_t need, size_t size, size_t first) {
+    if (*cap < 0 || need > (size_t)*cap) mem_grow_int(p, cap, need, size, first);
+}
 
 /* Reports "out of memory: WHY" and ends the process with exit status 1 (never returns). */
 _Noreturn void mem_fail(const char *why);
 
 /* The interpreter's reporter prints the message at the place being evaluated and flushes the
- * output. It is installed for the calling thread (each interpreter runs on its own); without one
- * (a worker thread of a pass) the message is "sqc: error: ...". The reporter must not return. */
+ * output. It is installed for the calling thread (each interpreter runs on its own); a worker
+ * thread of a parallel pass reports through the reporter of the one thread that has one (so
+ * at the statement being run, docs/reliability.md), and through none, "sqc: error: ...", when
+ * interpreters on several threads have one. The reporter must not return, and must be safe to
+ * call from any thread while its own thread waits in a parallel region. */
 typedef void (*MemReporter)(void *ctx, const char *message);
 void mem_set_reporter(MemReporter fn, void *ctx);
 void mem_forget_reporter(void *ctx); /* removes the reporter if it is ctx's (ctx is going away) */

@@ -9,12 +9,7 @@
 #include <string.h>
 
 static void sb_reserve(StrBuf *sb, size_t extra) {
-    size_t need = sb->len + extra + 1;
-    if (need <= sb->cap) return;
-    size_t cap = sb->cap ? sb->cap : 64;
-    while (cap < need) cap *= 2;
-    sb->data = mem_realloc(sb->data, cap);
-    sb->cap = cap;
+    MEM_GROW_FROM(sb->data, sb->cap, sb->len + extra + 1, 64);
 }
 
 void sb_init(StrBuf *sb) { sb->data = NULL, sb->len = 0, sb->cap = 0; }

@@ -22,7 +22,7 @@ typedef struct Mark {
 static double (*parallel_cpu)(void);
 
 static _Thread_local bool owner; /* marks come from the thread that called tm_start */
-static Mark started, last;
+static Mark last;
 static Mark spent[TM_PHASES];
 static long entries[TM_PHASES];
 #define DEPTH 64
@@ -89,7 +89,7 @@ void tm_start(void) {
     if (!v || !*v || !strcmp(v, "0")) return;
     owner = true;
     parallel_cpu = (double (*)(void))dlsym(RTLD_DEFAULT, "sqc_parallel_cpu_seconds");
-    started = last = now();
+    last = now();
     tm_on = true;
 }
 

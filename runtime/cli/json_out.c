@@ -25,10 +25,7 @@ static bool names_has(const Names *ns, Sym s) {
 
 static void names_add(Names *ns, Sym s) {
     if (!s || names_has(ns, s)) return;
-    if (ns->n == ns->cap) {
-        ns->cap = ns->cap ? ns->cap * 2 : 32;
-        ns->v = mem_realloc(ns->v, (size_t)ns->cap * sizeof *ns->v);
-    }
+    MEM_GROW_FROM(ns->v, ns->cap, (size_t)ns->n + 1, 32);
     ns->v[ns->n++] = s;
 }
 

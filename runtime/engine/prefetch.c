@@ -101,10 +101,7 @@ static Wish *wish_for(Prefetch *pf, Samples *s) {
     if (s->fp_none || pf->computed) return NULL;
     Wish *w = find(pf, s);
     if (w || pf->len == MAX_WISHES) return w;
-    if (pf->len == pf->cap) {
-        pf->cap = pf->cap ? 2 * pf->cap : 64;
-        pf->wishes = mem_realloc(pf->wishes, pf->cap * sizeof *pf->wishes);
-    }
+    MEM_GROW_FROM(pf->wishes, pf->cap, pf->len + 1, 64);
     if (2 * (pf->len + 1) > pf->table_cap) { /* keep the table at most half full */
         free(pf->table);
         pf->table_cap = pf->table_cap ? 2 * pf->table_cap : 256;
@@ -128,10 +125,7 @@ void pf_wish_quantiles(Prefetch *pf, Samples *s, const double *q, int k) {
         bool dup = false;
         for (int i = 0; i < w->nq && !dup; i++) dup = w->q[i] == q[j];
         if (dup) continue;
-        if (w->nq == w->cap_q) {
-            w->cap_q = w->cap_q ? 2 * w->cap_q : 4;
-            w->q = mem_realloc(w->q, (size_t)w->cap_q * sizeof *w->q);
-        }
+        MEM_GROW_FROM(w->q, w->cap_q, (size_t)w->nq + 1, 4);
         w->q[w->nq++] = q[j];
     }
 }

@@ -177,17 +177,10 @@ typedef struct Bracket {
 
 static void bracket_reserve(Bracket *br, size_t need) {
     if (need <= br->cap) return;
-    size_t cap = br->cap ? br->cap : need > 4096 ? need : 4096;
-    while (cap < need) cap *= 2;
-    if (br->in_arena) { /* outgrew its room: move to an allocation of its own */
-        double *own = smp_xmalloc(cap * sizeof(double));
-        memcpy(own, br->buf, br->len * sizeof(double));
-        br->buf = own;
-        br->in_arena = false;
-    } else {
-        br->buf = mem_realloc(br->buf, cap * sizeof(double));
-    }
-    br->cap = cap;
+    double *room = br->in_arena ? br->buf : NULL; /* outgrew its room: move to an allocation of its own */
+    if (room) br->buf = NULL, br->in_arena = false;
+    MEM_GROW_FROM(br->buf, br->cap, need, need > 4096 ? need : 4096);
+    if (room) memcpy(br->buf, room, br->len * sizeof(double));
 }
 
 static void bracket_free(Bracket *br) {

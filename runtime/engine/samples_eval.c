@@ -164,10 +164,7 @@ static void plan_order(Plan *p, Samples *const *roots, int nroots, bool multi) {
                 s->plan_idx = same;
                 continue;
             }
-            if ((size_t)p->nsteps == steps_cap) {
-                steps_cap *= 2;
-                p->steps = mem_realloc(p->steps, steps_cap * sizeof *p->steps);
-            }
+            MEM_GROW(p->steps, steps_cap, (size_t)p->nsteps + 1);
             s->plan_idx = p->nsteps;
             if (!s->fp_none) fpindex_put(&ix, s->fp[0], s->fp[1], p->nsteps);
             p->steps[p->nsteps++] = (Step){s, SLOT_LEAF, 0, -1, NULL};
@@ -1342,11 +1339,7 @@ void smp_dist_whole_below(SampleCtx *ctx, Samples *const *roots, int nroots) {
                 Samples *c = s->ops[k].node;
                 if (!c || c->plan_mark == gen) continue;
                 c->plan_mark = gen;
-                if (depth == cap) {
-                    cap *= 2;
-                    stack = realloc(stack, cap * sizeof *stack);
-                    if (!stack) abort();
-                }
+                MEM_GROW(stack, cap, depth + 1);
                 stack[depth++] = c;
             }
         }

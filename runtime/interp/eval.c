@@ -1048,12 +1048,9 @@ static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out) {
 /* ---------- running a program ---------- */
 
 static void keep_program(Interp *I, Program *p, Source *src) {
-    if (I->nprograms == I->cap_programs) {
-        I->cap_programs = I->cap_programs ? I->cap_programs * 2 : 4;
-        I->programs = realloc(I->programs, sizeof *I->programs * (size_t)I->cap_programs);
-        I->sources = realloc(I->sources, sizeof *I->sources * (size_t)I->cap_programs);
-        if (!I->programs || !I->sources) abort();
-    }
+    int programs_cap = I->cap_programs; /* programs and sources share one capacity: both grow alike */
+    MEM_GROW_FROM(I->programs, programs_cap, (size_t)I->nprograms + 1, 4);
+    MEM_GROW_FROM(I->sources, I->cap_programs, (size_t)I->nprograms + 1, 4);
     I->programs[I->nprograms] = p;
     I->sources[I->nprograms] = src;
     I->nprograms++;
@@ -1162,10 +1159,7 @@ static void name_add(void *ctx, Sym name) {
     NameList *l = ctx;
     for (int i = 0; i < l->len; i++)
         if (l->names[i] == name) return;
-    if (l->len == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        l->names = mem_realloc(l->names, sizeof *l->names * (size_t)l->cap);
-    }
+    MEM_GROW(l->names, l->cap, (size_t)l->len + 1);
     l->names[l->len++] = name;
 }
 
@@ -1303,10 +1297,7 @@ static EvStatus eval_import(Interp *I, const Ast *n, Frame *f) {
         frame_set(f, n->as.import.name, value_retain(m->record));
         return EV_OK;
     }
-    if (I->nmodules == I->cap_modules) {
-        I->cap_modules = I->cap_modules ? I->cap_modules * 2 : 4;
-        I->modules = mem_realloc(I->modules, sizeof *I->modules * (size_t)I->cap_modules);
-    }
+    MEM_GROW_FROM(I->modules, I->cap_modules, (size_t)I->nmodules + 1, 4);
     I->modules[I->nmodules++] = (Module){real, shown, true, val_nil()};
     EvStatus st = module_run(I, mi, p->span);
     if (st != EV_OK) { /* forget it: a later import (the REPL, after a fix) runs it afresh */

@@ -11,7 +11,6 @@
 
 /* Strings, lists and records can be large: every allocation goes through the memory check. */
 #define xmalloc mem_alloc
-#define xrealloc mem_realloc
 
 SqString *sqstr_alloc(size_t len) {
     SqString *str = xmalloc(sizeof *str + len + 1);
@@ -134,10 +133,7 @@ SqList *list_mut(Value *v) {
 }
 
 void list_push(SqList *l, Value item) {
-    if (l->len == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 4;
-        l->items = xrealloc(l->items, sizeof(Value) * (size_t)l->cap);
-    }
+    MEM_GROW_FROM(l->items, l->cap, (size_t)l->len + 1, 4);
     l->items[l->len++] = item;
 }
 
@@ -199,11 +195,9 @@ void record_set(SqRecord *r, const char *key, size_t len, Value val) {
         r->vals[i] = val;
         return;
     }
-    if (r->len == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 4;
-        r->keys = xrealloc(r->keys, sizeof(SqString *) * (size_t)r->cap);
-        r->vals = xrealloc(r->vals, sizeof(Value) * (size_t)r->cap);
-    }
+    int keys_cap = r->cap; /* keys and vals share one capacity: both grow alike */
+    MEM_GROW_FROM(r->keys, keys_cap, (size_t)r->len + 1, 4);
+    MEM_GROW_FROM(r->vals, r->cap, (size_t)r->len + 1, 4);
     r->keys[r->len] = sqstr_new(key, len);
     r->vals[r->len] = val;
     r->len++;

@@ -1,13 +1,20 @@
 /* test_mem.c — the memory limit (runtime/base/mem.c): cgroup v2 and v1 limits read up a nested
  * hierarchy (on a fake cgroup tree in a temporary folder, so no privileges are needed),
- * the sizes in messages, and the allocation check against a small SQC_MEMORY_LIMIT. */
+ * the sizes in messages, the allocation check against a small SQC_MEMORY_LIMIT, MEM_GROW's int
+ * and size_t capacities, and the place an out-of-memory end on a pass's worker thread reports
+ * (in child processes: the end is an exit). */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <omp.h>
 
 #include "mem.h"
 
@@ -100,9 +107,118 @@ static void test_check(void) {
     free(p);
 }
 
+/* Runs fn in a child process: its exit status, and its standard error in err. */
+static int in_child(void (*fn)(void), char *err, size_t len) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        fn();
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    ssize_t n;
+    while (got + 1 < len && (n = read(fds[0], err + got, len - 1 - got)) > 0) got += (size_t)n;
+    err[got] = '\0';
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Checks that a child ended with exit status 1 and a message that starts with `start`. */
+static void check_end(const char *what, int status, const char *err, const char *start) {
+    int ok = status == 1 && strncmp(err, start, strlen(start)) == 0;
+    check(what, ok);
+    if (!ok) printf("  status %d: %s\n", status, err);
+}
+
+static void grow_past_int_max(void) {
+    char *p = NULL;
+    int cap = INT_MAX / 2 + 1;
+    MEM_GROW(p, cap, (size_t)cap + 1); /* doubling would overflow: it stops at INT_MAX */
+}
+
+static void grow_beyond_int(void) {
+    char *p = NULL;
+    int cap = 0;
+    MEM_GROW(p, cap, (size_t)INT_MAX + 1);
+}
+
+static void test_grow(void) {
+    int *xs = NULL, cap = 0;
+    MEM_GROW(xs, cap, 1);
+    check("an int capacity starts at 16", cap == 16);
+    MEM_GROW(xs, cap, 17);
+    check("and doubles", cap == 32);
+    MEM_GROW(xs, cap, 32);
+    check("room enough: unchanged", cap == 32);
+    free(xs);
+    double *ds = NULL;
+    size_t dcap = 0;
+    MEM_GROW_FROM(ds, dcap, 5, 4);
+    check("a size_t capacity from a first of 4", dcap == 8);
+    MEM_GROW_FROM(ds, dcap, 1000, 4);
+    check("doubles to hold the need", dcap == 1024);
+    free(ds);
+    char err[600];
+    check_end("an int capacity near INT_MAX grows to INT_MAX (2.1 GB of bytes), not past it",
+              in_child(grow_past_int_max, err, sizeof err), err, "sqc: error: out of memory: 2.1 GB more would pass");
+    check_end("more than an int capacity holds is an error", in_child(grow_beyond_int, err, sizeof err), err,
+              "sqc: error: out of memory: an array of more than 2147483647 elements was asked for");
+}
+
+/* ---- the place of an out-of-memory end on a worker thread ---- */
+
+static void report_at_place(void *ctx, const char *message) {
+    fprintf(stderr, "%s: error: %s\n", (const char *)ctx, message);
+    _exit(1);
+}
+
+/* A parallel region whose second thread runs out of memory, as a pass's worker would. */
+static void fail_on_worker(void) {
+#pragma omp parallel num_threads(2)
+    {
+        if (omp_get_thread_num() == 1) (void)mem_alloc(300000000); /* beyond the 200 MB limit */
+    }
+}
+
+static void worker_of_the_one_interpreter(void) {
+    mem_set_reporter(report_at_place, "prog.sq:3:1");
+    fail_on_worker();
+}
+
+static void *hold_a_reporter(void *ctx) {
+    mem_set_reporter(report_at_place, ctx);
+    return NULL; /* (the thread ends holding it, as an interpreter's thread may) */
+}
+
+static void worker_of_two_interpreters(void) {
+    mem_set_reporter(report_at_place, "prog.sq:3:1");
+    pthread_t t;
+    pthread_create(&t, NULL, hold_a_reporter, "other.sq:9:9");
+    pthread_join(t, NULL);
+    fail_on_worker();
+}
+
+static void test_worker_place(void) {
+    char err[600];
+    check_end("a worker's out of memory is reported at the leading thread's place",
+              in_child(worker_of_the_one_interpreter, err, sizeof err), err,
+              "prog.sq:3:1: error: out of memory: 300.0 MB more would pass");
+    check_end("with two interpreters' threads, no place rather than a wrong one",
+              in_child(worker_of_two_interpreters, err, sizeof err), err, "sqc: error: out of memory: 300.0 MB");
+}
+
 int main(void) {
     test_cgroups();
     test_sizes();
     test_check();
+    test_grow();
+    test_worker_place();
     return check_report();
 }
