@@ -55,13 +55,13 @@ typedef struct FamilyInfo {
     int nparams;
     const char *param_names[DF_MAX_PARAMS];
     const char *rules[DF_MAX_PARAMS];  /* what parameter i must be: "> 0" in "a must be > 0, got -1" */
-    double defaults[DF_MAX_PARAMS];    /* when the argument is absent; REQUIRED (NaN): none */
+    double defaults[DF_MAX_PARAMS];    /* when the argument is absent; DF_REQUIRED (NaN): none */
     bool continuous;
     FamilyCheckFn check;     /* NULL: each parameter's rule (family_check_args) */
     FamilyNodeFn engine_node; /* NULL: smp_custom with the family's draw and inverse CDF */
 } FamilyInfo;
 
-#define REQUIRED NAN
+#define DF_REQUIRED NAN
 
 const FamilyInfo *family_info(DistFamily f);
 
