@@ -1,19 +1,15 @@
 /* dist_continuous.c — the continuous constructors beyond norm/lognorm/uniform (docs/language.md,
  * "Distributions"): beta, gamma, exponential, chisquare, pareto, triangular, pert, tdist,
  * log_tdist. Parameters are numpy's/squigglepy's; each may be samples (drawn per draw, checked per
- * draw by the family's draw function). Sampling and CDFs live in dist_family.c. */
+ * draw by the family's draw function). Sampling and CDFs live in dist_family.c, and so does the
+ * body of the plain ones (family_constructor); beta (two parameterizations) and the t families
+ * (a credible interval: their quantile parameter is computed) have their own. */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 
 #include "dist_common.h"
 #include "dist_family.h"
 #include "registry.h"
-
-/* Reads parameter i as an operand, or `dflt` when it is absent and dflt is not NaN. */
-static bool operand_or(Args *a, int i, double dflt, Operand *out) {
-    if (!has_arg(a, i) && !isnan(dflt)) return *out = opnd_num(dflt), true;
-    return need_operand(a, i, out);
-}
 
 enum { AB_A, AB_B, AB_MEAN, AB_SD, AB_LCLIP, AB_RCLIP };
 
@@ -47,48 +43,6 @@ static bool fn_beta(Args *a, Value *out) {
     if (!need_operand(a, AB_A, &p[0]) || !need_operand(a, AB_B, &p[1])) return false;
     return family_build(a, DF_BETA, p, (int[]){AB_A, AB_B}, AB_LCLIP, AB_RCLIP, out);
 }
-
-enum { G_SHAPE, G_SCALE, G_LCLIP, G_RCLIP };
-
-static bool fn_gamma(Args *a, Value *out) {
-    Operand p[2];
-    if (!need_operand(a, G_SHAPE, &p[0]) || !operand_or(a, G_SCALE, 1, &p[1])) return false;
-    return family_build(a, DF_GAMMA, p, (int[]){G_SHAPE, G_SCALE}, G_LCLIP, G_RCLIP, out);
-}
-
-/* One-parameter families: exponential(scale), chisquare(k), pareto(a). */
-enum { ONE_X, ONE_LCLIP, ONE_RCLIP };
-
-static bool one_param(Args *a, DistFamily f, Value *out) {
-    Operand p[1];
-    if (!need_operand(a, ONE_X, &p[0])) return false;
-    return family_build(a, f, p, (int[]){ONE_X}, ONE_LCLIP, ONE_RCLIP, out);
-}
-
-static bool fn_exponential(Args *a, Value *out) { return one_param(a, DF_EXPONENTIAL, out); }
-static bool fn_chisquare(Args *a, Value *out) { return one_param(a, DF_CHISQ, out); }
-static bool fn_pareto(Args *a, Value *out) { return one_param(a, DF_PARETO, out); }
-
-enum { TR_LO, TR_MODE, TR_HI, TR_LAM, TR_LCLIP, TR_RCLIP };
-
-/* triangular(lo, mode, hi) and pert(lo, mode, hi, lam=4): lo <= mode <= hi. */
-static bool three_point(Args *a, DistFamily f, Value *out) {
-    Operand p[4];
-    int lclip = f == DF_PERT ? TR_LCLIP : TR_LAM, rclip = f == DF_PERT ? TR_RCLIP : TR_LCLIP;
-    if (!need_operand(a, TR_LO, &p[0]) || !need_operand(a, TR_MODE, &p[1]) || !need_operand(a, TR_HI, &p[2]))
-        return false;
-    if (f == DF_PERT && !operand_or(a, TR_LAM, 4, &p[3])) return false;
-    if (!dist_check_order(a, TR_LO, TR_HI, p[0], p[2])) return false;
-    if (!p[0].node && !p[1].node && !p[2].node && (p[1].num < p[0].num || p[1].num > p[2].num)) {
-        char m[40], l[40], h[40];
-        return arg_error(a, TR_MODE, "mode %s is outside [lo, hi] = [%s, %s]", dist_num(m, sizeof m, p[1].num),
-                         dist_num(l, sizeof l, p[0].num), dist_num(h, sizeof h, p[2].num));
-    }
-    return family_build(a, f, p, (int[]){TR_LO, TR_MODE, TR_HI, TR_LAM}, lclip, rclip, out);
-}
-
-static bool fn_triangular(Args *a, Value *out) { return three_point(a, DF_TRIANGULAR, out); }
-static bool fn_pert(Args *a, Value *out) { return three_point(a, DF_PERT, out); }
 
 enum { TD_LO, TD_HI, TD_T, TD_CRED, TD_LCLIP, TD_RCLIP };
 
@@ -129,17 +83,18 @@ const BuiltinDef builtins_dist_continuous[] = {
      "beta with shapes a, b > 0 (values in [0, 1]); beta(mean=, sd=) by the method of moments",
      fn_beta),
     BUILTIN("gamma", "shape, scale=, lclip=, rclip=", "distributions",
-     "gamma with shape > 0 and scale > 0 (default 1); mean shape*scale", fn_gamma),
+     "gamma with shape > 0 and scale > 0 (default 1); mean shape*scale", family_constructor),
     BUILTIN("exponential", "scale, lclip=, rclip=", "distributions",
-     "exponential with mean `scale` (not a rate), as numpy", fn_exponential),
+     "exponential with mean `scale` (not a rate), as numpy", family_constructor),
     BUILTIN("chisquare", "k, lclip=, rclip=", "distributions", "chi-square with k > 0 degrees of freedom",
-     fn_chisquare),
+     family_constructor),
     BUILTIN("pareto", "a, lclip=, rclip=", "distributions",
-     "squigglepy's pareto(a): classical Pareto with minimum 1, P(X > x) = x^-a (numpy's pareto + 1)", fn_pareto),
+     "squigglepy's pareto(a): classical Pareto with minimum 1, P(X > x) = x^-a (numpy's pareto + 1)",
+     family_constructor),
     BUILTIN("triangular", "lo, mode, hi, lclip=, rclip=", "distributions",
-     "triangular between lo and hi, peaking at mode", fn_triangular),
+     "triangular between lo and hi, peaking at mode", family_constructor),
     BUILTIN("pert", "lo, mode, hi, lam=, lclip=, rclip=", "distributions",
-     "PERT: lo + (hi-lo)*beta(1+lam*(mode-lo)/(hi-lo), 1+lam*(hi-mode)/(hi-lo)), lam default 4", fn_pert),
+     "PERT: lo + (hi-lo)*beta(1+lam*(mode-lo)/(hi-lo), 1+lam*(hi-mode)/(hi-lo)), lam default 4", family_constructor),
     BUILTIN("tdist", "lo=, hi=, t=, credibility=, lclip=, rclip=", "distributions",
      "Student t with t (default 20) degrees of freedom whose central 90% interval is [lo, hi]", fn_tdist),
     BUILTIN("log_tdist", "lo=, hi=, t=, credibility=, lclip=, rclip=", "distributions",

@@ -15,27 +15,41 @@
 /* Largest Poisson mean and binomial n: GSL's samplers return unsigned int. */
 #define COUNT_MAX 1e9
 
+/* The constructors' checks beyond each parameter's rule (defined with family_constructor). */
+static bool check_lo_hi(Args *a, DistFamily f, const Operand *p);
+static bool check_lo_mode_hi(Args *a, DistFamily f, const Operand *p);
+
+/* One row per family: adding a distribution is a row here, its cases in the switches below
+ * (check, draw, CDF and inverse, moments, pdf) and its builtin row (docs/architecture.md). The
+ * rows with defaults {0} are unread there: norm, lognorm, beta and the t families are built by
+ * constructors of their own (distributions.c, dist_continuous.c). */
 static const FamilyInfo INFO[DF_COUNT] = {
-    [DF_NORMAL] = {"norm", 2, {"mean", "sd"}, true},
-    [DF_LOGNORMAL] = {"lognorm", 2, {"mu", "sigma"}, true},
-    [DF_UNIFORM] = {"uniform", 2, {"lo", "hi"}, true},
-    [DF_BETA] = {"beta", 2, {"a", "b"}, true},
-    [DF_GAMMA] = {"gamma", 2, {"shape", "scale"}, true},
-    [DF_EXPONENTIAL] = {"exponential", 1, {"scale"}, true},
-    [DF_CHISQ] = {"chisquare", 1, {"k"}, true},
-    [DF_PARETO] = {"pareto", 1, {"a"}, true},
-    [DF_TRIANGULAR] = {"triangular", 3, {"lo", "mode", "hi"}, true},
-    [DF_PERT] = {"pert", 4, {"lo", "mode", "hi", "lam"}, true},
-    [DF_T] = {"tdist", 4, {"lo", "hi", "t", "quantile"}, true},
-    [DF_LOGT] = {"log_tdist", 4, {"lo", "hi", "t", "quantile"}, true},
-    [DF_CAUCHY] = {"cauchy", 2, {"loc", "scale"}, true},
-    [DF_LOGISTIC] = {"logistic", 2, {"loc", "scale"}, true},
-    [DF_WEIBULL] = {"weibull", 2, {"shape", "scale"}, true},
-    [DF_STUDENT_T] = {"student_t", 3, {"df", "loc", "scale"}, true},
-    [DF_POISSON] = {"poisson", 1, {"lam"}, false},
-    [DF_BINOMIAL] = {"binomial", 2, {"n", "p"}, false},
-    [DF_BERNOULLI] = {"bernoulli", 1, {"p"}, false},
-    [DF_GEOMETRIC] = {"geometric", 1, {"p"}, false},
+    [DF_NORMAL] = {"norm", 2, {"mean", "sd"}, {"a number", ">= 0"}, {0}, true, .engine_node = smp_normal},
+    [DF_LOGNORMAL] = {"lognorm", 2, {"mu", "sigma"}, {"a number", ">= 0"}, {0}, true, .engine_node = smp_lognormal},
+    /* the engine's uniform node takes any numbers: only lo <= hi is checked */
+    [DF_UNIFORM] = {"uniform", 2, {"lo", "hi"}, {"finite", "finite and >= lo"}, {DF_REQUIRED, DF_REQUIRED}, true,
+                    check_lo_hi, smp_uniform},
+    [DF_BETA] = {"beta", 2, {"a", "b"}, {"> 0", "> 0"}, {0}, true},
+    [DF_GAMMA] = {"gamma", 2, {"shape", "scale"}, {"> 0", "> 0"}, {DF_REQUIRED, 1}, true},
+    [DF_EXPONENTIAL] = {"exponential", 1, {"scale"}, {"> 0"}, {DF_REQUIRED}, true},
+    [DF_CHISQ] = {"chisquare", 1, {"k"}, {"> 0"}, {DF_REQUIRED}, true},
+    [DF_PARETO] = {"pareto", 1, {"a"}, {"> 0"}, {DF_REQUIRED}, true},
+    [DF_TRIANGULAR] = {"triangular", 3, {"lo", "mode", "hi"}, {"finite", "between lo and hi", "finite and >= mode"},
+                       {DF_REQUIRED, DF_REQUIRED, DF_REQUIRED}, true, check_lo_mode_hi},
+    [DF_PERT] = {"pert", 4, {"lo", "mode", "hi", "lam"}, {"finite", "between lo and hi", "finite and >= mode", ">= 0"},
+                 {DF_REQUIRED, DF_REQUIRED, DF_REQUIRED, 4}, true, check_lo_mode_hi},
+    [DF_T] = {"tdist", 4, {"lo", "hi", "t", "quantile"}, {"finite", "finite and >= lo", "> 0", "finite"}, {0}, true},
+    [DF_LOGT] = {"log_tdist", 4, {"lo", "hi", "t", "quantile"}, {"> 0", "finite and >= lo", "> 0", "finite"}, {0},
+                 true},
+    [DF_CAUCHY] = {"cauchy", 2, {"loc", "scale"}, {"finite", "> 0"}, {0, 1}, true},
+    [DF_LOGISTIC] = {"logistic", 2, {"loc", "scale"}, {"finite", "> 0"}, {0, 1}, true},
+    [DF_WEIBULL] = {"weibull", 2, {"shape", "scale"}, {"> 0", "> 0"}, {DF_REQUIRED, 1}, true},
+    [DF_STUDENT_T] = {"student_t", 3, {"df", "loc", "scale"}, {"> 0", "finite", "> 0"}, {DF_REQUIRED, 0, 1}, true},
+    [DF_POISSON] = {"poisson", 1, {"lam"}, {"between 0 and 1e9"}, {DF_REQUIRED}, false},
+    [DF_BINOMIAL] = {"binomial", 2, {"n", "p"}, {"a whole number between 0 and 1e9", "between 0 and 1"},
+                     {DF_REQUIRED, DF_REQUIRED}, false},
+    [DF_BERNOULLI] = {"bernoulli", 1, {"p"}, {"between 0 and 1"}, {DF_REQUIRED}, false},
+    [DF_GEOMETRIC] = {"geometric", 1, {"p"}, {"> 0 and <= 1"}, {DF_REQUIRED}, false},
 };
 
 const FamilyInfo *family_info(DistFamily f) { return &INFO[f]; }
@@ -118,30 +132,6 @@ static bool param_ok(DistFamily f, int i, double x) {
     }
 }
 
-/* What parameter i must be, for messages ("a must be > 0, got -1"). */
-static const char *RULES[DF_COUNT][DF_MAX_PARAMS] = {
-    [DF_NORMAL] = {"a number", ">= 0"},
-    [DF_LOGNORMAL] = {"a number", ">= 0"},
-    [DF_UNIFORM] = {"finite", "finite and >= lo"},
-    [DF_BETA] = {"> 0", "> 0"},
-    [DF_GAMMA] = {"> 0", "> 0"},
-    [DF_EXPONENTIAL] = {"> 0"},
-    [DF_CHISQ] = {"> 0"},
-    [DF_PARETO] = {"> 0"},
-    [DF_TRIANGULAR] = {"finite", "between lo and hi", "finite and >= mode"},
-    [DF_PERT] = {"finite", "between lo and hi", "finite and >= mode", ">= 0"},
-    [DF_T] = {"finite", "finite and >= lo", "> 0", "finite"},
-    [DF_LOGT] = {"> 0", "finite and >= lo", "> 0", "finite"},
-    [DF_CAUCHY] = {"finite", "> 0"},
-    [DF_LOGISTIC] = {"finite", "> 0"},
-    [DF_WEIBULL] = {"> 0", "> 0"},
-    [DF_STUDENT_T] = {"> 0", "finite", "> 0"},
-    [DF_POISSON] = {"between 0 and 1e9"},
-    [DF_BINOMIAL] = {"a whole number between 0 and 1e9", "between 0 and 1"},
-    [DF_BERNOULLI] = {"between 0 and 1"},
-    [DF_GEOMETRIC] = {"> 0 and <= 1"},
-};
-
 bool family_check_args(Args *a, DistFamily f, const Operand *params, const int *arg_index) {
     const FamilyInfo *fi = &INFO[f];
     double v[DF_MAX_PARAMS] = {0};
@@ -159,12 +149,12 @@ bool family_check_args(Args *a, DistFamily f, const Operand *params, const int *
     if (bad < 0) return true;
     char num[40];
     int ai = arg_index ? arg_index[bad] : -1;
-    if (!RULES[f][bad]) /* every parameter has its rule; never a NULL for %s */
+    if (!fi->rules[bad]) /* every parameter has its rule; never a NULL for %s */
         return call_error(a, "%s is %s, which is invalid", fi->param_names[bad], dist_num(num, sizeof num, v[bad]));
     if (ai >= 0)
-        return arg_error(a, ai, "%s must be %s, got %s", fi->param_names[bad], RULES[f][bad],
+        return arg_error(a, ai, "%s must be %s, got %s", fi->param_names[bad], fi->rules[bad],
                          dist_num(num, sizeof num, v[bad]));
-    return call_error(a, "%s must be %s, got %s", fi->param_names[bad], RULES[f][bad],
+    return call_error(a, "%s must be %s, got %s", fi->param_names[bad], fi->rules[bad],
                       dist_num(num, sizeof num, v[bad]));
 }
 
@@ -674,8 +664,7 @@ SmpDrawFn family_draw_fn(DistFamily f) { return DRAW_FNS[f]; }
 
 Samples *family_node(SampleCtx *ctx, DistFamily f, const Operand *params, Span origin) {
     const FamilyInfo *fi = &INFO[f];
-    if (f == DF_NORMAL) return smp_normal(ctx, params[0], params[1], origin);
-    if (f == DF_LOGNORMAL) return smp_lognormal(ctx, params[0], params[1], origin);
+    if (fi->engine_node) return fi->engine_node(ctx, params[0], params[1], origin);
     return smp_custom(ctx, fi->name, DRAW_FNS[f], QUANT_FNS[f], fi->nparams, params, fi->param_names, origin);
 }
 
@@ -684,6 +673,43 @@ bool family_build(Args *a, DistFamily f, const Operand *params, const int *arg_i
     if (!family_check_args(a, f, params, arg_index)) return false;
     Samples *s = family_node(&a->I->smp, f, params, a->call->span);
     return dist_finish_family(a, s, f, params, lclip_i, rclip_i, out);
+}
+
+/* ---- the plain constructors, driven by the table ---- */
+
+/* Parameter i is argument i. */
+static const int ARG_IS_PARAM[DF_MAX_PARAMS] = {0, 1, 2, 3};
+
+/* uniform: lo <= hi when both are numbers. */
+static bool check_lo_hi(Args *a, DistFamily f, const Operand *p) {
+    (void)f;
+    return dist_check_order(a, 0, 1, p[0], p[1]);
+}
+
+/* triangular, pert: lo <= mode <= hi when they are numbers, then each parameter's rule. */
+static bool check_lo_mode_hi(Args *a, DistFamily f, const Operand *p) {
+    if (!dist_check_order(a, 0, 2, p[0], p[2])) return false;
+    if (!p[0].node && !p[1].node && !p[2].node && (p[1].num < p[0].num || p[1].num > p[2].num)) {
+        char m[40], l[40], h[40];
+        return arg_error(a, 1, "mode %s is outside [lo, hi] = [%s, %s]", dist_num(m, sizeof m, p[1].num),
+                         dist_num(l, sizeof l, p[0].num), dist_num(h, sizeof h, p[2].num));
+    }
+    return family_check_args(a, f, p, ARG_IS_PARAM);
+}
+
+bool family_constructor(Args *a, Value *out) {
+    int f = 0;
+    while (f < DF_COUNT && strcmp(INFO[f].name, a->fn->name) != 0) f++;
+    if (f == DF_COUNT) abort(); /* a builtin row names family_constructor for a name the table lacks */
+    const FamilyInfo *fi = &INFO[f];
+    Operand p[DF_MAX_PARAMS];
+    for (int i = 0; i < fi->nparams; i++) {
+        if (!has_arg(a, i) && !isnan(fi->defaults[i])) p[i] = opnd_num(fi->defaults[i]);
+        else if (!need_operand(a, i, &p[i])) return false;
+    }
+    if (!(fi->check ? fi->check(a, f, p) : family_check_args(a, f, p, ARG_IS_PARAM))) return false;
+    Samples *s = family_node(&a->I->smp, f, p, a->call->span);
+    return dist_finish_family(a, s, f, p, fi->nparams, fi->nparams + 1, out);
 }
 
 /* ---- descriptors (on the node: smp_set_ext) ---- */

@@ -9,6 +9,7 @@
 #define SQC_DIST_FAMILY_H
 
 #include <gsl/gsl_rng.h>
+#include <math.h>
 #include <stdbool.h>
 
 #include "registry.h"
@@ -41,12 +42,26 @@ typedef enum DistFamily {
 
 #define DF_MAX_PARAMS 4
 
+/* A constructor's checks of the numbers among its parameters (some may be samples), reported
+ * at their arguments; false after the error. */
+typedef bool (*FamilyCheckFn)(Args *a, DistFamily f, const Operand *params);
+/* The engine's own node for a two-parameter family (smp_normal, smp_lognormal, smp_uniform). */
+typedef Samples *(*FamilyNodeFn)(SampleCtx *ctx, Operand p0, Operand p1, Span origin);
+
+/* One row of the family table (dist_family.c). The plain constructors (family_constructor)
+ * read all of it: parameter i is the builtin's argument i, lclip= and rclip= follow. */
 typedef struct FamilyInfo {
     const char *name;   /* the constructor's name, as in error messages */
     int nparams;
     const char *param_names[DF_MAX_PARAMS];
+    const char *rules[DF_MAX_PARAMS];  /* what parameter i must be: "> 0" in "a must be > 0, got -1" */
+    double defaults[DF_MAX_PARAMS];    /* when the argument is absent; DF_REQUIRED (NaN): none */
     bool continuous;
+    FamilyCheckFn check;     /* NULL: each parameter's rule (family_check_args) */
+    FamilyNodeFn engine_node; /* NULL: smp_custom with the family's draw and inverse CDF */
 } FamilyInfo;
+
+#define DF_REQUIRED NAN
 
 const FamilyInfo *family_info(DistFamily f);
 
@@ -90,6 +105,12 @@ Samples *family_node(SampleCtx *ctx, DistFamily f, const Operand *params, Span o
 /* A constructor's body: checks params (borrowed), builds the node, clips, registers. */
 bool family_build(Args *a, DistFamily f, const Operand *params, const int *arg_index, int lclip_i, int rclip_i,
                   Value *out);
+
+/* The builtin of every plain constructor (gamma, poisson, uniform, ...): the family whose name
+ * is the builtin's, its parameters read from the arguments in the table's order (absent ones
+ * take their defaults), checked, built and clipped as family_build. Its builtin row's signature
+ * lists those parameters, `=` on the ones with a default, then "lclip=, rclip=". */
+bool family_constructor(Args *a, Value *out);
 
 /* ---- descriptors: what a constructor call built ---- */
 

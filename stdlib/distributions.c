@@ -1,5 +1,7 @@
 /* distributions.c — distribution constructors (docs/language.md, "Distributions"). Each call takes
- * a fresh random stream, so two calls give independent samples. */
+ * a fresh random stream, so two calls give independent samples. norm and lognorm (an interval, or
+ * either of two parameter pairs), `to` (which picks one of them) and const (a number, not a
+ * family) have their own bodies; uniform is a plain one (family_constructor, dist_family.c). */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 
@@ -143,16 +145,6 @@ static bool fn_to(Args *a, Value *out) {
     return ok;
 }
 
-enum { U_LO, U_HI, U_LCLIP, U_RCLIP };
-
-static bool fn_uniform(Args *a, Value *out) {
-    Operand lo, hi;
-    if (!need_operand(a, U_LO, &lo) || !need_operand(a, U_HI, &hi)) return false;
-    if (!dist_check_order(a, U_LO, U_HI, lo, hi)) return false;
-    return dist_finish_family(a, smp_uniform(&a->I->smp, lo, hi, a->call->span), DF_UNIFORM, (Operand[]){lo, hi},
-                              U_LCLIP, U_RCLIP, out);
-}
-
 enum { C_X, C_LCLIP, C_RCLIP };
 
 /* x on every draw, infinities included (uniform(x, x) was x + 0 * u: NaN for inf). NaN is an
@@ -175,7 +167,8 @@ const BuiltinDef builtins_distributions[] = {
     BUILTIN("to", "lo, hi, credibility=, lclip=, rclip=", "distributions",
      "lognorm(lo, hi) when lo > 0, else norm(lo, hi): a 90% interval unless credibility= (a percentage) "
      "says otherwise; `lo to hi` is the same call, e.g. to(1, 10, credibility=80)", fn_to),
-    BUILTIN("uniform", "lo, hi, lclip=, rclip=", "distributions", "uniform between lo and hi", fn_uniform),
+    BUILTIN("uniform", "lo, hi, lclip=, rclip=", "distributions", "uniform between lo and hi",
+     family_constructor),
     BUILTIN("const", "x, lclip=, rclip=", "distributions", "x on every draw", fn_const),
     {.name = NULL},
 };

@@ -675,6 +675,32 @@ static void test_docs(void) {
     check("docs: at least 20 examples", examples >= 20);
 }
 
+/* The plain constructors' builtin rows agree with their family rows (dist_family.c): the
+ * family named as the builtin, its parameters in order with `=` on those that have a default,
+ * then lclip= and rclip= (what family_constructor reads). */
+static void test_family_rows(void) {
+    int plain = 0;
+    for (int i = 0; i < registry_count(&I); i++) {
+        const Builtin *b = registry_at(&I, i);
+        if (b->fn != family_constructor) continue;
+        plain++;
+        int f = 0;
+        while (f < DF_COUNT && strcmp(family_info(f)->name, b->name) != 0) f++;
+        char what[200], sig[200] = "";
+        snprintf(what, sizeof what, "%s: a family row of that name", b->name);
+        check(what, f < DF_COUNT);
+        if (f == DF_COUNT) continue;
+        const FamilyInfo *fi = family_info(f);
+        for (int k = 0; k < fi->nparams; k++)
+            snprintf(sig + strlen(sig), sizeof sig - strlen(sig), "%s%s, ", fi->param_names[k],
+                     isnan(fi->defaults[k]) ? "" : "=");
+        snprintf(sig + strlen(sig), sizeof sig - strlen(sig), "lclip=, rclip=");
+        snprintf(what, sizeof what, "%s: signature \"%s\" is the family row's \"%s\"", b->name, b->signature, sig);
+        check(what, strcmp(b->signature, sig) == 0);
+    }
+    check("15 plain constructors", plain == 15);
+}
+
 int main(void) {
     const char *env = getenv("SQC_TEST_N");
     N = env ? (size_t)atol(env) : 1000000;
@@ -686,6 +712,7 @@ int main(void) {
     snprintf(setup, sizeof setup, "set samples = %zu\nset seed = 20240601\n", N);
     value_release(run(setup));
     test_properties();
+    test_family_rows();
     test_docs();
     test_exact();
     if (stats_on) {
