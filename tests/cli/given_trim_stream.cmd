@@ -2,7 +2,7 @@
 # holding them (docs/scale.md, "Memory"): 20M draws, 160 MB as an array, within SQC_MEMORY_LIMIT=100M.
 # Then at 1M draws, held (the default) and streamed (a budget too small to hold them), byte for byte:
 # moments, shares, quantiles (selected from brackets, and from a short array for a rare condition),
-# extremes, and hist and plot with trim= and range=.
+# extremes, hist and plot with trim= and range= and of whole numbers, hist with given=.
 SQC_MEMORY_LIMIT=100M sqc -e 'x = norm(10, 20) + lognorm(1, 3); print(mean(x, given=x > 12), percentile(x, 50, given=x > 12))
 hist(x, bins=6, width=20, trim=2.5)' --samples 20M
 cat >p.sq <<'SQ'
@@ -19,7 +19,10 @@ hist(x, bins=6, width=20, trim=1, log=true)
 plot(x, "x.svg", bins=8, trim=5)
 k = round(5 + norm(-2, 2))
 hist(k, trim=1, width=10)
+hist(k, width=10)
+plot(k, "k.svg")
+hist(x, bins=6, width=20, given=c)
 SQ
-sqc p.sq --samples 1M >held.txt && mv x.svg held.svg
+sqc p.sq --samples 1M >held.txt && mv x.svg held.svg && mv k.svg held_k.svg
 SQC_MEMORY_LIMIT=40M sqc p.sq --samples 1M >streamed.txt
-cmp held.txt streamed.txt && cmp held.svg x.svg && echo "1M draws: held and streamed, the same bytes"
+cmp held.txt streamed.txt && cmp held.svg x.svg && cmp held_k.svg k.svg && echo "1M draws: held and streamed, the same bytes"
