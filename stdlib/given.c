@@ -22,11 +22,11 @@ static void count_take(void *arg, const double *x, size_t len) {
     *(size_t *)arg += len;
 }
 
-/* The m draws of condition c that hold: from an array of them where one fits the budget or is
- * held, else counted in a pass (GIVEN_STREAM). */
+/* The m draws of condition c that hold: from an array of them where one fits the budget, else
+ * counted in a pass (GIVEN_STREAM). */
 static bool given_select(Args *a, Samples *c, Given *g) {
     SampleCtx *ctx = &a->I->smp;
-    if (!smp_store_fits(ctx) && !smp_stored(c)) {
+    if (!smp_store_fits(ctx)) {
         size_t m = 0;
         if (!smp_eval_selected(ctx, c, c, NULL, 0, count_take, &m)) return rt_error_from_samples(a->I), false;
         *g = (Given){GIVEN_STREAM, NULL, m, c};
@@ -78,24 +78,13 @@ void given_free(Given *g) {
     *g = (Given){GIVEN_NONE, NULL, 0, NULL};
 }
 
-typedef struct Collect {
-    double *out;
-    size_t len;
-} Collect;
-
-static void collect_take(void *arg, const double *x, size_t len) {
-    Collect *c = arg;
-    memcpy(c->out + c->len, x, len * sizeof *x);
-    c->len += len;
-}
-
 double *given_draws(Args *a, Samples *s, const Given *g) {
     SampleCtx *ctx = &a->I->smp;
     if (g->kind == GIVEN_STREAM) {
-        Collect c = {mem_alloc((g->m ? g->m : 1) * sizeof(double)), 0};
-        if (!smp_eval_selected(ctx, s, g->c, NULL, 0, collect_take, &c))
-            return free(c.out), rt_error_from_samples(a->I), NULL;
-        return c.out;
+        SmpCollect c = {mem_alloc((g->m ? g->m : 1) * sizeof(double)), 0};
+        if (!smp_eval_selected(ctx, s, g->c, NULL, 0, smp_take_collect, &c))
+            return free(c.x), rt_error_from_samples(a->I), NULL;
+        return c.x;
     }
     const double *d = smp_draws(ctx, s);
     if (!d) return rt_error_from_samples(a->I), NULL;

@@ -11,7 +11,7 @@
 
 /* What parameter gi (given=) says. GIVEN_NONE: absent, or `true` (every draw). GIVEN_MASK: mask[i]
  * is whether draw i counts (m of the N do, 0 < m). GIVEN_STREAM, where an array of N draws would not
- * fit the budget for stored draws and the condition holds none (docs/scale.md, "Memory"): m of the
+ * fit the budget for stored draws (docs/scale.md, "Memory"): m of the
  * condition c's draws hold, counted in a pass; the draws are selected pass by pass
  * (smp_eval_selected), never held. False, with the error set, for anything but a condition, and for
  * a condition true on no draw; a note on stderr says how many when m < 100. */

@@ -205,6 +205,12 @@ bool smp_nonfinite(SampleCtx *ctx, Samples *s, size_t *nan_count, size_t *inf_co
  * draws (docs/scale.md, "Memory"). Blocks sel[0..nsel) only (ascending), all when sel is NULL.
  * x may be c. False with ctx's error set on an evaluation error. */
 typedef void (*SmpTakeFn)(void *arg, const double *x, size_t len);
+/* An SmpTakeFn that appends to an array with room for all of them: arg is an SmpCollect. */
+typedef struct SmpCollect {
+    double *x;
+    size_t len;
+} SmpCollect;
+void smp_take_collect(void *arg, const double *x, size_t len);
 bool smp_eval_selected(SampleCtx *ctx, Samples *x, Samples *c, const size_t *sel, size_t nsel, SmpTakeFn take,
                        void *arg);
 /* Quantiles q[0..k) of the m draws of x where c holds (numpy's linear interpolation, exact), by a

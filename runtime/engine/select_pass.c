@@ -68,6 +68,12 @@ double smp_sumstream_value(const SmpSumStream *p) { return p->sum; }
 
 /* ---- the selected draws, chunk by chunk ---- */
 
+void smp_take_collect(void *arg, const double *x, size_t len) {
+    SmpCollect *c = arg;
+    memcpy(c->x + c->len, x, len * sizeof *x);
+    c->len += len;
+}
+
 #define CHUNK_BLOCKS 64 /* blocks computed (in parallel) and held at a time: 256K draws */
 
 typedef struct Chunk {
@@ -134,35 +140,24 @@ bool smp_eval_selected(SampleCtx *ctx, Samples *x, Samples *c, const size_t *sel
 
 /* ---- quantiles of the selected draws ---- */
 
-typedef struct PilotTake {
-    double *sub;
-    size_t len;
-} PilotTake;
-
-static void pilot_take(void *arg, const double *x, size_t len) {
-    PilotTake *p = arg;
-    memcpy(p->sub + p->len, x, len * sizeof *x);
-    p->len += len;
-}
-
 static void scan_take(void *arg, const double *x, size_t len) { smp_qstream_scan(arg, 0, x, len); }
 
 int smp_quantiles_selected(SampleCtx *ctx, Samples *x, Samples *c, size_t m, const double *q, int k, double *out) {
     size_t sel[SMP_PILOT_MAX_BLOCKS];
     size_t nsel = smp_pilot_blocks(ctx->n, sel);
-    PilotTake pt = {smp_xmalloc(nsel * SMP_BLOCK * sizeof(double)), 0};
-    if (!smp_eval_selected(ctx, x, c, sel, nsel, pilot_take, &pt)) {
+    SmpCollect pt = {smp_xmalloc(nsel * SMP_BLOCK * sizeof(double)), 0};
+    if (!smp_eval_selected(ctx, x, c, sel, nsel, smp_take_collect, &pt)) {
         ctx->err.set = false; /* the caller's pass reports the lowest failing draw instead */
-        free(pt.sub);
+        free(pt.x);
         return 0;
     }
     if (pt.len < 2) { /* too few to place brackets by */
-        free(pt.sub);
+        free(pt.x);
         return 0;
     }
     QStream qs;
-    bool no_nan = smp_qstream_init(&qs, pt.sub, pt.len, q, k, m, 1, ctx->quantile_margin_sd);
-    free(pt.sub);
+    bool no_nan = smp_qstream_init(&qs, pt.x, pt.len, q, k, m, 1, ctx->quantile_margin_sd);
+    free(pt.x);
     if (!no_nan) {
         for (int j = 0; j < k; j++) out[j] = NAN; /* numpy: any NaN draw makes every quantile NaN */
         return 1;

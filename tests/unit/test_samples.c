@@ -848,17 +848,6 @@ static void test_sumstream(void) {
     free(x);
 }
 
-typedef struct Taken {
-    double *x;
-    size_t len;
-} Taken;
-
-static void take_all(void *arg, const double *x, size_t len) {
-    Taken *t = arg;
-    memcpy(t->x + t->len, x, len * sizeof *x);
-    t->len += len;
-}
-
 static int cmp_dbl(const void *pa, const void *pb) {
     double a = *(const double *)pa, b = *(const double *)pb;
     return (a > b) - (a < b);
@@ -878,17 +867,17 @@ static void test_selected(void) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
             if (cd[i] != 0) want[m++] = xd[i];
-        Taken t = {malloc(n * sizeof(double)), 0};
-        bool ok = smp_eval_selected(&ctx, x, c, NULL, 0, take_all, &t);
+        SmpCollect t = {malloc(n * sizeof(double)), 0};
+        bool ok = smp_eval_selected(&ctx, x, c, NULL, 0, smp_take_collect, &t);
         check("selected: the draws where c holds, in order", ok && t.len == m && memcmp(t.x, want, m * sizeof *want) == 0);
-        Taken tc = {malloc(n * sizeof(double)), 0};
-        ok = smp_eval_selected(&ctx, c, c, NULL, 0, take_all, &tc);
+        SmpCollect tc = {malloc(n * sizeof(double)), 0};
+        ok = smp_eval_selected(&ctx, c, c, NULL, 0, smp_take_collect, &tc);
         bool ones = ok && tc.len == m;
         for (size_t i = 0; i < tc.len; i++) ones &= tc.x[i] == 1;
         check("selected: x may be the condition itself", ones);
         size_t sel[2] = {1, 4};
         t.len = 0;
-        ok = smp_eval_selected(&ctx, x, c, sel, 2, take_all, &t);
+        ok = smp_eval_selected(&ctx, x, c, sel, 2, smp_take_collect, &t);
         size_t m2 = 0;
         bool match = ok;
         for (int k = 0; k < 2; k++)
