@@ -1,6 +1,6 @@
 # At large N, given= summaries and trim= charts select and count the draws block by block instead of
 # holding them (docs/scale.md, "Memory"): 20M draws, 160 MB as an array, within SQC_MEMORY_LIMIT=100M.
-# Then at 1M draws, held (the default) and streamed (a budget too small to hold them), byte for byte:
+# Then at 1M draws, held (the default) and streamed (SQC_MEMORY_LIMIT=60M: a budget of 15 MB, too small to hold 8 MB arrays), byte for byte:
 # moments, shares, quantiles (selected from brackets, and from a short array for a rare condition),
 # extremes, hist and plot with trim= and range= and of whole numbers, hist with given=.
 SQC_MEMORY_LIMIT=100M sqc -e 'x = norm(10, 20) + lognorm(1, 3); print(mean(x, given=x > 12), percentile(x, 50, given=x > 12))
@@ -24,5 +24,5 @@ plot(k, "k.svg")
 hist(x, bins=6, width=20, given=c)
 SQ
 sqc p.sq --samples 1M >held.txt && mv x.svg held.svg && mv k.svg held_k.svg
-SQC_MEMORY_LIMIT=40M sqc p.sq --samples 1M >streamed.txt
+SQC_MEMORY_LIMIT=60M sqc p.sq --samples 1M >streamed.txt
 cmp held.txt streamed.txt && cmp held.svg x.svg && cmp held_k.svg k.svg && echo "1M draws: held and streamed, the same bytes"
