@@ -367,6 +367,48 @@ size_t window_bins(Bins *b, const Window *w, const WindowCount *c, const double 
     return bins_choose_known(b, x, n, c->inside, log && w->lo <= 0 ? c->min : w->lo, w->hi, want, log);
 }
 
+/* One block's part of window_bins_samples: its window counts, and whether its placeable draws are
+ * all whole numbers (what bins_choose_known asks of all the draws). */
+typedef struct WindowBlock {
+    WindowCount c;
+    bool whole;
+} WindowBlock;
+
+typedef struct WindowPass {
+    const Window *w;
+    bool log;
+    WindowBlock *blocks;
+} WindowPass;
+
+static void window_block(void *arg, size_t blk, const double *x, size_t len) {
+    WindowPass *wp = arg;
+    WindowBlock *wb = &wp->blocks[blk];
+    *wb = (WindowBlock){{0}, true};
+    window_count(wp->w, x, len, wp->log, &wb->c);
+    for (size_t i = 0; i < len && wb->whole; i++)
+        if (placeable(x[i], wp->log) && x[i] != floor(x[i])) wb->whole = false;
+}
+
+bool window_bins_samples(Bins *b, const Window *w, WindowCount *c, SampleCtx *ctx, Samples *s, int want, bool log,
+                         size_t *placed) {
+    WindowPass wp = {w, log, mem_calloc(smp_nblocks(ctx->n) ? smp_nblocks(ctx->n) : 1, sizeof(WindowBlock))};
+    if (!smp_eval_blocks(ctx, s, NULL, window_block, &wp)) return free(wp.blocks), false;
+    bool whole = true;
+    for (size_t k = 0; k < smp_nblocks(ctx->n); k++) { /* in draw order: window_count's ties, the first kept */
+        const WindowCount *bc = &wp.blocks[k].c;
+        c->below += bc->below, c->above += bc->above;
+        if (bc->inside && (!c->inside || bc->min < c->min)) c->min = bc->min;
+        if (bc->inside && (!c->inside || bc->max > c->max)) c->max = bc->max;
+        c->inside += bc->inside;
+        whole &= wp.blocks[k].whole;
+    }
+    free(wp.blocks);
+    /* window_bins looks at the draws only to tell whether all are whole: one number that says */
+    static const double WHOLE = 0, NOT_WHOLE = 0.5;
+    *placed = window_bins(b, w, c, whole ? &WHOLE : &NOT_WHOLE, 1, want, log);
+    return true;
+}
+
 void window_note(StrBuf *out, const Window *w, const WindowCount *c) {
     if (w->kind == WINDOW_ALL || (!c->below && !c->above)) return;
     size_t left = c->below + c->above;

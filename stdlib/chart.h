@@ -68,6 +68,11 @@ bool window_trim_samples(SampleCtx *ctx, Samples *s, Window *w, bool first);
 void window_count(const Window *w, const double *x, size_t n, bool log, WindowCount *c);
 /* Bins over the window: range= exactly, else the draws inside it. Returns c->inside. */
 size_t window_bins(Bins *b, const Window *w, const WindowCount *c, const double *x, size_t n, int want, bool log);
+/* window_count and window_bins of s's draws in one pass over its blocks, for a chart that streams
+ * (chart_streams): the same counts and bins, without the draws held. *placed: window_bins's.
+ * False with ctx's error set. */
+bool window_bins_samples(Bins *b, const Window *w, WindowCount *c, SampleCtx *ctx, Samples *s, int want, bool log,
+                         size_t *placed);
 /* "500 draws left out (trim=2.5): 250 below 1.20M, 250 above 3.40M"; nothing when none was. */
 void window_note(StrBuf *out, const Window *w, const WindowCount *c);
 

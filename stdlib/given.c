@@ -1,7 +1,9 @@
-/* given.c — conditioning by rejection: given=c (given.h). The condition's and the value's draws
- * are read as whole arrays (smp_draws): the rehearsal records them, so a script's conditions are
- * computed in the shared pass, and an array stays cached for the next summary with the same
- * condition instead of another pass. */
+/* given.c — conditioning by rejection: given=c (given.h). Where an array of all N draws fits the
+ * budget for stored draws, the condition's and the value's draws are read as whole arrays
+ * (smp_draws): the rehearsal records them, so a script's conditions are computed in the shared pass,
+ * and an array stays cached for the next summary with the same condition instead of another pass.
+ * Beyond it the draws where c holds are selected pass by pass and never held (docs/scale.md,
+ * "Memory"), with the same results to the bit. */
 #include "given.h"
 #include "mem.h"
 
@@ -12,9 +14,36 @@
 #include "numfmt.h"
 
 #define GIVEN_FEW 100 /* fewer draws than this: a note says how many */
+/* Fewer selected draws than this: quantiles from an array of them (given_draws) */
+#define GIVEN_COLLECT 65536
+
+static void count_take(void *arg, const double *x, size_t len) {
+    (void)x;
+    *(size_t *)arg += len;
+}
+
+/* The m draws of condition c that hold: from an array of them where one fits the budget, else
+ * counted in a pass (GIVEN_STREAM). */
+static bool given_select(Args *a, Samples *c, Given *g) {
+    SampleCtx *ctx = &a->I->smp;
+    if (!smp_store_fits(ctx)) {
+        size_t m = 0;
+        if (!smp_eval_selected(ctx, c, c, NULL, 0, count_take, &m)) return rt_error_from_samples(a->I), false;
+        *g = (Given){GIVEN_STREAM, NULL, m, c};
+        return true;
+    }
+    const double *d = smp_draws(ctx, c);
+    if (!d) return rt_error_from_samples(a->I), false;
+    size_t n = ctx->n, m = 0;
+    g->mask = mem_alloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++) m += g->mask[i] = d[i] != 0;
+    g->m = m;
+    g->kind = GIVEN_MASK;
+    return true;
+}
 
 bool given_read(Args *a, int gi, Given *g) {
-    *g = (Given){GIVEN_NONE, NULL, 0};
+    *g = (Given){GIVEN_NONE, NULL, 0, NULL};
     if (!has_arg(a, gi)) return true;
     const Value *c = a->v[gi];
     SampleCtx *ctx = &a->I->smp;
@@ -26,13 +55,8 @@ bool given_read(Args *a, int gi, Given *g) {
         return arg_error(a, gi, "given= takes a condition such as given=x > 0, got samples of numbers "
                                 "(of bernoulli(p) draws write given=b == 1)");
     if (c->kind != VAL_SAMPLES) return arg_type_error(a, gi, "a condition (bool samples, e.g. given=x > 3)");
-    const double *d = smp_draws(ctx, c->as.smp);
-    if (!d) return rt_error_from_samples(a->I), false;
-    size_t n = ctx->n, m = 0;
-    g->mask = mem_alloc(n ? n : 1);
-    for (size_t i = 0; i < n; i++) m += g->mask[i] = d[i] != 0;
-    g->m = m;
-    g->kind = GIVEN_MASK;
+    if (!given_select(a, c->as.smp, g)) return false;
+    size_t n = ctx->n, m = g->m;
     if (m == 0) {
         given_free(g);
         return arg_error(a, gi, "the condition holds on none of the %zu draws, so there is nothing to condition on "
@@ -51,11 +75,17 @@ bool given_read(Args *a, int gi, Given *g) {
 
 void given_free(Given *g) {
     free(g->mask);
-    *g = (Given){GIVEN_NONE, NULL, 0};
+    *g = (Given){GIVEN_NONE, NULL, 0, NULL};
 }
 
 double *given_draws(Args *a, Samples *s, const Given *g) {
     SampleCtx *ctx = &a->I->smp;
+    if (g->kind == GIVEN_STREAM) {
+        SmpCollect c = {mem_alloc((g->m ? g->m : 1) * sizeof(double)), 0};
+        if (!smp_eval_selected(ctx, s, g->c, NULL, 0, smp_take_collect, &c))
+            return free(c.x), rt_error_from_samples(a->I), NULL;
+        return c.x;
+    }
     const double *d = smp_draws(ctx, s);
     if (!d) return rt_error_from_samples(a->I), NULL;
     double *out = malloc(g->m * sizeof *out);
@@ -63,6 +93,23 @@ double *given_draws(Args *a, Samples *s, const Given *g) {
     for (size_t i = 0, j = 0; i < ctx->n; i++)
         if (g->mask[i]) out[j++] = d[i];
     return out;
+}
+
+bool given_fold(Args *a, Samples *s, const Given *g, FoldKind kind, double mean, double scale, double *out) {
+    Fold f;
+    fold_init(&f, kind, g->m, mean, scale);
+    if (!smp_eval_selected(&a->I->smp, s, g->c, NULL, 0, fold_add, &f)) return rt_error_from_samples(a->I), false;
+    *out = fold_value(&f);
+    return true;
+}
+
+bool given_quantiles(Args *a, Samples *s, const Given *g, const double *q, int k, double *out, bool *done) {
+    *done = false;
+    if (g->kind != GIVEN_STREAM || g->m < GIVEN_COLLECT) return true;
+    int r = smp_quantiles_selected(&a->I->smp, s, g->c, g->m, q, k, out);
+    if (r < 0) return rt_error_from_samples(a->I), false;
+    *done = r == 1;
+    return true;
 }
 
 /* v with its samples replaced by their draws where g holds (a new value). */

@@ -95,8 +95,7 @@ static bool hist(Args *a, Value *out) {
     }
     bool known = is_samples && !nan && !inf && (!log || lo > 0); /* every draw placeable */
     /* at large N the draws are counted block by block, not held (docs/scale.md, "Memory") */
-    bool stream = ok && known && win.kind == WINDOW_ALL && !bins_unit_possible(lo, hi, want, log) &&
-                  chart_streams(&I->smp, s);
+    bool stream = ok && known && chart_streams(&I->smp, s);
     double *x = NULL;
     size_t n = stream ? I->smp.n : 0;
     bool owned = false;
@@ -117,7 +116,13 @@ static bool hist(Args *a, Value *out) {
     Bins b;
     WindowCount wc = {0};
     size_t placed;
-    if (win.kind != WINDOW_ALL) {
+    if (stream && (win.kind != WINDOW_ALL || bins_unit_possible(lo, hi, want, log))) { /* a pass for what needs the draws */
+        if (!window_bins_samples(&b, &win, &wc, &I->smp, s, want, log, &placed)) {
+            rt_error_from_samples(I);
+            sb_free(&text);
+            return false;
+        }
+    } else if (win.kind != WINDOW_ALL) {
         window_count(&win, x, n, log, &wc);
         placed = window_bins(&b, &win, &wc, x, n, want, log);
     } else {

@@ -143,6 +143,8 @@ static bool extreme_given(Args *a, Value *out, SmpBinary op) {
     if (x->kind == VAL_SAMPLES && g.kind == GIVEN_NONE) {
         bool ok = op == SB_MIN ? smp_min(&a->I->smp, x->as.smp, &r) : smp_max(&a->I->smp, x->as.smp, &r);
         if (!ok) return given_free(&g), rt_error_from_samples(a->I), false;
+    } else if (x->kind == VAL_SAMPLES && g.kind == GIVEN_STREAM) { /* selected pass by pass (given.h) */
+        if (!given_fold(a, x->as.smp, &g, op == SB_MIN ? FOLD_MIN : FOLD_MAX, 0, 0, &r)) return given_free(&g), false;
     } else if (x->kind == VAL_SAMPLES) {
         double *d = given_draws(a, x->as.smp, &g);
         if (!d) return given_free(&g), false;

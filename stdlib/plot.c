@@ -328,8 +328,7 @@ static bool plot_svg(Args *a, StrBuf *svg) {
     }
     /* one series of samples at large N: its draws are counted block by block, not held
      * (docs/scale.md, "Memory") */
-    bool stream = quantiles && nitems == 1 && win.kind == WINDOW_ALL && !nan && !inf && (!log || lo > 0) &&
-                  !bins_unit_possible(lo, hi, (int)bins_d, log) && chart_streams(&a->I->smp, first->as.smp);
+    bool stream = quantiles && nitems == 1 && !nan && !inf && (!log || lo > 0) && chart_streams(&a->I->smp, first->as.smp);
     Plot p;
     memset(&p, 0, sizeof p);
     if (!gather(a, &p, stream)) {
@@ -364,7 +363,13 @@ static bool plot_svg(Args *a, StrBuf *svg) {
 
     /* shared bins over all series */
     size_t placed;
-    if (win.kind != WINDOW_ALL) {
+    if (stream && (win.kind != WINDOW_ALL || bins_unit_possible(lo, hi, (int)bins_d, log))) { /* a pass for what needs the draws */
+        if (!window_bins_samples(&p.b, &win, &wc, &a->I->smp, first->as.smp, (int)bins_d, log, &placed)) {
+            rt_error_from_samples(a->I);
+            plot_free(&p);
+            return false;
+        }
+    } else if (win.kind != WINDOW_ALL) {
         for (int i = 0; i < p.ns; i++) window_count(&win, p.s[i].x, p.s[i].n, log, &wc);
         placed = window_bins(&p.b, &win, &wc, p.s[0].x, p.s[0].n, (int)bins_d, log);
         if (p.b.unit && p.ns > 1) /* the whole-number check looked at the first series only */

@@ -20,6 +20,8 @@ typedef struct Input {
     size_t n;
     bool sorted;
     bool draws; /* xs are draws (given=): sorted by the engine's radix sort, as many as N */
+    Samples *sel; /* or (given= beyond the store budget) the n draws of sel where `given` holds (borrowed) */
+    Given given;
 } Input;
 
 /* given=c (parameter gi, given.h): samples become the data of their draws where c holds; a number
@@ -31,6 +33,13 @@ static bool input_given(Args *a, int i, int gi, Input *in) {
                                 "filter(xs, f)", a->fn->params[i]);
     Given g;
     if (!given_read(a, gi, &g)) return false;
+    if (g.kind == GIVEN_STREAM && in->s) { /* selected pass by pass, never held (given.h) */
+        in->sel = in->s;
+        in->given = g;
+        in->n = g.m;
+        in->s = NULL;
+        return true;
+    }
     if (g.kind == GIVEN_MASK && in->s) {
         in->xs = given_draws(a, in->s, &g);
         in->n = g.m;
@@ -77,6 +86,14 @@ static bool input_of(Args *a, int i, int gi, Input *in) {
     return true;
 }
 
+/* A fold (fold.h) of the data: a list's numbers or given= draws in xs, or the draws of sel where a
+ * condition holds, in a pass. */
+static bool data_fold(Args *a, const Input *in, FoldKind kind, double mean, double scale, double *out) {
+    if (in->sel) return given_fold(a, in->sel, &in->given, kind, mean, scale, out);
+    *out = fold_array(kind, in->xs, in->n, mean, scale);
+    return true;
+}
+
 static bool samples_failed(Args *a) {
     rt_error_from_samples(a->I);
     return false;
@@ -91,36 +108,27 @@ static bool input_moments(Args *a, const Input *in, double *mean, double *var, d
         if (var) *sd = sqrt(*var);
         return true;
     }
-    if (!in->xs) {
+    if (!in->xs && !in->sel) {
         *mean = in->num;
         if (var) *var = *sd = 0;
         return true;
     }
-    *mean = smp_pairwise_sum(in->xs, in->n) / (double)in->n;
+    double n = (double)in->n, sum, finite, dev, scaled;
+    if (!data_fold(a, in, FOLD_SUM, 0, 0, &sum)) return false;
+    *mean = sum / n;
     if (isinf(*mean)) { /* the sum overflowed (numpy says inf): finite data has a finite mean */
-        bool finite = true;
-        for (size_t i = 0; i < in->n && finite; i++) finite = isfinite(in->xs[i]);
-        if (finite) {
-            double *d = malloc(in->n * sizeof *d);
-            if (!d) abort();
-            for (size_t i = 0; i < in->n; i++) d[i] = in->xs[i] / (double)in->n;
-            *mean = smp_pairwise_sum(d, in->n);
-            free(d);
-        }
+        if (!data_fold(a, in, FOLD_ALL_FINITE, 0, 0, &finite)) return false;
+        if (finite && !data_fold(a, in, FOLD_SUM_SCALED, 0, n, mean)) return false;
     }
     if (var) {
-        double *d = malloc(in->n * sizeof *d);
-        if (!d) abort();
-        for (size_t i = 0; i < in->n; i++) d[i] = (in->xs[i] - *mean) * (in->xs[i] - *mean);
-        *var = smp_pairwise_sum(d, in->n) / (double)in->n;
+        if (!data_fold(a, in, FOLD_SQDEV, *mean, 0, &dev)) return false;
+        *var = dev / n;
         *sd = sqrt(*var);
         if (isinf(*var) && isfinite(*mean)) { /* squares past 1e308: the sd may still be finite */
-            double s = 0;
-            for (size_t i = 0; i < in->n; i++) s = fmax(s, fabs(in->xs[i] - *mean));
-            for (size_t i = 0; i < in->n; i++) d[i] = ((in->xs[i] - *mean) / s) * ((in->xs[i] - *mean) / s);
-            *sd = s * sqrt(smp_pairwise_sum(d, in->n) / (double)in->n);
+            if (!data_fold(a, in, FOLD_MAXDEV, *mean, 0, &dev) || !data_fold(a, in, FOLD_SQDEV_SCALED, *mean, dev, &scaled))
+                return false;
+            *sd = dev * sqrt(scaled / n);
         }
-        free(d);
     }
     return true;
 }
@@ -133,6 +141,13 @@ static int cmp_double(const void *pa, const void *pb) {
 /* Quantiles q[0..k) (in [0, 1]) as numpy's default: a NaN in the data makes them all NaN. */
 static bool input_quantiles(Args *a, Input *in, const double *q, int k, double *out) {
     if (in->s) return smp_quantiles(&a->I->smp, in->s, q, k, out) ? true : samples_failed(a);
+    if (in->sel && !in->xs) {
+        bool done;
+        if (!given_quantiles(a, in->sel, &in->given, q, k, out, &done)) return false;
+        if (done) return true;
+        if (!(in->xs = given_draws(a, in->sel, &in->given))) return false; /* selected and sorted */
+        in->draws = true;
+    }
     if (!in->xs) {
         for (int j = 0; j < k; j++) out[j] = in->num;
         return true;
@@ -275,11 +290,12 @@ static bool fn_cdf(Args *a, Value *out) {
     if (!need_num(a, 1, &v) || !input_of(a, 0, 2, &in)) return false;
     if (in.s) {
         if (!smp_cdf(&a->I->smp, in.s, v, &x)) return samples_failed(a);
-    } else if (in.xs) {
-        size_t below = 0;
-        for (size_t i = 0; i < in.n; i++) below += in.xs[i] <= v;
-        x = (double)below / (double)in.n;
+    } else if (in.xs || in.sel) {
+        double below;
+        bool ok = data_fold(a, &in, FOLD_COUNT_LE, v, 0, &below);
         free(in.xs);
+        if (!ok) return false;
+        x = below / (double)in.n;
     } else {
         x = in.num <= v;
     }
@@ -300,22 +316,26 @@ static bool fn_geomean(Args *a, Value *out) {
         bool ok = smp_mean(&a->I->smp, l, &m);
         smp_release(l);
         if (!ok) return samples_failed(a);
-    } else if (in.xs) {
-        for (size_t i = 0; i < in.n; i++) {
-            if (!(in.xs[i] > 0)) {
-                NumText t;
-                if (has_arg(a, 1)) /* given=: the draws where the condition holds */
-                    arg_error(a, 0, "every draw must be > 0 (a logarithm is taken), and one where the condition holds is %s",
-                              num_text(&t, in.xs[i]));
-                else
-                    arg_error(a, 0, "item %zu of the list is %s: every value must be > 0 (a logarithm is taken)", i, num_text(&t, in.xs[i]));
-                free(in.xs);
-                return false;
-            }
-            in.xs[i] = ar_log(in.xs[i]);
+    } else if (in.xs || in.sel) {
+        double bad = 1; /* the first value that is not > 0 (1: none) */
+        size_t at = 0;
+        if (in.sel && !data_fold(a, &in, FOLD_FIRST_NONPOS, 0, 0, &bad)) return false;
+        for (; in.xs && at < in.n && bad > 0; at++) bad = in.xs[at];
+        if (!(bad > 0)) {
+            NumText t;
+            if (has_arg(a, 1)) /* given=: the draws where the condition holds */
+                arg_error(a, 0, "every draw must be > 0 (a logarithm is taken), and one where the condition holds is %s",
+                          num_text(&t, bad));
+            else
+                arg_error(a, 0, "item %zu of the list is %s: every value must be > 0 (a logarithm is taken)", at - 1,
+                          num_text(&t, bad));
+            free(in.xs);
+            return false;
         }
-        m = smp_pairwise_sum(in.xs, in.n) / (double)in.n;
+        bool ok = data_fold(a, &in, FOLD_LOG_SUM, 0, 0, &m);
         free(in.xs);
+        if (!ok) return false;
+        m /= (double)in.n;
     } else {
         if (!(in.num > 0)) return arg_error(a, 0, "the value must be > 0 (a logarithm is taken), got %s", num_text(&(NumText){0}, in.num));
         m = ar_log(in.num);

@@ -50,7 +50,7 @@ expect_oom() {
   esac
 }
 expect_oom -e 'xs = range(10M)'                    # a list of 160 MB
-expect_oom --samples 20M -e 'hist(norm(0, 1), trim=1)' # an array of 20M draws (trim= reads it), inside the samples engine
+expect_oom --samples 20M -e 'x = norm(0, 1); hist(x, given=x > -9)' # an array of 20M selected draws (hist with given= holds them), inside the samples engine
 # a run that fits is not refused
 out=$(run -e 'print(len(range(1M)))')
 [ "$out" = "status 0" ] || { echo "FAIL: a small run in the cgroup: $out"; fail=1; }

@@ -89,6 +89,11 @@ SQC_MEMORY_LIMIT=40M same sensitivity_binned "$work/binned.sq" --samples 2M
 same draw_error -e 'x = norm(mean=0, sd=norm(mean=1, sd=0.25)); print(mean(x))' --samples 100K --seed 56
 # the same behind an if-expression: the careful pass finds the error that the branch uses
 same draw_error_branch -e 's = norm(mean=1, sd=0.25); y = if s < 0.5 then norm(mean=0, sd=s) else 0; print(percentile(y, 50))' --samples 100K --seed 56
+# given= and trim= beyond the store budget: the draws where the condition holds are selected chunk
+# by chunk, each chunk gathered from the processes that computed it (docs/scale.md, "Memory")
+SQC_MEMORY_LIMIT=60M same given_trim_streamed -e 'x = norm(10, 20) + lognorm(1, 3); c = x > 12
+print(summary(x, given=c)); print(prob(x > 30, given=c), cdf(x, 20, given=c), min(x, given=c))
+print(percentiles(x, [1, 99], given=x > 25)); hist(x, bins=6, width=20, trim=2.5)' --samples 1M
 same file_error -e 'print(mean(norm(1, 2))); write_csv("basics", [{a: 1}])'
 printf 'x = lognorm(1, 10) * norm(5, 7)\nprint(x)\nprint(percentiles(x, [1, 50, 99]))\n' >"$work/stdin_program.in"
 same stdin_program --samples 100K

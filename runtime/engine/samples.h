@@ -199,6 +199,41 @@ bool smp_cdf(SampleCtx *ctx, Samples *s, double v, double *out);
 const double *smp_draws(SampleCtx *ctx, Samples *s);
 /* Draws that are NaN or +-inf. */
 bool smp_nonfinite(SampleCtx *ctx, Samples *s, size_t *nan_count, size_t *inf_count);
+/* The draws of x where c holds (c's draw != 0), handed to take(arg, x, len) in draw order, on the
+ * calling thread, a chunk at a time: the blocks are computed a chunk at a time (in parallel, spread
+ * over an MPI run's processes) and only a chunk is held, so given= summaries need no array of n
+ * draws (docs/scale.md, "Memory"). Blocks sel[0..nsel) only (ascending), all when sel is NULL.
+ * x may be c. False with ctx's error set on an evaluation error. */
+typedef void (*SmpTakeFn)(void *arg, const double *x, size_t len);
+/* An SmpTakeFn that appends to an array with room for all of them: arg is an SmpCollect. */
+typedef struct SmpCollect {
+    double *x;
+    size_t len;
+} SmpCollect;
+void smp_take_collect(void *arg, const double *x, size_t len);
+bool smp_eval_selected(SampleCtx *ctx, Samples *x, Samples *c, const size_t *sel, size_t nsel, SmpTakeFn take,
+                       void *arg);
+/* Quantiles q[0..k) of the m draws of x where c holds (numpy's linear interpolation, exact), by a
+ * pilot and bracketed selection over smp_eval_selected passes: memory flat in n. 1: done; 0: a
+ * bracket missed or the pilot held too few of them (select another way); -1: an evaluation error. */
+int smp_quantiles_selected(SampleCtx *ctx, Samples *x, Samples *c, size_t m, const double *q, int k, double *out);
+/* smp_pairwise_sum of m numbers that come a few at a time, in order (the same bits): state of
+ * O(log m), one leaf of numbers. */
+typedef struct SmpSumFrame {
+    size_t n, half; /* a part of n numbers, split at half */
+    double left;    /* its left half's sum, once right is set */
+    bool right;
+} SmpSumFrame;
+typedef struct SmpSumStream {
+    SmpSumFrame frame[64];
+    size_t depth;
+    double leaf[128];
+    size_t leaf_len, leaf_want; /* leaf_want 0: the sum is complete */
+    double sum;
+} SmpSumStream;
+void smp_sumstream_init(SmpSumStream *p, size_t m);
+void smp_sumstream_add(SmpSumStream *p, const double *x, size_t len);
+double smp_sumstream_value(const SmpSumStream *p); /* once all m were added */
 /* Storing draws is an optimisation under a fixed budget (docs/scale.md, "Memory"): whether an
  * array of all n draws fits it (half of ctx->cache_budget, as the rehearsal's prefetch keeps), and
  * whether s holds its draws now. A reducer that could do without an array (hist, plot) streams
