@@ -1,9 +1,9 @@
 # At large N, given= summaries and trim= charts select and count the draws block by block instead of
-# holding them (docs/scale.md, "Memory"): 20M draws, 160 MB as an array, within SQC_MEMORY_LIMIT=100M.
+# holding them (docs/scale.md, "Memory"): 20M draws, 160 MB as an array, within SQC_MEMORY_LIMIT=150M (room for sanitizer builds).
 # Then at 1M draws, held (the default) and streamed (SQC_MEMORY_LIMIT=60M: a budget of 15 MB, too small to hold 8 MB arrays), byte for byte:
 # moments, shares, quantiles (selected from brackets, and from a short array for a rare condition),
 # extremes, hist and plot with trim= and range= and of whole numbers, hist with given=.
-SQC_MEMORY_LIMIT=100M sqc -e 'x = norm(10, 20) + lognorm(1, 3); print(mean(x, given=x > 12), percentile(x, 50, given=x > 12))
+SQC_MEMORY_LIMIT=150M sqc -e 'x = norm(10, 20) + lognorm(1, 3); print(mean(x, given=x > 12), percentile(x, 50, given=x > 12))
 hist(x, bins=6, width=20, trim=2.5)' --samples 20M
 cat >p.sq <<'SQ'
 x = norm(10, 20) + lognorm(1, 3)
