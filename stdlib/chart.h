@@ -104,10 +104,4 @@ bool chart_inline(Interp *I);
 enum { CHART_NARGS = 6 };
 bool chart_plot_svg(Args *from, const int idx[CHART_NARGS], StrBuf *svg);
 
-/* Text for XML character data and attribute values: & < > " ' escaped, control
- * characters that XML 1.0 forbids and invalid UTF-8 replaced by U+FFFD. */
-void xml_escape(StrBuf *out, const char *s, size_t len);
-/* A JSON string literal (with quotes); invalid UTF-8 becomes U+FFFD. */
-void json_escape(StrBuf *out, const char *s, size_t len);
-
 #endif

@@ -18,6 +18,7 @@
 #include "numfmt.h"
 #include "mem.h"
 #include "registry.h"
+#include "text_escape.h"
 
 enum { P_X, P_PATH, P_TITLE, P_BINS, P_LOG, P_LABELS, P_XLABEL, P_RANGE, P_TRIM, P_GIVEN };
 

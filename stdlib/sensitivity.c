@@ -10,6 +10,7 @@
 #include "numfmt.h"
 #include "registry.h"
 #include "sensitivity.h"
+#include "text_escape.h"
 
 /* What an input is called: the variable it was first bound to, else its call's source text. */
 static void input_name(const Samples *s, size_t j, StrBuf *out) {

@@ -9,6 +9,7 @@
 #include "chart.h"
 #include "display.h"
 #include "numfmt.h"
+#include "text_escape.h"
 
 /* ---------- the order of the keys ---------- */
 

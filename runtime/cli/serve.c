@@ -29,30 +29,27 @@
 #include <sys/prctl.h>
 #endif
 
-#include "chart.h"
-#include "registry.h"
-#include "repl.h"
+#include "strbuf.h"
+#include "text_escape.h"
 
 #ifndef SQC_VERSION
 #define SQC_VERSION "0.1.0"
 #endif
 
-#define VALUE_SVG_WIDTH 400 /* the histogram under a samples value: half plot()'s size */
-#define VALUE_SVG_HEIGHT 225
-
 typedef struct Serve {
-    Interp *I;
-    Repl *r;
+    SqcInterp *S;
+    SqcSession *r;
     FILE *reply;    /* the original standard output */
     StrBuf items;   /* the reply's "outputs" array, items comma-separated */
     int nitems;
+    StrBuf diag;    /* the cell's error, as sqc writes it (sqc_set_errors) */
 } Serve;
 
-static atomic_int *stop_flag;
+static SqcInterp *the_interp; /* for the signal handler */
 
 static void on_sigint(int sig) {
     (void)sig;
-    atomic_store(stop_flag, SMP_STOP_INTERRUPT);
+    sqc_interrupt(the_interp);
 }
 
 /* ---------- requests: a flat JSON object of strings and whole numbers ---------- */
@@ -240,10 +237,9 @@ static void segment(Serve *S) {
     }
 }
 
-/* hist, plot and tornado in a cell (Interp.inline_chart). */
+/* hist, plot and tornado in a cell (SqcSessionConfig.chart). */
 static bool on_chart(void *ctx, const char *text, size_t tlen, const char *svg, size_t slen) {
     Serve *S = ctx;
-    if (S->I->session == SESSION_REPLAY) return true; /* a re-run's output is discarded */
     segment(S);
     item_start(S, "display");
     sb_puts(&S->items, ",\"text\":");
@@ -254,52 +250,21 @@ static bool on_chart(void *ctx, const char *text, size_t tlen, const char *svg, 
     return true;
 }
 
-/* plot(v) at half size: the histogram under a samples value. */
-static bool value_svg(Interp *I, const Value *v, StrBuf *svg) {
-    CallArgs call = {0};
-    Args a = {.I = I, .call = &call};
-    a.v[0] = v;
-    static const int IDX[CHART_NARGS] = {0, -1, -1, -1, -1, -1};
-    if (!chart_plot_svg(&a, IDX, svg)) return false;
-    char from[64], to[64];
-    snprintf(from, sizeof from, "width=\"800\" height=\"450\"");
-    snprintf(to, sizeof to, "width=\"%d\" height=\"%d\"", VALUE_SVG_WIDTH, VALUE_SVG_HEIGHT);
-    char *at = svg->data ? strstr(svg->data, from) : NULL;
-    if (at) {
-        StrBuf o;
-        sb_init(&o);
-        sb_put(&o, svg->data, (size_t)(at - svg->data));
-        sb_puts(&o, to);
-        sb_puts(&o, at + strlen(from));
-        sb_free(svg);
-        *svg = o;
-    }
-    return true;
-}
-
-/* An entry's value (repl.h, ReplShow): its text as the REPL shows it, and for samples a small
+/* An entry's value (SqcSessionConfig.show): its text as the REPL shows it, and for samples a small
  * histogram. */
-static bool on_show(void *ctx, Interp *I, const Value *v) {
+static void on_show(void *ctx, const char *text, size_t len, const char *svg, size_t svg_len) {
     Serve *S = ctx;
-    StrBuf text, svg;
-    sb_init(&text), sb_init(&svg);
-    if (!repl_show_text(I, v, &text)) return sb_free(&text), false;
-    bool has_svg = false;
-    if (v->kind == VAL_SAMPLES && !smp_is_bool(v->as.smp)) {
-        has_svg = value_svg(I, v, &svg);
-        if (!has_svg) {
-            if (atomic_load(&I->smp.stop) != SMP_STOP_NONE) return sb_free(&text), sb_free(&svg), false;
-            I->err.set = false; /* no chart (no draw to place): the text alone */
-        }
-    }
     segment(S);
     item_start(S, "value");
     sb_puts(&S->items, ",\"text\":");
-    json_str(&S->items, text.data, text.len);
-    if (has_svg) sb_puts(&S->items, ",\"svg\":"), json_str(&S->items, svg.data, svg.len);
+    json_str(&S->items, text, len);
+    if (svg) sb_puts(&S->items, ",\"svg\":"), json_str(&S->items, svg, svg_len);
     sb_putc(&S->items, '}');
-    sb_free(&text), sb_free(&svg);
-    return true;
+}
+
+static void on_error(void *ctx, const char *text, size_t len) {
+    Serve *S = ctx;
+    sb_put(&S->diag, text, len);
 }
 
 /* The error item from a diagnostic "FILE:LINE:COL: error: MESSAGE\nsource\n   ^\n" (or a
@@ -345,31 +310,28 @@ static bool command_line(const char *line, size_t len) {
 static void execute(Serve *S, const Request *rq) {
     const char *code = rq->code ? rq->code : "", *name = rq->name ? rq->name : "<cell>";
     size_t len = rq->code ? rq->code_len : 0;
-    char *diag_text = NULL;
-    size_t diag_len = 0;
-    FILE *diag = open_memstream(&diag_text, &diag_len);
-    Repl *r = S->r;
-    repl_set_diag(r, diag);
+    SqcSession *r = S->r;
+    sb_clear(&S->diag);
     S->items = (StrBuf){0};
     S->nitems = 0;
-    ReplOutcome outcome = REPL_OK;
+    SqcOutcome outcome = SQC_OK;
     StrBuf chunk;
     sb_init(&chunk);
     bool has_code = false;
     size_t lineno = 0;
-    for (size_t at = 0; at <= len && outcome == REPL_OK; lineno++) {
+    for (size_t at = 0; at <= len && outcome == SQC_OK; lineno++) {
         size_t end = at;
         while (end < len && code[end] != '\n') end++;
         bool last = end >= len;
         if (command_line(code + at, end - at)) {
-            if (has_code) outcome = repl_entry(r, name, chunk.data, chunk.len);
+            if (has_code) outcome = sqc_session_entry(r, name, chunk.data, chunk.len);
             sb_clear(&chunk), has_code = false;
-            if (outcome == REPL_OK) {
+            if (outcome == SQC_OK) {
                 char *cmd = strndup(code + at, end - at);
                 if (!cmd) abort();
                 char *c = cmd + strspn(cmd, " \t");
                 *c = ':'; /* %samples is :samples */
-                outcome = repl_command(r, c);
+                outcome = sqc_session_command(r, c);
                 free(cmd);
             }
         } else {
@@ -382,19 +344,19 @@ static void execute(Serve *S, const Request *rq) {
         at = end + 1;
         if (last) break;
     }
-    if (has_code && outcome == REPL_OK) outcome = repl_entry(r, name, chunk.data, chunk.len);
+    if (has_code && outcome == SQC_OK) outcome = sqc_session_entry(r, name, chunk.data, chunk.len);
     sb_free(&chunk);
     segment(S);
-    fclose(diag);
-    if (outcome == REPL_ERROR && diag_len) error_item(S, diag_text, diag_len);
-    free(diag_text);
-    repl_set_diag(r, NULL);
+    if (outcome == SQC_ERROR && S->diag.len) error_item(S, S->diag.data, S->diag.len);
     StrBuf body;
     sb_init(&body);
     sb_printf(&body, "{\"status\":\"%s\",\"outputs\":[",
-              outcome == REPL_OK ? "ok" : outcome == REPL_ERROR ? "error" : "interrupted");
+              outcome == SQC_OK ? "ok" : outcome == SQC_ERROR ? "error" : "interrupted");
     if (S->items.len) sb_put(&body, S->items.data, S->items.len);
-    sb_printf(&body, "],\"samples\":%zu,\"seed\":%llu}", S->I->smp.n, (unsigned long long)S->I->smp.seed);
+    size_t samples;
+    uint64_t seed;
+    sqc_settings(S->S, &samples, &seed);
+    sb_printf(&body, "],\"samples\":%zu,\"seed\":%llu}", samples, (unsigned long long)seed);
     send_reply(S, &body);
     sb_free(&body);
     sb_free(&S->items);
@@ -408,7 +370,8 @@ typedef struct Matches {
     bool magic; /* the word began with %: the matches do too */
 } Matches;
 
-static void add_match(void *ctx, const char *name) {
+static void add_match(void *ctx, const char *name, char after) {
+    (void)after; /* the front end adds nothing after a match */
     Matches *m = ctx;
     if (m->n++) sb_putc(m->o, ',');
     if (m->magic && name[0] == ':') {
@@ -446,7 +409,7 @@ static void complete(Serve *S, const Request *rq) {
     sb_init(&body);
     sb_puts(&body, "{\"matches\":[");
     Matches m = {&body, 0, magic};
-    repl_names(S->r, line, start - line0, cur - line0, add_match, &m);
+    sqc_session_complete(S->r, line, start - line0, cur - line0, add_match, &m);
     sb_printf(&body, "],\"start\":%zu,\"end\":%zu}", start, cur);
     send_reply(S, &body);
     sb_free(&body);
@@ -457,15 +420,12 @@ static void complete(Serve *S, const Request *rq) {
 static bool help_text(Serve *S, const char *name, size_t n, StrBuf *out) {
     if (!n) return false;
     char *word = strndup(name, n);
-    char *text = NULL;
-    size_t tlen = 0;
-    FILE *f = open_memstream(&text, &tlen);
-    bool found = word && f && repl_help(S->r, word, f);
-    if (f) fclose(f);
-    if (found) sb_put(out, text, tlen);
+    if (!word) abort();
+    char *text = sqc_session_help(S->r, word);
+    if (text) sb_puts(out, text);
     free(text);
     free(word);
-    return found;
+    return text != NULL;
 }
 
 /* Shift-Tab: :help of the name at the cursor, else of the call the cursor is in. */
@@ -521,12 +481,8 @@ static void is_complete(Serve *S, const Request *rq) {
         sb_putc(&src, '\n');
         at = end + 1;
     }
-    ParseError perr;
-    Source *source = source_from_string("<cell>", src.data ? src.data : "", src.len);
-    Program *prog = parse_program(source, &S->I->syms, &perr);
-    const char *status = prog ? "complete" : perr.at_end ? "incomplete" : "invalid";
-    program_free(prog);
-    source_free(source);
+    SqcCompleteness c = sqc_completeness(S->S, src.data ? src.data : "", src.len);
+    const char *status = c == SQC_WHOLE ? "complete" : c == SQC_INCOMPLETE ? "incomplete" : "invalid";
     sb_free(&src);
     StrBuf body;
     sb_init(&body);
@@ -535,7 +491,7 @@ static void is_complete(Serve *S, const Request *rq) {
     sb_free(&body);
 }
 
-int serve_run(Interp *I) {
+int serve_run(SqcInterp *interp) {
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* the kernel that started us is gone: so are we */
 #endif
@@ -545,11 +501,11 @@ int serve_run(Interp *I) {
         fprintf(stderr, "sqc: --serve: cannot set up the output files: %s\n", strerror(errno));
         return 2;
     }
-    Serve S = {.I = I, .reply = reply};
-    S.r = repl_open(I, NULL, on_show, &S);
-    I->inline_chart = on_chart;
-    I->inline_chart_ctx = &S;
-    stop_flag = &I->smp.stop; /* I stays where it is: a re-run re-initializes it in place */
+    Serve S = {.S = interp, .reply = reply};
+    S.r = sqc_session_open(interp, &(SqcSessionConfig){.notebook = true, .show = on_show, .show_ctx = &S,
+                                                   .value_svg = true, .chart = on_chart, .chart_ctx = &S});
+    sqc_set_errors(interp, on_error, &S);
+    the_interp = interp;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
@@ -559,8 +515,11 @@ int serve_run(Interp *I) {
 
     StrBuf hello;
     sb_init(&hello);
-    sb_printf(&hello, "{\"ready\":true,\"version\":\"%s\",\"samples\":%zu,\"seed\":%llu}", SQC_VERSION, I->smp.n,
-              (unsigned long long)I->smp.seed);
+    size_t samples;
+    uint64_t seed;
+    sqc_settings(interp, &samples, &seed);
+    sb_printf(&hello, "{\"ready\":true,\"version\":\"%s\",\"samples\":%zu,\"seed\":%llu}", SQC_VERSION, samples,
+              (unsigned long long)seed);
     send_reply(&S, &hello);
     sb_free(&hello);
 
@@ -594,12 +553,13 @@ int serve_run(Interp *I) {
         }
         sb_free(&body);
         request_free(&rq);
-        atomic_store(&I->smp.stop, SMP_STOP_NONE); /* a press after the cell ended stops nothing */
     }
     free(line);
     signal(SIGINT, SIG_DFL);
-    repl_close(S.r);
-    I->inline_chart = NULL;
+    sqc_session_close(S.r);
+    sqc_set_errors(interp, NULL, NULL);
+    sb_free(&S.diag);
+    the_interp = NULL;
     fclose(reply);
     return 0;
 }

@@ -438,7 +438,7 @@ static void *run_main(void *arg) {
         I->out = discard;
     }
     if (o.serve) I->ascii = o.ascii; /* notebooks are UTF-8, whatever the kernel's locale */
-    status = src ? run_source(I, src, show_last) : o.serve ? serve_run(I) : repl_run(I);
+    status = src ? run_source(I, src, show_last) : o.serve ? serve_run(S) : repl_run(S);
     if (discard) {
         if (status == 0) {
             StrBuf json;

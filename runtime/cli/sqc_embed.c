@@ -11,20 +11,13 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "embed_state.h"
 #include "display.h"
 #include "eval.h"
 #include "json_out.h"
 #include "mem.h"
+#include "parse.h"
 #include "strbuf.h"
-
-struct SqcInterp {
-    Interp I;
-    FILE *out, *err;         /* stdout/stderr, or streams over the callbacks */
-    bool own_out, own_err;   /* the streams are ours to close */
-    SqcWrite out_fn, err_fn; /* the callbacks */
-    void *out_ctx, *err_ctx;
-    SqError error;           /* the last run's (source.h); its span points into a source I keeps */
-};
 
 static ssize_t write_out(void *cookie, const char *buf, size_t len) {
     SqcInterp *S = cookie;
@@ -122,6 +115,28 @@ char *sqc_summary(SqcInterp *S, const char *name, SqcFormat format) {
         return NULL;
     }
     return sb_take(&sb);
+}
+
+void sqc_settings(SqcInterp *S, size_t *samples, uint64_t *seed) {
+    if (samples) *samples = S->I.smp.n;
+    if (seed) *seed = S->I.smp.seed;
+}
+
+void sqc_set_errors(SqcInterp *S, SqcWrite err, void *ctx) {
+    fflush(S->err);
+    if (S->own_err) fclose(S->err);
+    S->err_fn = err, S->err_ctx = ctx, S->own_err = err != NULL;
+    S->err = err ? callback_stream(S, write_err) : stderr;
+}
+
+SqcCompleteness sqc_completeness(SqcInterp *S, const char *text, size_t len) {
+    ParseError perr;
+    Source *source = source_from_string("<entry>", text, len);
+    Program *prog = parse_program(source, &S->I.syms, &perr);
+    SqcCompleteness c = prog ? SQC_WHOLE : perr.at_end ? SQC_INCOMPLETE : SQC_INVALID;
+    program_free(prog);
+    source_free(source);
+    return c;
 }
 
 void sqc_interrupt(SqcInterp *S) { atomic_store(&S->I.smp.stop, SMP_STOP_INTERRUPT); }
