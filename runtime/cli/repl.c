@@ -89,7 +89,6 @@ static char *candidate(const char *text, int state) {
 }
 
 static char **complete(const char *text, int start, int end) {
-    (void)text;
     candidates_clear();
     SqcCompletion what = sqc_session_complete(the_session, rl_line_buffer, (size_t)start, (size_t)end, add_candidate,
                                               &candidates);

@@ -37,7 +37,7 @@
 #endif
 
 typedef struct Serve {
-    SqcInterp *S;
+    SqcInterp *interp;
     SqcSession *r;
     FILE *reply;    /* the original standard output */
     StrBuf items;   /* the reply's "outputs" array, items comma-separated */
@@ -355,7 +355,7 @@ static void execute(Serve *S, const Request *rq) {
     if (S->items.len) sb_put(&body, S->items.data, S->items.len);
     size_t samples;
     uint64_t seed;
-    sqc_settings(S->S, &samples, &seed);
+    sqc_settings(S->interp, &samples, &seed);
     sb_printf(&body, "],\"samples\":%zu,\"seed\":%llu}", samples, (unsigned long long)seed);
     send_reply(S, &body);
     sb_free(&body);
@@ -481,7 +481,7 @@ static void is_complete(Serve *S, const Request *rq) {
         sb_putc(&src, '\n');
         at = end + 1;
     }
-    SqcCompleteness c = sqc_completeness(S->S, src.data ? src.data : "", src.len);
+    SqcCompleteness c = sqc_completeness(S->interp, src.data ? src.data : "", src.len);
     const char *status = c == SQC_WHOLE ? "complete" : c == SQC_INCOMPLETE ? "incomplete" : "invalid";
     sb_free(&src);
     StrBuf body;
@@ -501,7 +501,7 @@ int serve_run(SqcInterp *interp) {
         fprintf(stderr, "sqc: --serve: cannot set up the output files: %s\n", strerror(errno));
         return 2;
     }
-    Serve S = {.S = interp, .reply = reply};
+    Serve S = {.interp = interp, .reply = reply};
     S.r = sqc_session_open(interp, &(SqcSessionConfig){.notebook = true, .show = on_show, .show_ctx = &S,
                                                    .value_svg = true, .chart = on_chart, .chart_ctx = &S});
     sqc_set_errors(interp, on_error, &S);

@@ -28,12 +28,10 @@
  * `sqc FILE` (two files in space 0 would give their values the same draws).
  *
  * Interrupts. While an entry runs, Ctrl-C (sqc_interrupt) sets the interpreter's stop request
- * (samples.h): the
- * evaluator and the samples engine look at it at every step and before every block, and fail
- * with an ordinary error that unwinds. The REPL then puts the globals back as they were before
- * the entry (a snapshot taken before each entry, frame.h), says `interrupted`, and does not log
- * the entry: nothing of it stays, half-bound or otherwise. A third Ctrl-C before the entry has
- * stopped ends sqc, for what never looks at the flag (a system call that hangs): that is repl.c's.
+ * (samples.h): the evaluator and the samples engine look at it at every step and before every
+ * block, and fail with an ordinary error that unwinds. The session then puts the globals back as
+ * they were before the entry (a snapshot taken before each entry, frame.h), says `interrupted`,
+ * and does not log the entry: nothing of it stays, half-bound or otherwise.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* open_memstream, realpath, strndup */
@@ -416,7 +414,7 @@ static bool restart(SqcSession *r, size_t n, uint64_t seed, bool lhs) {
         *next = I->smp.next_stream;
         if (st != EV_OK && e->ok && I->err.set) { /* it worked before: say why not now */
             if (!failed++) fprintf(stderr, "re-running the session's entries:\n");
-            fflush(stdout);
+            fflush(r->S->out);
             interp_print_error(I, stderr); /* a note: the command itself goes on */
             fflush(stderr);
         }
