@@ -151,7 +151,8 @@ SqcCompletion sqc_session_complete(SqcSession *s, const char *line, size_t start
                                    void *ctx);
 
 /* The interpreter itself, for the sqc command (runtime/cli/sqc.c) that sets more than SqcConfig
- * (limits, prefetching, MPI). No front end needs it: the REPL and `sqc --serve` do not see it. */
+ * (limits, prefetching, MPI). The REPL and `sqc --serve` do without it: they see no interpreter
+ * header, so an Interp is opaque to them. */
 Interp *sqc_interp(SqcInterp *S);
 
 #endif
