@@ -57,9 +57,13 @@ static bool blank(const char *s) {
 
 /* ---------- completion: the session's candidates ---------- */
 
+typedef struct Candidate {
+    char *name;
+    char after; /* what follows it when it is completed whole (sqc_embed.h, SqcCandidate) */
+} Candidate;
+
 typedef struct Candidates {
-    char **name;
-    char *after;
+    Candidate *v;
     int n, cap;
 } Candidates;
 
@@ -68,24 +72,19 @@ static int candidate_next;
 
 static void add_candidate(void *ctx, const char *name, char after) {
     Candidates *c = ctx;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 64;
-        c->name = mem_realloc(c->name, (size_t)c->cap * sizeof *c->name);
-        c->after = mem_realloc(c->after, (size_t)c->cap * sizeof *c->after);
-    }
-    c->name[c->n] = mem_strdup(name);
-    c->after[c->n++] = after;
+    MEM_GROW_FROM(c->v, c->cap, (size_t)c->n + 1, 64);
+    c->v[c->n++] = (Candidate){mem_strdup(name), after};
 }
 
 static void candidates_clear(void) {
-    for (int i = 0; i < candidates.n; i++) free(candidates.name[i]);
+    for (int i = 0; i < candidates.n; i++) free(candidates.v[i].name);
     candidates.n = 0;
 }
 
 static char *candidate(const char *text, int state) {
     (void)text; /* the session offered only what starts with it */
     if (!state) candidate_next = 0;
-    return candidate_next < candidates.n ? mem_strdup(candidates.name[candidate_next++]) : NULL;
+    return candidate_next < candidates.n ? mem_strdup(candidates.v[candidate_next++].name) : NULL;
 }
 
 static char **complete(const char *text, int start, int end) {
@@ -98,7 +97,7 @@ static char **complete(const char *text, int start, int end) {
     char **matches = rl_completion_matches(text, candidate);
     /* after a whole name: "(" for a function, a space for a keyword or command, else nothing */
     rl_completion_append_character = '\0';
-    if (matches && !matches[1]) rl_completion_append_character = candidates.after[0];
+    if (matches && !matches[1]) rl_completion_append_character = candidates.v[0].after;
     return matches;
 }
 
@@ -258,8 +257,7 @@ int repl_run(SqcInterp *S) {
     sb_free(&entry);
     history_close(&history);
     candidates_clear();
-    free(candidates.name);
-    free(candidates.after);
+    free(candidates.v);
     candidates = (Candidates){0};
     sqc_session_close(the_session);
     the_session = NULL;

@@ -94,12 +94,12 @@ struct SqcSession {
     SqcInterp *S;
     Interp *I;          /* &S->I: it stays where it is, restart() re-initializes it in place */
     Entry *log;
-    int nlog, cap;
+    int nlog, log_cap;
     char note[128];     /* what restart() did, shown after the new setting */
     char **paths;       /* loaded files, by space: paths[0] has space 0, paths[i] space i + 1 */
-    int npaths;
+    int npaths, paths_cap;
     uint64_t *next;     /* the next stream number of each space */
-    int nspaces;
+    int nspaces, spaces_cap;
     size_t start_n;     /* the settings sqc started with, for :reset */
     uint64_t start_seed;
     bool start_lhs;
@@ -133,10 +133,7 @@ static bool blank(const char *s) {
 }
 
 static void log_add(SqcSession *r, const Entry *e) {
-    if (r->nlog == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 16;
-        r->log = mem_realloc(r->log, (size_t)r->cap * sizeof *r->log);
-    }
+    MEM_GROW(r->log, r->log_cap, (size_t)r->nlog + 1);
     char *copy = mem_alloc(e->len + 1);
     memcpy(copy, e->text, e->len);
     copy[e->len] = '\0';
@@ -161,7 +158,7 @@ static void spaces_reset(SqcSession *r) {
 
 static uint64_t *space_next(SqcSession *r, int space) {
     if (space >= r->nspaces) {
-        r->next = mem_realloc(r->next, (size_t)(space + 1) * sizeof *r->next);
+        MEM_GROW(r->next, r->spaces_cap, (size_t)space + 1);
         while (r->nspaces <= space) r->next[r->nspaces] = space_first(r->nspaces), r->nspaces++;
     }
     return &r->next[space];
@@ -175,7 +172,7 @@ static int path_space(SqcSession *r, const char *path, bool *first) {
     int i = 0;
     while (i < r->npaths && strcmp(r->paths[i], key)) i++;
     if (i == r->npaths) {
-        r->paths = mem_realloc(r->paths, (size_t)(r->npaths + 1) * sizeof *r->paths);
+        MEM_GROW(r->paths, r->paths_cap, (size_t)r->npaths + 1);
         r->paths[r->npaths++] = xstrdup(key);
     }
     free(real);
@@ -676,10 +673,7 @@ static bool command(SqcSession *r, char *line) {
 static void names_add(Names *ns, const char *s) {
     for (int i = 0; i < ns->n; i++)
         if (!strcmp(ns->v[i], s)) return;
-    if (ns->n == ns->cap) {
-        ns->cap = ns->cap ? 2 * ns->cap : 64;
-        ns->v = mem_realloc(ns->v, (size_t)ns->cap * sizeof *ns->v);
-    }
+    MEM_GROW_FROM(ns->v, ns->cap, (size_t)ns->n + 1, 64);
     ns->v[ns->n++] = xstrdup(s);
 }
 
