@@ -125,10 +125,7 @@ static const char *json_string(const char *p, StrBuf *o) {
 
 static char *take(StrBuf *b, size_t *len) {
     if (len) *len = b->len;
-    char *s = b->data ? b->data : strdup("");
-    if (!s) abort();
-    *b = (StrBuf){0};
-    return s;
+    return sb_take(b); /* "" when nothing was put: a request's empty string */
 }
 
 /* Parses one request line; false when it is not a JSON object of strings and numbers. */

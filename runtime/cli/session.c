@@ -115,7 +115,6 @@ static int typed_space(const SqcSession *r) { return r->config.notebook ? 0 : SP
 
 /* ---------- small helpers ---------- */
 
-#define xstrdup mem_strdup
 
 static char *xstrndup(const char *s, size_t n) {
     char *d = strndup(s, n);
@@ -138,7 +137,7 @@ static void log_add(SqcSession *r, const Entry *e) {
     memcpy(copy, e->text, e->len);
     copy[e->len] = '\0';
     r->log[r->nlog] = *e;
-    r->log[r->nlog].name = xstrdup(e->name);
+    r->log[r->nlog].name = mem_strdup(e->name);
     r->log[r->nlog].text = copy;
     r->nlog++;
 }
@@ -173,7 +172,7 @@ static int path_space(SqcSession *r, const char *path, bool *first) {
     while (i < r->npaths && strcmp(r->paths[i], key)) i++;
     if (i == r->npaths) {
         MEM_GROW(r->paths, r->paths_cap, (size_t)r->npaths + 1);
-        r->paths[r->npaths++] = xstrdup(key);
+        r->paths[r->npaths++] = mem_strdup(key);
     }
     free(real);
     if (r->config.notebook) { /* space 0 belongs to the cells */
@@ -674,7 +673,7 @@ static void names_add(Names *ns, const char *s) {
     for (int i = 0; i < ns->n; i++)
         if (!strcmp(ns->v[i], s)) return;
     MEM_GROW_FROM(ns->v, ns->cap, (size_t)ns->n + 1, 64);
-    ns->v[ns->n++] = xstrdup(s);
+    ns->v[ns->n++] = mem_strdup(s);
 }
 
 static void names_clear(Names *ns) {
@@ -775,7 +774,7 @@ SqcOutcome sqc_session_entry(SqcSession *r, const char *name, const char *text, 
 
 SqcOutcome sqc_session_command(SqcSession *r, const char *line) {
     session_start(r);
-    char *copy = xstrdup(line);
+    char *copy = mem_strdup(line);
     bool go_on = command(r, copy);
     free(copy);
     if (go_on) return r->outcome;
