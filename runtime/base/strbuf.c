@@ -55,6 +55,7 @@ void sb_printf(StrBuf *sb, const char *fmt, ...) {
 
 char *sb_take(StrBuf *sb) {
     sb_reserve(sb, 0);
+    sb->data[sb->len] = '\0'; /* a buffer nothing was put in has no terminator yet */
     char *p = sb->data;
     sb_init(sb);
     return p;

@@ -1,7 +1,8 @@
 /* test_mem.c — the memory limit (runtime/base/mem.c): cgroup v2 and v1 limits read up a nested
  * hierarchy (on a fake cgroup tree in a temporary folder, so no privileges are needed),
  * the sizes in messages, the allocation check against a small SQC_MEMORY_LIMIT, MEM_GROW's int
- * and size_t capacities, and the place an out-of-memory end on a pass's worker thread reports
+ * and size_t capacities, a buffer taken before anything was put in it (strbuf.c grows through
+ * MEM_GROW), and the place an out-of-memory end on a pass's worker thread reports
  * (in child processes: the end is an exit). */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include <omp.h>
 
 #include "mem.h"
+#include "strbuf.h"
 
 #include "unit_check.h"
 
@@ -172,6 +174,20 @@ static void test_grow(void) {
               "sqc: error: out of memory: an array of more than 2147483647 elements was asked for");
 }
 
+/* A StrBuf taken before anything was put in it is "", not the new allocation's leftovers. The
+ * freed block of that size is filled first so that the allocation reuses dirty memory (and the
+ * sanitizer build fills every new allocation anyway). */
+static void test_take_empty(void) {
+    char *dirty = mem_alloc(64);
+    memset(dirty, 'x', 64);
+    free(dirty);
+    StrBuf sb;
+    sb_init(&sb);
+    char *taken = sb_take(&sb);
+    check("an empty buffer is taken as \"\"", taken[0] == '\0');
+    free(taken);
+}
+
 /* ---- the place of an out-of-memory end on a worker thread ---- */
 
 static void report_at_place(void *ctx, const char *message) {
@@ -219,6 +235,7 @@ int main(void) {
     test_sizes();
     test_check();
     test_grow();
+    test_take_empty();
     test_worker_place();
     return check_report();
 }
