@@ -35,10 +35,10 @@ bool chart_draws(Args *a, const Value *v, Span span, bool copy, double **draws, 
             return true;
         }
         if (!interp_memory_for(a->I, span, ctx->n * sizeof **draws, "a copy of the draws")) return false;
-        tm_enter(TM_CHART);
+        tm_enter(ctx->timings, TM_CHART);
         *draws = mem_alloc(ctx->n * sizeof **draws);
         memcpy(*draws, d, ctx->n * sizeof **draws);
-        tm_leave();
+        tm_leave(ctx->timings);
         *n = ctx->n;
         return true;
     }
@@ -82,7 +82,9 @@ bool chart_write_svg(Args *a, int i, const SqString *path, const StrBuf *svg) {
         bool ok = afile_open(&f, path->bytes, a->I->files, err, sizeof err);
         if (ok) {
             fwrite(svg->data, 1, svg->len, f.fp);
+            tm_enter(a->I->smp.timings, TM_FILES);
             ok = afile_commit(&f, err, sizeof err);
+            tm_leave(a->I->smp.timings);
         }
         if (!ok) return arg_error(a, i, "%s", err);
     }
@@ -95,13 +97,13 @@ bool chart_write_svg(Args *a, int i, const SqString *path, const StrBuf *svg) {
 
 static bool placeable(double x, bool log) { return isfinite(x) && (!log || x > 0); }
 
-size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
+size_t bins_choose(Timings *tm, Bins *b, const double *x, size_t n, int want, bool log) {
     *b = (Bins){.n = 0, .log = log};
     /* count, min and max do not depend on the order of the draws: any split is exact (the count
      * is a sum of ones, exact in a double). Chunks over threads, each chunk a loop that vectorizes. */
     double count = 0, lo = INFINITY, hi = -INFINITY;
     double least = log ? 4.9406564584124654e-324 : -DBL_MAX; /* placeable(): finite, > 0 on a log scale */
-    tm_enter(TM_CHART);
+    tm_enter(tm, TM_CHART);
 #pragma omp parallel for schedule(static) reduction(+ : count) reduction(min : lo) reduction(max : hi) \
     if (n > 65536)
     for (size_t c0 = 0; c0 < n; c0 += 65536) {
@@ -122,7 +124,7 @@ size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log) {
         hi = h > hi ? h : hi;
     }
     size_t placed = bins_choose_known(b, x, n, (size_t)count, lo, hi, want, log);
-    tm_leave();
+    tm_leave(tm);
     return placed;
 }
 
@@ -212,16 +214,16 @@ BINS_CLONES static void bins_find(int *restrict k, const double *restrict x, siz
 /* bins_index for many draws: the edges computed once, and the first guess of a draw's bin made
  * with a multiplication. Any first guess within one bin of the right one ends at the same bin
  * after the edge comparisons, so the counts are bins_index's exactly. */
-void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
+void bins_count(Timings *tm, const Bins *b, const double *x, size_t n, size_t *counts) {
     memset(counts, 0, (size_t)b->n * sizeof *counts);
     if (b->n <= 0) return;
-    tm_enter(TM_CHART);
+    tm_enter(tm, TM_CHART);
     if (b->unit || b->log || b->hi == b->lo) {
         for (size_t i = 0; i < n; i++) {
             int k = bins_index(b, x[i]);
             if (k >= 0) counts[k]++;
         }
-        tm_leave();
+        tm_leave(tm);
         return;
     }
     int nb = b->n;
@@ -256,7 +258,7 @@ void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
         free(mine);
     }
     free(edge);
-    tm_leave();
+    tm_leave(tm);
 }
 
 /* The bins of x[0..n) added into counts (b->n, and [b->n] for the draws outside), on this

@@ -27,15 +27,16 @@ typedef struct Bins {
 
 /* Picks the range from the draws that can be placed (finite; > 0 for log). `want` is
  * the requested bin count; integer-valued data spanning at most `want` values gets one
- * bin per value. Returns the number of placeable draws (0: nothing to show). */
-size_t bins_choose(Bins *b, const double *x, size_t n, int want, bool log);
+ * bin per value. Returns the number of placeable draws (0: nothing to show). The time goes to
+ * TM_CHART of tm (timings.h; NULL: none), as bins_count's does. */
+size_t bins_choose(Timings *tm, Bins *b, const double *x, size_t n, int want, bool log);
 /* The same when the m placeable draws and their range lo..hi are already known (a samples value's
  * cached statistics): the draws are looked at only to tell whether a narrow range is all whole
  * numbers. */
 size_t bins_choose_known(Bins *b, const double *x, size_t n, size_t m, double lo, double hi, int want, bool log);
 double bins_edge(const Bins *b, int i);      /* i in 0..n: the left edge of bin i (n: the right end) */
 int bins_index(const Bins *b, double x);     /* the bin holding x, or -1 */
-void bins_count(const Bins *b, const double *x, size_t n, size_t *counts); /* counts[b->n], zeroed here */
+void bins_count(Timings *tm, const Bins *b, const double *x, size_t n, size_t *counts); /* counts[b->n], zeroed here */
 /* Whether bins_choose_known must look at the draws: a narrow range between whole numbers, which
  * gets one bin per value if every draw is a whole number. */
 bool bins_unit_possible(double lo, double hi, int want, bool log);

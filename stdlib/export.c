@@ -70,7 +70,9 @@ static bool fn_write_samples(Args *a, Value *out) {
                 sb_putc(&line, '\n');
                 fwrite(line.data, 1, line.len, f.fp);
             }
+            tm_enter(a->I->smp.timings, TM_FILES);
             ok = afile_commit(&f, err, sizeof err);
+            tm_leave(a->I->smp.timings);
         }
         if (!ok) arg_error(a, E_PATH, "%s", err);
     }

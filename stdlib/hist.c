@@ -126,13 +126,14 @@ static bool hist(Args *a, Value *out) {
         window_count(&win, x, n, log, &wc);
         placed = window_bins(&b, &win, &wc, x, n, want, log);
     } else {
-        placed = known ? bins_choose_known(&b, x, n, n, lo, hi, want, log) : bins_choose(&b, x, n, want, log);
+        placed = known ? bins_choose_known(&b, x, n, n, lo, hi, want, log)
+                       : bins_choose(I->smp.timings, &b, x, n, want, log);
     }
     size_t nonpos = n - placed - wc.below - wc.above - nan - inf; /* placed: finite (and > 0 on a log scale) */
     if (placed) {
         size_t *counts = malloc((b.n > 0 ? (size_t)b.n : 1) * sizeof *counts);
         if (!stream) {
-            bins_count(&b, x, n, counts);
+            bins_count(I->smp.timings, &b, x, n, counts);
         } else if (!bins_count_samples(&b, &I->smp, s, counts)) {
             rt_error_from_samples(I);
             free(counts);

@@ -163,7 +163,9 @@ static bool fn_write_csv(Args *a, Value *out) {
         ok = afile_open(&f, path->bytes, a->I->files, err, sizeof err);
         if (ok) {
             fwrite(text.data, 1, text.len, f.fp);
+            tm_enter(a->I->smp.timings, TM_FILES);
             ok = afile_commit(&f, err, sizeof err);
+            tm_leave(a->I->smp.timings);
         }
         if (!ok) arg_error(a, 0, "%s", err);
     }

@@ -383,14 +383,14 @@ static bool plot_svg(Args *a, StrBuf *svg) {
     } else if (p.ns == 1 && quantiles && !nan && !inf && (!log || lo > 0)) {
         placed = bins_choose_known(&p.b, p.s[0].x, p.s[0].n, p.s[0].n, lo, hi, (int)bins_d, log);
     } else if (p.ns == 1) {
-        placed = bins_choose(&p.b, p.s[0].x, p.s[0].n, (int)bins_d, log);
+        placed = bins_choose(a->I->smp.timings, &p.b, p.s[0].x, p.s[0].n, (int)bins_d, log);
     } else {
         size_t total = 0;
         for (int i = 0; i < p.ns; i++) total += p.s[i].n;
         double *all = mem_alloc(total * sizeof *all);
         size_t at = 0;
         for (int i = 0; i < p.ns; i++) memcpy(all + at, p.s[i].x, p.s[i].n * sizeof *all), at += p.s[i].n;
-        placed = bins_choose(&p.b, all, total, (int)bins_d, log);
+        placed = bins_choose(a->I->smp.timings, &p.b, all, total, (int)bins_d, log);
         free(all);
     }
     if (!placed) {
@@ -402,7 +402,7 @@ static bool plot_svg(Args *a, StrBuf *svg) {
     for (int i = 0; i < p.ns; i++) {
         p.s[i].counts = malloc((size_t)p.b.n * sizeof(size_t));
         if (!stream) {
-            bins_count(&p.b, p.s[i].x, p.s[i].n, p.s[i].counts);
+            bins_count(a->I->smp.timings, &p.b, p.s[i].x, p.s[i].n, p.s[i].counts);
         } else if (!bins_count_samples(&p.b, &a->I->smp, first->as.smp, p.s[i].counts)) {
             rt_error_from_samples(a->I);
             plot_free(&p);

@@ -4,7 +4,6 @@
 #define _DEFAULT_SOURCE /* realpath */
 #include "atomic_file.h"
 #include "mem.h"
-#include "timings.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -346,9 +345,7 @@ static bool commit_file(AtomicFile *f, char *err, size_t errlen);
 
 bool afile_commit(AtomicFile *f, char *err, size_t errlen) {
     bool (*agree)(bool, char *, size_t) = f->agree;
-    tm_enter(TM_FILES);
     bool ok = commit_file(f, err, errlen);
-    tm_leave();
     return agree ? agree(ok, err, errlen) : ok;
 }
 

@@ -50,6 +50,9 @@ typedef struct Options {
     bool serve; /* --serve: requests on standard input (docs/jupyter.md) */
     enum { REHEARSE_AUTO, REHEARSE_ALWAYS, REHEARSE_NEVER } rehearse;
     enum { SAMPLING_UNSET, SAMPLING_MC, SAMPLING_LHS } sampling; /* --sampling */
+    /* SQC_TIMINGS: the run's table, lent to the rehearsal's interpreter and the real run's so that
+     * each mark lands in it (timings.h); NULL: off */
+    Timings *timings;
 } Options;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -205,6 +208,7 @@ static void sleep_while_waiting(char **argv, int threads) {
 static void apply_options(Interp *I, const void *arg) {
     const Options *o = arg;
     I->smp.threads = threads_of(o);
+    I->smp.timings = o->timings;
 #ifdef _OPENMP
     omp_set_num_threads(I->smp.threads); /* for the parallel loops that take no SampleCtx (chart.c) */
 #endif
@@ -356,13 +360,16 @@ static void *run_main(void *arg) {
         return NULL;
     }
     if (!o.check) sleep_while_waiting(job->argv, threads_of(&o));
+    int rank = 0;
 #ifdef SQC_MPI
-    int ranks = 1, rank = 0;
+    int ranks = 1;
     if (!o.check && smp_dist_launch_rank() >= 0) rank = smp_dist_start(&ranks);
-    if (!o.check && rank == 0) tm_start(); /* SQC_TIMINGS: the phases of the run, at its end (timings.h) */
-#else
-    if (!o.check) tm_start(); /* SQC_TIMINGS: the phases of the run, at its end (timings.h) */
 #endif
+    Timings timings; /* SQC_TIMINGS (timings.h): the run's phases, printed at its end; under MPI, the first process's */
+    if (!o.check && rank == 0 && tm_requested()) {
+        tm_start(&timings);
+        o.timings = &timings;
+    }
     /* The program, read before anything runs so that a rehearsal can run it first. */
     Source *src = NULL;
     bool show_last = false;
@@ -403,9 +410,9 @@ static void *run_main(void *arg) {
     if (src && o.rehearse != REHEARSE_NEVER) {
         RehearsalSetup rs = {apply_options, &o, show_last, o.json,
                              o.rehearse == REHEARSE_ALWAYS ? 0 : REHEARSAL_MIN_DRAWS};
-        tm_enter(TM_REHEARSAL);
+        tm_enter(o.timings, TM_REHEARSAL);
         pf = rehearse(src, &rs);
-        tm_leave();
+        tm_leave(o.timings);
     }
 
     SqcInterp *S = sqc_open(NULL); /* stdout and stderr */
@@ -452,11 +459,11 @@ static void *run_main(void *arg) {
     }
     size_t draws = I->smp.n;
     int threads = I->smp.threads;
-    tm_enter(TM_EXIT);
+    tm_enter(o.timings, TM_EXIT);
     sqc_close(S);
     pf_free(pf);
-    tm_leave();
-    tm_report(stderr, draws, threads);
+    tm_leave(o.timings);
+    tm_report(o.timings, stderr, draws, threads);
     job->status = status;
     return NULL;
 }

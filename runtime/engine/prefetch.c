@@ -245,12 +245,12 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         size_t sel[SMP_PILOT_MAX_BLOCKS];
         size_t nsel = smp_pilot_blocks(n, sel);
         BatchArg pa = {roots, sel};
-        tm_enter(TM_PILOT);
+        tm_enter(ctx->timings, TM_PILOT);
         ok = smp_eval_roots_spread(ctx, nodes, (int)nr, pilot_sink, &pa, sel, nsel);
         for (size_t r = 0; r < nr && ok && spread; r++)
             if (roots[r].stream_q) smp_dist_gather_draws(ctx, roots[r].pilot, sel, nsel);
-        tm_leave();
-        tm_enter(TM_BRACKETS);
+        tm_leave(ctx->timings);
+        tm_enter(ctx->timings, TM_BRACKETS);
         /* each root's brackets on its own: roots over threads (the quantiles within run serially) */
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (ok)
         for (size_t r = 0; r < nr; r++) {
@@ -264,7 +264,7 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
                 rt->w->have_q = true;
             }
         }
-        tm_leave();
+        tm_leave(ctx->timings);
     }
     if (ok) {
         BatchArg ma = {roots, NULL};
@@ -272,10 +272,10 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
         if (any_pilot && smp_stage_blocks(n, &first, &na, &rest, &nrest)) {
             /* a tenth of the blocks, then brackets narrowed from them, then the rest: the brackets
              * keep ~2.4x fewer draws (memory, selection) and the answers are the same */
-            tm_enter(TM_SHARED);
+            tm_enter(ctx->timings, TM_SHARED);
             ok = smp_eval_roots_spread(ctx, nodes, (int)nr, main_sink, &ma, first, na);
-            tm_leave();
-            tm_enter(TM_BRACKETS);
+            tm_leave(ctx->timings);
+            tm_enter(ctx->timings, TM_BRACKETS);
 #ifdef SQC_MPI
             for (size_t r = 0; r < nr && ok && spread; r++)
                 if (roots[r].qs_live) smp_qstream_gather(&roots[r].qs, ctx);
@@ -287,18 +287,18 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
             for (size_t r = 0; r < nr && ok && spread; r++)
                 if (roots[r].qs_live) smp_qstream_keep_on_first(&roots[r].qs, ctx);
 #endif
-            tm_leave();
-            tm_enter(TM_SHARED);
+            tm_leave(ctx->timings);
+            tm_enter(ctx->timings, TM_SHARED);
             if (ok) ok = smp_eval_roots_spread(ctx, nodes, (int)nr, main_sink, &ma, rest, nrest);
-            tm_leave();
+            tm_leave(ctx->timings);
             free(first);
         } else {
-            tm_enter(TM_SHARED);
+            tm_enter(ctx->timings, TM_SHARED);
             ok = smp_eval_roots_spread(ctx, nodes, (int)nr, main_sink, &ma, NULL, nb);
-            tm_leave();
+            tm_leave(ctx->timings);
         }
     }
-    tm_enter(TM_SELECT);
+    tm_enter(ctx->timings, TM_SELECT);
 #ifdef SQC_MPI
     for (size_t r = 0; r < nr && ok && spread; r++) { /* every process's part of the main pass, to all */
         Root *rt = &roots[r];
@@ -340,7 +340,7 @@ static bool run_batch(SampleCtx *ctx, Wish **ws, size_t nr, size_t *draw_bytes) 
     free(nodes);
     free(roots);
     free(want);
-    tm_leave();
+    tm_leave(ctx->timings);
     if (!ok) *draw_bytes = draw_bytes_before;
     return ok;
 }

@@ -1097,7 +1097,7 @@ bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *o
     }
     bool ok = true;
     if (nwant) {
-        tm_enter(TM_EVAL);
+        tm_enter(ctx->timings, TM_EVAL);
         double *got = smp_xmalloc((size_t)nwant * sizeof *got);
         int done = 0;
         if (n >= SMALL_N && !s->draws && exchangeable(s)) {
@@ -1116,7 +1116,7 @@ bool smp_quantiles(SampleCtx *ctx, Samples *s, const double *q, int k, double *o
                 if (!(isnan(q[j]) || n == 0)) smp_qcache_get(s, q[j], &out[j]);
         }
         free(got);
-        tm_leave();
+        tm_leave(ctx->timings);
     }
     free(want);
     return ok;

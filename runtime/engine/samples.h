@@ -30,6 +30,7 @@
 
 #include "arith.h"
 #include "source.h"
+#include "timings.h"
 
 #define SMP_BLOCK 4096 /* draws per evaluation block */
 
@@ -89,6 +90,8 @@ typedef struct SampleCtx {
     /* The processes of an MPI run that block passes are spread over, and this one's (dist.h);
      * 1 and 0 but in a build with MPI run by mpirun. */
     int ranks, rank;
+    /* The run's SQC_TIMINGS table (timings.h), lent by whoever runs it; NULL: no marks. */
+    Timings *timings;
 } SampleCtx;
 
 static inline int smp_stop_requested(SampleCtx *ctx) {

@@ -1211,7 +1211,7 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, Samples *const *roots, int nroots
     size_t n = ctx->n, nb = sel ? nsel : smp_nblocks(n);
     size_t j0 = 0, j1 = nb; /* the positions this process evaluates: all, but in a spread pass (dist.h) */
     if (spread) smp_dist_span(ctx, sel, nb, &j0, &j1);
-    tm_enter(TM_EVAL);
+    tm_enter(ctx->timings, TM_EVAL);
     int threads = ctx->threads < 1 ? 1 : ctx->threads;
     if ((size_t)threads > j1 - j0) threads = (int)(j1 > j0 ? j1 - j0 : 1);
 
@@ -1263,7 +1263,7 @@ static bool run_plan(SampleCtx *ctx, Plan *pp, Samples *const *roots, int nroots
     /* Draws stored for sharing may hold a failed draw that no root used: not kept then. */
     plan_finish_mat(&p, ctx, ok && !seen, spread);
     plan_free(&p);
-    tm_leave();
+    tm_leave(ctx->timings);
     return ok;
 }
 

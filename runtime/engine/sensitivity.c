@@ -187,7 +187,7 @@ static int by_share(const void *pa, const void *pb) {
 static double *draws_copy(SampleCtx *ctx, Samples *s, const char *what) {
     const double *d = smp_draws(ctx, s);
     if (!d) return NULL;
-    tm_enter(TM_RANKS);
+    tm_enter(ctx->timings, TM_RANKS);
     size_t n = ctx->n, first_nan = n;
     double *c = smp_xmalloc(n * sizeof *c);
     /* copied and checked a chunk at a time on every thread; the first NaN is the least index */
@@ -206,10 +206,10 @@ static double *draws_copy(SampleCtx *ctx, Samples *s, const char *what) {
     if (first_nan < n) {
         smp_set_error(ctx, s->origin, "sensitivity: %s has a NaN draw (draw %zu): NaN has no rank", what, first_nan);
         free(c);
-        tm_leave();
+        tm_leave(ctx->timings);
         return NULL;
     }
-    tm_leave();
+    tm_leave(ctx->timings);
     return c;
 }
 
@@ -339,9 +339,9 @@ static bool rank_corrs_binned(SampleCtx *ctx, Samples *y, SmpInput *in, size_t k
         size_t keep = 0; /* a NaN in the pilot is found again, with its index, by the count pass */
         for (size_t i = 0; ok && i < m; i++)
             if (!isnan(p.pilot[r][i])) p.pilot[r][keep++] = p.pilot[r][i];
-        tm_enter(TM_RANKS);
+        tm_enter(ctx->timings, TM_RANKS);
         if (ok) rank_bins_init(&p.bins[r], p.pilot[r], keep, threads);
-        tm_leave();
+        tm_leave(ctx->timings);
         free(p.pilot[r]);
     }
     free(p.pilot);
@@ -423,10 +423,10 @@ static bool sorts_fit(const SampleCtx *ctx) { return ctx->n <= ctx->cache_budget
 static bool corrs_held(SampleCtx *ctx, Samples *y, SmpInput *in, size_t k) {
     size_t n = ctx->n;
     double *yd = draws_copy(ctx, y, "the result");
-    tm_enter(TM_RANKS);
+    tm_enter(ctx->timings, TM_RANKS);
     double *ry = yd ? ranks_average(yd, n, ctx->threads) : NULL;
     free(yd);
-    tm_leave();
+    tm_leave(ctx->timings);
     bool ok = ry != NULL;
     for (size_t j = 0; j < k && ok; j++) {
         ok = input_percentiles(ctx, &in[j]);
@@ -434,17 +434,17 @@ static bool corrs_held(SampleCtx *ctx, Samples *y, SmpInput *in, size_t k) {
         double *xd = draws_copy(ctx, in[j].node, "an input");
         ok = xd != NULL;
         if (!ok) break;
-        tm_enter(TM_RANKS);
+        tm_enter(ctx->timings, TM_RANKS);
         double *rx = ranks_average(xd, n, ctx->threads);
         double r = ranks_corr(rx, ry, n, ctx->threads);
         in[j].rank_corr = isnan(r) ? 0 : r; /* one value on every draw: no rank order to follow */
         free(rx);
         free(xd);
-        tm_leave();
+        tm_leave(ctx->timings);
     }
-    tm_enter(TM_RANKS);
+    tm_enter(ctx->timings, TM_RANKS);
     free(ry);
-    tm_leave();
+    tm_leave(ctx->timings);
     return ok;
 }
 

@@ -1085,17 +1085,17 @@ EvStatus interp_run(Interp *I, Source *src, ParseError *perr, Value *last) {
     }
     mem_set_reporter(report_out_of_memory, I);
     ParseError local;
-    tm_enter(TM_PARSE);
+    tm_enter(I->smp.timings, TM_PARSE);
     Program *prog = parse_program(src, &I->syms, perr ? perr : &local);
-    tm_leave();
+    tm_leave(I->smp.timings);
     if (!prog) {
         keep_program(I, NULL, src); /* the error's span points into src */
         return EV_ERR;
     }
     keep_program(I, prog, src);
-    tm_enter(TM_PARSE);
+    tm_enter(I->smp.timings, TM_PARSE);
     bool names_ok = program_check_idiv_names(prog, interp_knows_name, I, perr ? perr : &local);
-    tm_leave();
+    tm_leave(I->smp.timings);
     if (!names_ok) return EV_ERR;
     return run_statements(I, program_root(prog), I->globals, last);
 }
@@ -1219,9 +1219,9 @@ static EvStatus module_run(Interp *I, int mi, Span at) {
     Source *src = source_from_file(I->modules[mi].shown, why, sizeof why);
     if (!src) return rt_error(I, at, "cannot import: %s", why);
     ParseError perr = {0};
-    tm_enter(TM_PARSE);
+    tm_enter(I->smp.timings, TM_PARSE);
     Program *prog = parse_program(src, &I->syms, &perr);
-    tm_leave();
+    tm_leave(I->smp.timings);
     keep_program(I, prog, src); /* errors and functions point into it for the rest of the run */
     if (!prog || !program_check_idiv_names(prog, interp_knows_builtin, I, &perr))
         return rt_error(I, perr.span, "%s", perr.message);

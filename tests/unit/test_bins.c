@@ -29,7 +29,7 @@ static double uniform(void) { /* xorshift64: reproducible, no library needed */
 /* Counts of bins_count and of bins_index draw by draw agree, and cover every placeable draw. */
 static void check_counts(const char *what, const Bins *b, const double *x, size_t n) {
     size_t *got = calloc((size_t)b->n, sizeof *got), *want = calloc((size_t)b->n, sizeof *want);
-    bins_count(b, x, n, got);
+    bins_count(NULL, b, x, n, got);
     size_t placed = 0;
     for (size_t i = 0; i < n; i++) {
         int k = bins_index(b, x[i]);
