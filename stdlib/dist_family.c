@@ -19,10 +19,11 @@
 static bool check_lo_hi(Args *a, DistFamily f, const Operand *p);
 static bool check_lo_mode_hi(Args *a, DistFamily f, const Operand *p);
 
-/* One row per family: adding a distribution is a row here, its cases in the switches below
- * (check, draw, CDF and inverse, moments, pdf) and its builtin row (docs/architecture.md). The
- * rows with defaults {0} are unread there: norm, lognorm, beta and the t families are built by
- * constructors of their own (distributions.c, dist_continuous.c). */
+/* One row per family: adding a distribution is its line in SQ_DIST_FAMILIES (dist_family.h), a row
+ * here, its cases in the switches below (check, draw, CDF and inverse, moments, pdf) and its
+ * builtin row (docs/architecture.md). The rows with defaults {0} are unread there: norm, lognorm,
+ * beta and the t families are built by constructors of their own (distributions.c,
+ * dist_continuous.c). */
 static const FamilyInfo INFO[DF_COUNT] = {
     [DF_NORMAL] = {"norm", 2, {"mean", "sd"}, {"a number", ">= 0"}, {0}, true, .engine_node = smp_normal},
     [DF_LOGNORMAL] = {"lognorm", 2, {"mu", "sigma"}, {"a number", ">= 0"}, {0}, true, .engine_node = smp_lognormal},
@@ -581,7 +582,7 @@ double family_lhs_quantile(DistFamily f, double u, const double *p) {
     return x;
 }
 
-/* ---- smp_custom draw functions, one per family ---- */
+/* ---- smp_custom draw functions, one per family of SQ_DIST_FAMILIES ---- */
 
 #define FAMILY_DRAW(F)                                                                  \
     static double draw_##F(const gsl_rng *r, const double *p, int *bad) {               \
@@ -602,63 +603,16 @@ double family_lhs_quantile(DistFamily f, double u, const double *p) {
         }                                                                               \
         return family_lhs_quantile(F, u, p);                                            \
     }
-FAMILY_DRAW(DF_NORMAL)
-FAMILY_DRAW(DF_LOGNORMAL)
-FAMILY_DRAW(DF_UNIFORM)
-FAMILY_DRAW(DF_BETA)
-FAMILY_DRAW(DF_GAMMA)
-FAMILY_DRAW(DF_EXPONENTIAL)
-FAMILY_DRAW(DF_CHISQ)
-FAMILY_DRAW(DF_PARETO)
-FAMILY_DRAW(DF_TRIANGULAR)
-FAMILY_DRAW(DF_PERT)
-FAMILY_DRAW(DF_T)
-FAMILY_DRAW(DF_LOGT)
-FAMILY_DRAW(DF_CAUCHY)
-FAMILY_DRAW(DF_LOGISTIC)
-FAMILY_DRAW(DF_WEIBULL)
-FAMILY_DRAW(DF_STUDENT_T)
-FAMILY_DRAW(DF_POISSON)
-FAMILY_DRAW(DF_BINOMIAL)
-FAMILY_DRAW(DF_BERNOULLI)
-FAMILY_DRAW(DF_GEOMETRIC)
+SQ_DIST_FAMILIES(FAMILY_DRAW)
+SQ_DIST_FAMILIES(FAMILY_QUANT)
 
-FAMILY_QUANT(DF_NORMAL)
-FAMILY_QUANT(DF_LOGNORMAL)
-FAMILY_QUANT(DF_UNIFORM)
-FAMILY_QUANT(DF_BETA)
-FAMILY_QUANT(DF_GAMMA)
-FAMILY_QUANT(DF_EXPONENTIAL)
-FAMILY_QUANT(DF_CHISQ)
-FAMILY_QUANT(DF_PARETO)
-FAMILY_QUANT(DF_TRIANGULAR)
-FAMILY_QUANT(DF_PERT)
-FAMILY_QUANT(DF_T)
-FAMILY_QUANT(DF_LOGT)
-FAMILY_QUANT(DF_CAUCHY)
-FAMILY_QUANT(DF_LOGISTIC)
-FAMILY_QUANT(DF_WEIBULL)
-FAMILY_QUANT(DF_STUDENT_T)
-FAMILY_QUANT(DF_POISSON)
-FAMILY_QUANT(DF_BINOMIAL)
-FAMILY_QUANT(DF_BERNOULLI)
-FAMILY_QUANT(DF_GEOMETRIC)
-
-static const SmpQuantFn QUANT_FNS[DF_COUNT] = {
-    quant_DF_NORMAL, quant_DF_LOGNORMAL, quant_DF_UNIFORM, quant_DF_BETA, quant_DF_GAMMA, quant_DF_EXPONENTIAL,
-    quant_DF_CHISQ, quant_DF_PARETO, quant_DF_TRIANGULAR, quant_DF_PERT, quant_DF_T, quant_DF_LOGT,
-    quant_DF_CAUCHY, quant_DF_LOGISTIC, quant_DF_WEIBULL, quant_DF_STUDENT_T,
-    quant_DF_POISSON, quant_DF_BINOMIAL, quant_DF_BERNOULLI, quant_DF_GEOMETRIC,
-};
+#define QUANT_FN_ROW(F) [F] = quant_##F,
+static const SmpQuantFn QUANT_FNS[DF_COUNT] = {SQ_DIST_FAMILIES(QUANT_FN_ROW)};
 
 SmpQuantFn family_quant_fn(DistFamily f) { return QUANT_FNS[f]; }
 
-static const SmpDrawFn DRAW_FNS[DF_COUNT] = {
-    draw_DF_NORMAL, draw_DF_LOGNORMAL, draw_DF_UNIFORM, draw_DF_BETA, draw_DF_GAMMA, draw_DF_EXPONENTIAL,
-    draw_DF_CHISQ, draw_DF_PARETO, draw_DF_TRIANGULAR, draw_DF_PERT, draw_DF_T, draw_DF_LOGT,
-    draw_DF_CAUCHY, draw_DF_LOGISTIC, draw_DF_WEIBULL, draw_DF_STUDENT_T,
-    draw_DF_POISSON, draw_DF_BINOMIAL, draw_DF_BERNOULLI, draw_DF_GEOMETRIC,
-};
+#define DRAW_FN_ROW(F) [F] = draw_##F,
+static const SmpDrawFn DRAW_FNS[DF_COUNT] = {SQ_DIST_FAMILIES(DRAW_FN_ROW)};
 
 SmpDrawFn family_draw_fn(DistFamily f) { return DRAW_FNS[f]; }
 

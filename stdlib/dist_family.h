@@ -14,31 +14,38 @@
 
 #include "registry.h"
 
+/* Every family, once: the enum below and, in dist_family.c, the per-family draw and inverse-CDF
+ * functions and their tables are made from this list (docs/architecture.md, "A distribution"). */
+#define SQ_DIST_FAMILIES(X)                                                                                   \
+    /* continuous: truncated by the inverse CDF */                                                            \
+    X(DF_NORMAL)      /* mean, sd */                                                                          \
+    X(DF_LOGNORMAL)   /* mu, sigma (of the log) */                                                            \
+    X(DF_UNIFORM)     /* lo, hi */                                                                            \
+    X(DF_BETA)        /* a, b */                                                                              \
+    X(DF_GAMMA)       /* shape, scale */                                                                      \
+    X(DF_EXPONENTIAL) /* scale */                                                                             \
+    X(DF_CHISQ)       /* k */                                                                                 \
+    X(DF_PARETO)      /* a: squigglepy's pareto (classical, x_m = 1: numpy's pareto + 1; support [1, inf)) */ \
+    X(DF_TRIANGULAR)  /* lo, mode, hi */                                                                      \
+    X(DF_PERT)        /* lo, mode, hi, lam */                                                                 \
+    X(DF_T)           /* lo, hi, t, q: location (lo+hi)/2, scale (hi-lo)/(2q), q = the t quantile */          \
+    X(DF_LOGT)        /* lo, hi, t, q: the same on ln lo, ln hi */                                            \
+    X(DF_CAUCHY)      /* loc, scale */                                                                        \
+    X(DF_LOGISTIC)    /* loc, scale */                                                                        \
+    X(DF_WEIBULL)     /* shape, scale (numpy's weibull(a) * scale) */                                         \
+    X(DF_STUDENT_T)   /* df, loc, scale: loc + scale * (a standard t with df degrees of freedom) */           \
+    /* discrete: truncated by rejection */                                                                    \
+    X(DF_POISSON)     /* lam */                                                                               \
+    X(DF_BINOMIAL)    /* n, p */                                                                              \
+    X(DF_BERNOULLI)   /* p */                                                                                 \
+    X(DF_GEOMETRIC)   /* p (support 1, 2, ...) */
+
+#define DF_ENUM_ENTRY(F) F,
 typedef enum DistFamily {
-    /* continuous: truncated by the inverse CDF */
-    DF_NORMAL,      /* mean, sd */
-    DF_LOGNORMAL,   /* mu, sigma (of the log) */
-    DF_UNIFORM,     /* lo, hi */
-    DF_BETA,        /* a, b */
-    DF_GAMMA,       /* shape, scale */
-    DF_EXPONENTIAL, /* scale */
-    DF_CHISQ,       /* k */
-    DF_PARETO,      /* a: squigglepy's pareto (classical, x_m = 1: numpy's pareto + 1; support [1, inf)) */
-    DF_TRIANGULAR,  /* lo, mode, hi */
-    DF_PERT,        /* lo, mode, hi, lam */
-    DF_T,           /* lo, hi, t, q: location (lo+hi)/2, scale (hi-lo)/(2q), q = the t quantile */
-    DF_LOGT,        /* lo, hi, t, q: the same on ln lo, ln hi */
-    DF_CAUCHY,      /* loc, scale */
-    DF_LOGISTIC,    /* loc, scale */
-    DF_WEIBULL,     /* shape, scale (numpy's weibull(a) * scale) */
-    DF_STUDENT_T,   /* df, loc, scale: loc + scale * (a standard t with df degrees of freedom) */
-    /* discrete: truncated by rejection */
-    DF_POISSON,     /* lam */
-    DF_BINOMIAL,    /* n, p */
-    DF_BERNOULLI,   /* p */
-    DF_GEOMETRIC,   /* p (support 1, 2, ...) */
+    SQ_DIST_FAMILIES(DF_ENUM_ENTRY)
     DF_COUNT
 } DistFamily;
+#undef DF_ENUM_ENTRY
 
 #define DF_MAX_PARAMS 4
 

@@ -76,16 +76,13 @@ static void graph_build(Graph *g, Samples *root) {
                 free(old_index);
             }
             graph_put(g, c, (size_t)-2);
-            if (top == cap) stack = mem_realloc(stack, (cap *= 2) * sizeof *stack);
+            MEM_GROW(stack, cap, top + 1);
             stack[top++] = (struct Frame){c, 0};
             continue;
         }
         Samples *s = f->s;
         top--;
-        if (g->len == g->cap) {
-            g->cap = g->cap ? 2 * g->cap : 64;
-            g->node = mem_realloc(g->node, g->cap * sizeof *g->node);
-        }
+        MEM_GROW_FROM(g->node, g->cap, g->len + 1, 64);
         size_t pos = g->len;
         g->node[g->len++] = s;
         for (size_t i = ptr_hash(s, g->slots - 1);; i = (i + 1) & (g->slots - 1))

@@ -701,6 +701,52 @@ static void test_family_rows(void) {
     check("15 plain constructors", plain == 15);
 }
 
+/* Every family of SQ_DIST_FAMILIES has a table row, and its smp_custom functions (the tables
+ * generated from that list) are its own: each draws and inverts as family f does with the same
+ * generator state, and reports NaN parameters as bad. */
+static void test_family_tables(void) {
+    static const double candidates[][DF_MAX_PARAMS] = {{1, 2, 3, 4}, {3, 0.5, 0, 0}};
+    const double all_nan[DF_MAX_PARAMS] = {NAN, NAN, NAN, NAN};
+    gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int f = 0; f < DF_COUNT; f++) {
+        const FamilyInfo *fi = family_info(f);
+        char what[200];
+        snprintf(what, sizeof what, "family %d: a table row with a name and 1 to %d parameters", f, DF_MAX_PARAMS);
+        check(what, fi->name && fi->nparams >= 1 && fi->nparams <= DF_MAX_PARAMS);
+        SmpDrawFn draw = family_draw_fn(f);
+        SmpQuantFn quant = family_quant_fn(f);
+        snprintf(what, sizeof what, "%s: a draw and an inverse-CDF function", fi->name ? fi->name : "?");
+        check(what, draw && quant);
+        if (!fi->name || !draw || !quant) continue;
+        const double *p = NULL;
+        for (size_t c = 0; c < sizeof candidates / sizeof candidates[0] && !p; c++)
+            if (family_check(f, candidates[c]) < 0) p = candidates[c];
+        snprintf(what, sizeof what, "%s: valid parameters among the candidates", fi->name);
+        check(what, p != NULL);
+        if (!p) continue;
+        gsl_rng_set(r1, 11), gsl_rng_set(r2, 11);
+        bool same = true;
+        for (int k = 0; k < 20; k++) {
+            int bad = -1;
+            double x = draw(r1, p, &bad);
+            same = same && bad == -1 && x == family_draw(f, r2, p);
+        }
+        for (double u = 0.05; u < 1; u += 0.1) {
+            int bad = -1;
+            double x = quant(u, p, &bad), want = family_lhs_quantile(f, u, p);
+            same = same && bad == -1 && (x == want || (isnan(x) && isnan(want)));
+        }
+        snprintf(what, sizeof what, "%s: its draw and inverse-CDF functions are the family's", fi->name);
+        check(what, same);
+        int bad_draw = -1, bad_quant = -1;
+        double x = draw(r1, all_nan, &bad_draw), y = quant(0.5, all_nan, &bad_quant);
+        snprintf(what, sizeof what, "%s: NaN parameters reported as bad", fi->name);
+        check(what, isnan(x) && isnan(y) && bad_draw >= 0 && bad_draw == bad_quant);
+    }
+    gsl_rng_free(r1);
+    gsl_rng_free(r2);
+}
+
 int main(void) {
     const char *env = getenv("SQC_TEST_N");
     N = env ? (size_t)atol(env) : 1000000;
@@ -713,6 +759,7 @@ int main(void) {
     value_release(run(setup));
     test_properties();
     test_family_rows();
+    test_family_tables();
     test_docs();
     test_exact();
     if (stats_on) {
