@@ -225,8 +225,7 @@ void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
         return;
     }
     int nb = b->n;
-    double *edge = malloc(((size_t)nb + 1) * sizeof *edge);
-    if (!edge) abort();
+    double *edge = mem_alloc(((size_t)nb + 1) * sizeof *edge);
     for (int i = 0; i <= nb; i++) edge[i] = bins_edge(b, i);
     double lo = b->lo, hi = b->hi, scale = nb / (hi - lo);
     size_t stride = (size_t)nb + 1; /* each count array also counts the draws outside, at nb */
@@ -234,9 +233,8 @@ void bins_count(const Bins *b, const double *x, size_t n, size_t *counts) {
     {
         /* four count arrays taken in turn: neighbouring draws in one bin do not wait on each
          * other's increment */
-        size_t *mine = calloc(4 * stride, sizeof *mine);
-        int *k = malloc(BINS_CHUNK * sizeof *k);
-        if (!mine || !k) abort();
+        size_t *mine = mem_calloc(4 * stride, sizeof *mine);
+        int *k = mem_alloc(BINS_CHUNK * sizeof *k);
 #pragma omp for schedule(dynamic, 16) /* 16K draws a grab: one slow vCPU does not hold the other up */
         for (size_t c0 = 0; c0 < n; c0 += BINS_CHUNK) {
             size_t len = n - c0 < BINS_CHUNK ? n - c0 : BINS_CHUNK;
