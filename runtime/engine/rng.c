@@ -1,8 +1,6 @@
 /* rng.c — stream keys, the counter-based uniform, and a gsl_rng adapter positioned per draw. */
 #include "rng.h"
 
-#include <stdlib.h>
-
 #include "mem.h"
 #include "rng_inline.h"
 
