@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ast_build.h"
+#include "mem.h"
 
 /* ---- arena ---- */
 
@@ -27,9 +28,7 @@ void *arena_alloc(Arena *arena, size_t size)
     ArenaChunk *ch = arena->head;
     if (!ch || ch->cap - ch->used < size) {
         size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
-        ArenaChunk *nc = malloc(sizeof *nc + cap);
-        if (!nc)
-            return NULL;
+        ArenaChunk *nc = mem_alloc(sizeof *nc + cap);
         nc->used = 0;
         nc->cap = cap;
         if (ch && cap != ARENA_CHUNK) {
@@ -76,10 +75,12 @@ void ast_error(AstCtx *c, SqLoc loc, bool at_end, const char *fmt, ...)
 
 void *ast_alloc(AstCtx *c, size_t size, SqLoc loc)
 {
-    void *p = arena_alloc(c->arena, size);
-    if (!p)
-        ast_error(c, loc, false, "out of memory");
-    return p;
+    char why[160];
+    if (!mem_fits(size, why, sizeof why)) { /* a big list's items, say: an error at its place */
+        ast_error(c, loc, false, "out of memory: %s", why);
+        return NULL;
+    }
+    return arena_alloc(c->arena, size);
 }
 
 /* ---- nodes: each node sits behind a hidden header holding its subtree depth ---- */

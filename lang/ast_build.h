@@ -23,7 +23,7 @@ typedef struct Arena {
     ArenaChunk *head;
 } Arena;
 
-void *arena_alloc(Arena *arena, size_t size); /* zeroed, max-aligned; NULL when out of memory */
+void *arena_alloc(Arena *arena, size_t size); /* zeroed, max-aligned; out of memory ends the run (mem.h) */
 void arena_free(Arena *arena);
 
 typedef struct AstCtx {
@@ -37,7 +37,9 @@ typedef struct AstCtx {
 /* Records the (first) syntax error. */
 void ast_error(AstCtx *c, SqLoc loc, bool at_end, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void *ast_alloc(AstCtx *c, size_t size, SqLoc loc); /* arena_alloc, "out of memory" error on failure */
+/* arena_alloc, or NULL and an "out of memory: ..." error at loc when size does not fit the memory
+ * limit (mem_fits: builders that can report an error ask first, docs/reliability.md) */
+void *ast_alloc(AstCtx *c, size_t size, SqLoc loc);
 
 typedef struct AstVec {
     Ast **items;

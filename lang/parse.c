@@ -38,11 +38,7 @@ Program *parse_program(const Source *src, SymTab *syms, ParseError *err)
 {
     memset(err, 0, sizeof *err);
     err->span.src = src;
-    Program *prog = calloc(1, sizeof *prog);
-    if (!prog) {
-        sq_error_set(err, (Span){src, 0, 0}, "out of memory");
-        return NULL;
-    }
+    Program *prog = mem_calloc(1, sizeof *prog);
     prog->src = src;
     ParseState ps;
     memset(&ps, 0, sizeof ps);

@@ -14,25 +14,10 @@
 #define DIAG_BEFORE 60    /* bytes of context kept before the caret in a window */
 #define DIAG_WINDOW 150   /* bytes shown in a window */
 
-static char *copy_cstr(const char *s)
-{
-    size_t n = strlen(s);
-    char *p = malloc(n + 1);
-    if (p)
-        memcpy(p, s, n + 1);
-    return p;
-}
-
 static Source *source_new(const char *name, char *text, size_t len)
 {
-    Source *src = malloc(sizeof *src);
-    char *nm = copy_cstr(name ? name : "<input>");
-    if (!src || !nm) {
-        free(src);
-        free(nm);
-        return NULL;
-    }
-    src->name = nm;
+    Source *src = mem_alloc(sizeof *src);
+    src->name = mem_strdup(name ? name : "<input>");
     src->text = text;
     src->len = (uint32_t)len;
     return src;
@@ -93,13 +78,7 @@ Source *source_from_file(const char *path, char *err, size_t errlen)
     if (skip)
         memmove(text, text + skip, (len -= skip) + 1);
     text[len] = '\0';
-    Source *src = source_new(path, text, len);
-    if (!src) {
-        free(text);
-        if (err && errlen)
-            snprintf(err, errlen, "cannot read '%s': out of memory", path);
-    }
-    return src;
+    return source_new(path, text, len);
 }
 
 Source *source_from_string(const char *name, const char *text, size_t len)
@@ -108,16 +87,11 @@ Source *source_from_string(const char *name, const char *text, size_t len)
     text += skip, len -= skip;
     if (len >= (size_t)UINT32_MAX)
         return NULL;
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return NULL;
+    char *copy = mem_alloc(len + 1);
     if (len)
         memcpy(copy, text, len);
     copy[len] = '\0';
-    Source *src = source_new(name, copy, len);
-    if (!src)
-        free(copy);
-    return src;
+    return source_new(name, copy, len);
 }
 
 void source_free(Source *src)

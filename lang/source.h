@@ -24,7 +24,8 @@ typedef struct Span {
 #define SOURCE_MAX_BYTES 100000000
 #define SOURCE_MAX_TEXT "100 MB (100,000,000 bytes)"
 
-/* Both skip a UTF-8 byte order mark at the start. A file over SOURCE_MAX_BYTES is an error in err. */
+/* Both skip a UTF-8 byte order mark at the start. A file over SOURCE_MAX_BYTES is an error in err;
+ * a string of UINT32_MAX bytes or more is NULL. Out of memory ends the run (runtime/base/mem.h). */
 Source *source_from_file(const char *path, char *err, size_t errlen);
 Source *source_from_string(const char *name, const char *text, size_t len);
 void source_free(Source *src);

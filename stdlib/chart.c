@@ -227,8 +227,7 @@ void bins_count(Timings *tm, const Bins *b, const double *x, size_t n, size_t *c
         return;
     }
     int nb = b->n;
-    double *edge = malloc(((size_t)nb + 1) * sizeof *edge);
-    if (!edge) abort();
+    double *edge = mem_alloc(((size_t)nb + 1) * sizeof *edge);
     for (int i = 0; i <= nb; i++) edge[i] = bins_edge(b, i);
     double lo = b->lo, hi = b->hi, scale = nb / (hi - lo);
     size_t stride = (size_t)nb + 1; /* each count array also counts the draws outside, at nb */
@@ -236,9 +235,8 @@ void bins_count(Timings *tm, const Bins *b, const double *x, size_t n, size_t *c
     {
         /* four count arrays taken in turn: neighbouring draws in one bin do not wait on each
          * other's increment */
-        size_t *mine = calloc(4 * stride, sizeof *mine);
-        int *k = malloc(BINS_CHUNK * sizeof *k);
-        if (!mine || !k) abort();
+        size_t *mine = mem_calloc(4 * stride, sizeof *mine);
+        int *k = mem_alloc(BINS_CHUNK * sizeof *k);
 #pragma omp for schedule(dynamic, 16) /* 16K draws a grab: one slow vCPU does not hold the other up */
         for (size_t c0 = 0; c0 < n; c0 += BINS_CHUNK) {
             size_t len = n - c0 < BINS_CHUNK ? n - c0 : BINS_CHUNK;

@@ -140,6 +140,7 @@ static bool fn_correlate(Args *a, Value *out) {
     if (n > UINT32_MAX) return call_error(a, "at most %u draws, got %zu", UINT32_MAX, n);
     gsl_matrix *c = gsl_matrix_alloc((size_t)k, (size_t)k), *p = gsl_matrix_alloc((size_t)k, (size_t)k),
                *t = gsl_matrix_calloc((size_t)k, (size_t)k), *q = gsl_matrix_alloc((size_t)k, (size_t)k);
+    if (!c || !p || !t || !q) mem_fail("a correlation matrix could not be allocated"); /* (GSL's handler is off) */
     bool ok = target_matrix(a, k, c);
     if (ok && !cholesky(c, p)) ok = not_positive_definite(a, k);
     if (ok) { /* the normal scores' Pearson correlation that gives Spearman r */
@@ -157,8 +158,7 @@ static bool fn_correlate(Args *a, Value *out) {
 
     /* R: column j the scores in an order of its own (column 0 in order: only the relative order
      * counts), each from its own stream, so the columns can be shuffled in parallel */
-    double **col = calloc((size_t)k, sizeof *col);
-    if (!col) abort();
+    double **col = mem_calloc((size_t)k, sizeof *col);
     for (int j = 0; j < k; j++) {
         col[j] = mem_alloc((n ? n : 1) * sizeof **col);
     }
@@ -171,6 +171,7 @@ static bool fn_correlate(Args *a, Value *out) {
     }
     /* T = R'R / n - mean mean', block by block in a fixed order */
     gsl_matrix *rb = gsl_matrix_alloc(ROWS, (size_t)k), *ob = gsl_matrix_alloc(ROWS, (size_t)k);
+    if (!rb || !ob) mem_fail("a block of rows could not be allocated");
     double mean = 0;
     for (size_t i = 0; i < n; i++) mean += col[0][i];
     mean /= (double)(n ? n : 1);
@@ -204,9 +205,8 @@ static bool fn_correlate(Args *a, Value *out) {
     double **rstar = col;
 
     /* output j: input j's sorted draws in the rank order of R*'s column j, written over that column */
-    uint32_t *idx = ok ? malloc(n * sizeof *idx) : NULL;
-    double *sorted = ok ? malloc(n * sizeof *sorted) : NULL;
-    if (ok && (!idx || !sorted)) abort();
+    uint32_t *idx = ok ? mem_alloc(n * sizeof *idx) : NULL;
+    double *sorted = ok ? mem_alloc(n * sizeof *sorted) : NULL;
     for (int j = 0; j < k && ok; j++) {
         const double *d = smp_draws(ctx, xs->items[j].as.smp);
         if (!d) {

@@ -86,8 +86,7 @@ static Samples *pick_node(SampleCtx *ctx, int m, const Operand *comps, const dou
     bool numbers = true;
     for (int i = 0; i < m && numbers; i++) numbers = !comps[i].node;
     if (!numbers) return smp_mixture(ctx, m, comps, w, span);
-    double *v = malloc((size_t)m * sizeof *v);
-    if (!v) abort();
+    double *v = mem_alloc((size_t)m * sizeof *v);
     for (int i = 0; i < m; i++) v[i] = comps[i].num;
     Samples *s = smp_table(ctx, (size_t)m, v, w, span);
     free(v);
@@ -130,7 +129,7 @@ static bool fn_discrete(Args *a, Value *out) {
         if (has_arg(a, D_WEIGHTS)) return arg_error(a, D_WEIGHTS, "give weights either in the record or as a list, not both");
         k = r->len;
         if (k <= 0) return arg_error(a, D_ITEMS, "no values");
-        vals = malloc((size_t)k * sizeof *vals), w = malloc((size_t)k * sizeof *w);
+        vals = mem_alloc((size_t)k * sizeof *vals), w = mem_alloc((size_t)k * sizeof *w);
         for (int i = 0; i < k; i++) {
             const SqString *key = r->keys[i];
             char *end;
@@ -151,7 +150,7 @@ static bool fn_discrete(Args *a, Value *out) {
         const SqList *l = items->as.list;
         k = l->len;
         if (k <= 0) return arg_error(a, D_ITEMS, "no values");
-        vals = malloc((size_t)k * sizeof *vals), w = malloc((size_t)k * sizeof *w);
+        vals = mem_alloc((size_t)k * sizeof *vals), w = mem_alloc((size_t)k * sizeof *w);
         if (is_pairs(l)) { /* [[weight, value], ...] */
             if (has_arg(a, D_WEIGHTS)) {
                 arg_error(a, D_WEIGHTS, "give weights either in [weight, value] pairs or as a list, not both");
@@ -175,7 +174,7 @@ static bool fn_discrete(Args *a, Value *out) {
     } else {
         return arg_type_error(a, D_ITEMS, "a list of values or a record {value: weight}");
     }
-    comps = malloc((size_t)k * sizeof *comps);
+    comps = mem_alloc((size_t)k * sizeof *comps);
     for (int i = 0; i < k; i++) comps[i] = opnd_num(vals[i]);
     ok = finish_mixture(a, k, comps, w, D_LCLIP, D_RCLIP, out);
 done:
@@ -202,8 +201,8 @@ static bool fn_mixture(Args *a, Value *out) {
     int k = l->len;
     if (k <= 0) return arg_error(a, M_DISTS, "no components");
     if (k > COMPONENTS_MAX) return arg_error(a, M_DISTS, "%d components; at most %d", k, COMPONENTS_MAX);
-    Operand *comps = malloc((size_t)k * sizeof *comps);
-    double *w = malloc((size_t)k * sizeof *w);
+    Operand *comps = mem_alloc((size_t)k * sizeof *comps);
+    double *w = mem_alloc((size_t)k * sizeof *w);
     bool ok = false;
     if (is_pairs(l)) { /* [[weight, dist], ...] */
         if (has_arg(a, M_WEIGHTS)) {
@@ -428,8 +427,8 @@ static TruncResult truncate_desc(Args *a, const DistDesc *d, double lo, double h
     case DESC_MIXTURE: {
         if (!known) return TR_FALLBACK;
         if (!(m > 0)) return no_mass(a, "the mixture", lo, hi);
-        Operand *comps = calloc((size_t)d->k, sizeof *comps);
-        double *w = malloc((size_t)d->k * sizeof *w);
+        Operand *comps = mem_calloc((size_t)d->k, sizeof *comps);
+        double *w = mem_alloc((size_t)d->k * sizeof *w);
         int n = 0;
         TruncResult r = TR_OK;
         for (int i = 0; i < d->k && r == TR_OK; i++) {

@@ -210,8 +210,7 @@ static bool fn_pdf(Args *a, Value *out) {
     int n;
     bool is_list;
     if (!points_of(a, 1, &pts, &n, &is_list)) return false;
-    double *r = malloc((size_t)(n ? n : 1) * sizeof *r);
-    if (!r) abort();
+    double *r = mem_alloc((size_t)(n ? n : 1) * sizeof *r);
     Operand x;
     bool ok = true;
     if (exact_arg(a, 0, &x)) {
@@ -274,8 +273,7 @@ int dist_exact_cdf(Args *a, Value *out) {
     int n;
     bool is_list, ok = true;
     if (!points_of(a, 1, &pts, &n, &is_list)) return 0;
-    double *r = malloc((size_t)(n ? n : 1) * sizeof *r);
-    if (!r) abort();
+    double *r = mem_alloc((size_t)(n ? n : 1) * sizeof *r);
     for (int i = 0; ok && i < n; i++) {
         if (exact) r[i] = exact_cdf(x, pts[i]);
         else if (!smp_cdf(&a->I->smp, a->v[0]->as.smp, pts[i], &r[i])) ok = (rt_error_from_samples(a->I), false);
@@ -306,8 +304,7 @@ static bool fn_inv(Args *a, Value *out) {
             free(ps);
             return false;
         }
-    double *r = malloc((size_t)(n ? n : 1) * sizeof *r);
-    if (!r) abort();
+    double *r = mem_alloc((size_t)(n ? n : 1) * sizeof *r);
     Operand x;
     bool ok = true;
     if (exact_arg(a, 0, &x)) {
@@ -408,8 +405,7 @@ static bool fn_mode(Args *a, Value *out) {
     Data dt;
     if (!data_of(a, 0, &dt)) return false;
     /* the most frequent value: of samples the smallest of equals; of a list the first in order */
-    double *s = malloc(dt.n * sizeof *s);
-    if (!s) abort();
+    double *s = mem_alloc(dt.n * sizeof *s);
     memcpy(s, dt.x, dt.n * sizeof *s);
     qsort(s, dt.n, sizeof *s, cmp_double);
     size_t best = 0;

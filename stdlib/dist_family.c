@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dist_common.h"
+#include "mem.h"
 #include "numfmt.h"
 
 /* Largest Poisson mean and binomial n: GSL's samplers return unsigned int. */
@@ -680,8 +681,8 @@ static void desc_free(void *p) {
 }
 
 static DistDesc *desc_new(Samples *s, DescKind kind, int n) {
-    DistDesc *d = calloc(1, sizeof *d);
-    if (!d || !(d->held = calloc((size_t)(n > 0 ? n : 1), 1))) abort();
+    DistDesc *d = mem_calloc(1, sizeof *d);
+    d->held = mem_calloc((size_t)(n > 0 ? n : 1), 1);
     d->node = s;
     d->kind = kind;
     return d;
@@ -712,9 +713,8 @@ void desc_register_const(Samples *s, double x) {
 void desc_register_mixture(Samples *s, int k, const Operand *comps, const double *weights) {
     DistDesc *d = desc_new(s, DESC_MIXTURE, k);
     d->k = k;
-    d->comps = malloc((size_t)(k > 0 ? k : 1) * sizeof *d->comps);
-    d->weights = malloc((size_t)(k > 0 ? k : 1) * sizeof *d->weights);
-    if (!d->comps || !d->weights) abort();
+    d->comps = mem_alloc((size_t)(k > 0 ? k : 1) * sizeof *d->comps);
+    d->weights = mem_alloc((size_t)(k > 0 ? k : 1) * sizeof *d->weights);
     for (int i = 0; i < k; i++) {
         d->comps[i] = desc_keep(d, i, comps[i]);
         d->weights[i] = weights[i];

@@ -9,6 +9,7 @@
 #include "atomic_file.h"
 #include "csv.h"
 #include "chart.h"
+#include "mem.h"
 #include "numfmt.h"
 #include "registry.h"
 
@@ -50,7 +51,7 @@ static bool fn_write_samples(Args *a, Value *out) {
     }
     sb_putc(&line, '\n');
 
-    double **cols = calloc(k > 0 ? (size_t)k : 1, sizeof *cols);
+    double **cols = mem_calloc(k > 0 ? (size_t)k : 1, sizeof *cols);
     size_t n = 0;
     bool ok = true;
     bool owned;

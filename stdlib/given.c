@@ -88,8 +88,7 @@ double *given_draws(Args *a, Samples *s, const Given *g) {
     }
     const double *d = smp_draws(ctx, s);
     if (!d) return rt_error_from_samples(a->I), NULL;
-    double *out = malloc(g->m * sizeof *out);
-    if (!out) abort();
+    double *out = mem_alloc(g->m * sizeof *out);
     for (size_t i = 0, j = 0; i < ctx->n; i++)
         if (g->mask[i]) out[j++] = d[i];
     return out;

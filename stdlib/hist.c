@@ -22,6 +22,7 @@
 #include "chart.h"
 #include "display.h"
 #include "given.h"
+#include "mem.h"
 #include "numfmt.h"
 #include "registry.h"
 
@@ -131,7 +132,7 @@ static bool hist(Args *a, Value *out) {
     }
     size_t nonpos = n - placed - wc.below - wc.above - nan - inf; /* placed: finite (and > 0 on a log scale) */
     if (placed) {
-        size_t *counts = malloc((b.n > 0 ? (size_t)b.n : 1) * sizeof *counts);
+        size_t *counts = mem_alloc((b.n > 0 ? (size_t)b.n : 1) * sizeof *counts);
         if (!stream) {
             bins_count(I->smp.timings, &b, x, n, counts);
         } else if (!bins_count_samples(&b, &I->smp, s, counts)) {
@@ -146,10 +147,10 @@ static bool hist(Args *a, Value *out) {
         bool by_value = b.unit || b.lo == b.hi; /* rows are values, not ranges */
         int nedges = by_value ? b.n : b.n + 1;
         size_t nalloc = nedges > 0 ? (size_t)nedges : 1;
-        double *edges = malloc(nalloc * sizeof *edges);
+        double *edges = mem_alloc(nalloc * sizeof *edges);
         for (int i = 0; i < nedges; i++) edges[i] = by_value ? b.lo + i : bins_edge(&b, i);
         int sig = by_value ? 0 : chart_label_digits(edges, nedges);
-        StrBuf *labels = calloc(nalloc, sizeof *labels);
+        StrBuf *labels = mem_calloc(nalloc, sizeof *labels);
         size_t lw = 0, cw = 1;
         for (int i = 0; i < nedges; i++) {
             sb_init(&labels[i]);

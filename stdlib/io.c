@@ -8,6 +8,7 @@
 #include "atomic_file.h"
 #include "csv.h"
 #include "display.h"
+#include "mem.h"
 #include "numfmt.h"
 #include "registry.h"
 
@@ -101,7 +102,7 @@ static bool csv_build(Args *a, const SqList *rows, StrBuf *out) {
         if (rows->items[r].kind != VAL_RECORD)
             return arg_error(a, 1, "row %d is %s; each row must be a record", r, value_kind_name(&rows->items[r]));
     const SqRecord *head = rows->items[0].as.rec;
-    bool *summarize = calloc((size_t)head->len + 1, sizeof *summarize);
+    bool *summarize = mem_calloc((size_t)head->len + 1, sizeof *summarize);
     for (int r = 0; r < rows->len; r++) {
         const SqRecord *row = rows->items[r].as.rec;
         for (int k = 0; k < head->len; k++) {

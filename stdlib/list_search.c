@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "mem.h"
 #include "numfmt.h"
 #include "registry.h"
 
@@ -121,8 +122,7 @@ static bool fn_unique(Args *a, Value *out) {
             return arg_error(a, 0, "element %d is samples, which differ draw by draw: unique compares plain values", i);
     size_t cap = 16;
     while (cap < (size_t)l->len * 2) cap *= 2;
-    int *slot = malloc(cap * sizeof *slot); /* index into the result, or -1 */
-    if (!slot) abort();
+    int *slot = mem_alloc(cap * sizeof *slot); /* index into the result, or -1 */
     for (size_t k = 0; k < cap; k++) slot[k] = -1;
     Value result = val_list_new(0);
     for (int i = 0; i < l->len; i++) {
@@ -164,8 +164,7 @@ static int compare_keyed(const void *pa, const void *pb) {
 static bool fn_sort_by(Args *a, Value *out) {
     const SqList *l;
     if (!need_list(a, 0, &l) || !need_func(a, 1)) return false;
-    Keyed *k = calloc((size_t)l->len + 1, sizeof *k);
-    if (!k) abort();
+    Keyed *k = mem_calloc((size_t)l->len + 1, sizeof *k);
     bool ok = true; /* calloc made every key nil, which releases as nothing */
     for (int i = 0; i < l->len && ok; i++) {
         k[i].index = i;

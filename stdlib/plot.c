@@ -400,7 +400,7 @@ static bool plot_svg(Args *a, StrBuf *svg) {
     }
     double ymax = 0;
     for (int i = 0; i < p.ns; i++) {
-        p.s[i].counts = malloc((size_t)p.b.n * sizeof(size_t));
+        p.s[i].counts = mem_alloc((size_t)p.b.n * sizeof(size_t));
         if (!stream) {
             bins_count(a->I->smp.timings, &p.b, p.s[i].x, p.s[i].n, p.s[i].counts);
         } else if (!bins_count_samples(&p.b, &a->I->smp, first->as.smp, p.s[i].counts)) {

@@ -197,8 +197,7 @@ static int parse_number(const char *s, size_t len, bool quoted, double *out) {
         else return 0;
     }
     if (i != len) return 0;
-    char small[64], *buf = len < sizeof small ? small : malloc(len + 1);
-    if (!buf) abort();
+    char small[64], *buf = len < sizeof small ? small : mem_alloc(len + 1);
     size_t o = 0;
     for (size_t k = 0; k < len; k++)
         if (s[k] != '_' && s[k] != ',') buf[o++] = s[k];
@@ -256,8 +255,7 @@ static bool read_rows(Csv *c, Row *row, Value *out) {
     /* the header: a UTF-8 byte order mark before it is not part of the first name */
     if (!check_text(c, row)) return false;
     int ncols = row->n;
-    SqString **keys = calloc((size_t)ncols, sizeof *keys);
-    if (!keys) abort();
+    SqString **keys = mem_calloc((size_t)ncols, sizeof *keys);
     bool ok = true;
     for (int k = 0; k < ncols && ok; k++) {
         const char *t = field_text(row, k);
@@ -275,8 +273,7 @@ static bool read_rows(Csv *c, Row *row, Value *out) {
             }
         if (ok) keys[k] = sqstr_new(t, len);
     }
-    SqString **share = calloc((size_t)ncols * SHARE_SLOTS, sizeof *share);
-    if (!share) abort();
+    SqString **share = mem_calloc((size_t)ncols * SHARE_SLOTS, sizeof *share);
     Value list = val_list_new(0);
     while (ok) {
         RowStatus st = read_row(c, row);
@@ -363,8 +360,7 @@ static bool fn_read_csv(Args *a, Value *out) {
         fclose(fp);
         return arg_error(a, 0, "\"%s\" is a folder, not a CSV file", path->bytes);
     }
-    Reader *r = calloc(1, sizeof *r);
-    if (!r) abort();
+    Reader *r = mem_calloc(1, sizeof *r);
     r->fp = fp;
     Csv c = {.a = a, .path = path->bytes, .r = r, .line = 1};
     Row row = {0};

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "mem.h"
 #include "numfmt.h"
 #include "registry.h"
 #include "sensitivity.h"
@@ -97,8 +98,7 @@ static bool fn_tornado(Args *a, Value *out) {
         return rt_error_from_samples(a->I), false;
     }
     /* names first (their order is sensitivity's), then the bars by swing, largest on top */
-    StrBuf *names = calloc(k, sizeof *names);
-    if (!names) abort();
+    StrBuf *names = mem_calloc(k, sizeof *names);
     for (size_t j = 0; j < k; j++) {
         sb_init(&names[j]);
         input_name(in[j].node, j, &names[j]);

@@ -96,8 +96,7 @@ static bool unpublish(char *tmp_path) {
 
 /* mkdir -p for the folders above path. */
 static bool make_parents(const char *path, char *err, size_t errlen) {
-    char *dir = strdup(path);
-    if (!dir) abort();
+    char *dir = mem_strdup(path);
     for (char *p = dir + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
@@ -154,11 +153,7 @@ static bool check_target(const char *path, bool *exists, struct stat *st, char *
  * a link and its target is rewritten in the target's folder). NULL with a message on error. */
 static char *resolve_target(const char *path, bool exists, char *err, size_t errlen) {
     struct stat lst;
-    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) {
-        char *p = strdup(path);
-        if (!p) abort();
-        return p;
-    }
+    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) return mem_strdup(path);
     char *real = exists ? realpath(path, NULL) : NULL;
     if (!exists)
         snprintf(err, errlen, "'%s' is a symbolic link to a file that does not exist; write to the file's own path",
@@ -194,8 +189,7 @@ static char *tmp_prefix(const char *dir, const char *base) {
     size_t fixed = 1 + strlen(TMP_TAG) + 10 /* pid */ + 1 + TMP_RANDOM;
     size_t keep = utf8_prefix(base, (size_t)name_max > fixed ? (size_t)name_max - fixed : 1);
     size_t n = 1 + keep + strlen(TMP_TAG) + 1;
-    char *prefix = malloc(n);
-    if (!prefix) abort();
+    char *prefix = mem_alloc(n);
     snprintf(prefix, n, ".%.*s%s", (int)keep, base, TMP_TAG);
     return prefix;
 }
@@ -333,10 +327,9 @@ static bool open_file(AtomicFile *f, const char *path, AfilePolicy policy, char 
         }
     }
     f->fp = fdopen(fd, "w");
-    if (!f->fp) abort();
+    if (!f->fp) mem_fail("no stream for the file could be allocated"); /* (fdopen fails for want of memory only) */
     f->path = target;
-    f->shown = strdup(path);
-    if (!f->shown) abort();
+    f->shown = mem_strdup(path);
     f->tmp_path = tmp_path;
     return true;
 }

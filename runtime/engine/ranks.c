@@ -11,8 +11,6 @@
 #include <omp.h>
 #endif
 
-#define xmalloc mem_alloc
-
 /* An order-preserving map of a double's bits to an unsigned integer. */
 static inline uint64_t key_of(double x) {
     uint64_t b;
@@ -43,10 +41,9 @@ static int threads_for(size_t n, int threads) { return n >= PARALLEL_FROM && thr
  * one left on a single thread bounds the speed-up on many (bench/README.md, "Thread scaling"). */
 static void radix(uint64_t *k, uint32_t *v, size_t n, int threads) {
     int T = threads_for(n, threads);
-    uint64_t *kt = xmalloc(n * sizeof *kt);
-    uint32_t *vt = v ? xmalloc(n * sizeof *vt) : NULL;
-    size_t(*at)[RADIX] = calloc((size_t)T, sizeof *at); /* per chunk: where its next key of a digit goes */
-    if (!at) abort();
+    uint64_t *kt = mem_alloc(n * sizeof *kt);
+    uint32_t *vt = v ? mem_alloc(n * sizeof *vt) : NULL;
+    size_t(*at)[RADIX] = mem_calloc((size_t)T, sizeof *at); /* per chunk: where its next key of a digit goes */
     uint64_t differ = 0, k0 = k[0];
 #pragma omp parallel for schedule(static) num_threads(T) reduction(| : differ)
     for (size_t i = 0; i < n; i++) differ |= k[i] ^ k0;
@@ -106,7 +103,7 @@ static void radix(uint64_t *k, uint32_t *v, size_t n, int threads) {
 void ranks_sort(double *x, size_t n, int threads) {
     if (n < 2) return;
     int T = threads_for(n, threads);
-    uint64_t *k = xmalloc(n * sizeof *k);
+    uint64_t *k = mem_alloc(n * sizeof *k);
 #pragma omp parallel for schedule(static) num_threads(T)
     for (size_t i = 0; i < n; i++) k[i] = key_of(x[i]);
     radix(k, NULL, n, threads);
@@ -117,7 +114,7 @@ void ranks_sort(double *x, size_t n, int threads) {
 
 void ranks_order(const double *x, size_t n, uint32_t *order, int threads) {
     int T = threads_for(n, threads);
-    uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
+    uint64_t *k = mem_alloc((n ? n : 1) * sizeof *k);
 #pragma omp parallel for schedule(static) num_threads(T)
     for (size_t i = 0; i < n; i++) k[i] = key_of(x[i]), order[i] = (uint32_t)i;
     if (n > 1) radix(k, order, n, threads);
@@ -134,9 +131,9 @@ static size_t run_start(const uint64_t *k, size_t n, int t, int T) {
 
 double *ranks_average(const double *x, size_t n, int threads) {
     int T = threads_for(n, threads);
-    uint32_t *o = xmalloc((n ? n : 1) * sizeof *o);
-    uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
-    double *r = xmalloc((n ? n : 1) * sizeof *r);
+    uint32_t *o = mem_alloc((n ? n : 1) * sizeof *o);
+    uint64_t *k = mem_alloc((n ? n : 1) * sizeof *k);
+    double *r = mem_alloc((n ? n : 1) * sizeof *r);
 #pragma omp parallel for schedule(static) num_threads(T)
     for (size_t i = 0; i < n; i++) k[i] = key_of(x[i] == 0 ? 0.0 : x[i]), o[i] = (uint32_t)i; /* -0 ties +0 */
     if (n > 1) radix(k, o, n, threads);
@@ -175,7 +172,7 @@ double ranks_corr(const double *rx, const double *ry, size_t n, int threads) {
     if (n < 2) return NAN;
     int T = threads_for(n, threads);
     size_t nc = (n + CORR_CHUNK - 1) / CORR_CHUNK;
-    Wide(*part)[3] = xmalloc(nc * sizeof *part);
+    Wide(*part)[3] = mem_alloc(nc * sizeof *part);
     const int64_t twice_mean = (int64_t)n + 1;
 #pragma omp parallel for schedule(static) num_threads(T)
     for (size_t c = 0; c < nc; c++) {

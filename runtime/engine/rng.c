@@ -1,8 +1,7 @@
 /* rng.c — stream keys, the counter-based uniform, and a gsl_rng adapter positioned per draw. */
 #include "rng.h"
 
-#include <stdlib.h>
-
+#include "mem.h"
 #include "rng_inline.h"
 
 uint64_t rng_stream_key(uint64_t seed, uint64_t stream) {
@@ -56,7 +55,7 @@ static const gsl_rng_type counter_type = {
 
 gsl_rng *rng_gsl_alloc(void) {
     gsl_rng *r = gsl_rng_alloc(&counter_type);
-    if (!r) abort(); /* out of memory; GSL's error handler normally aborts first */
+    if (!r) mem_fail("a random number generator could not be allocated"); /* (GSL's error handler is off) */
     return r;
 }
 

@@ -144,10 +144,9 @@ static bool display_table(const SqList *l, StrBuf *out) {
                 return false;
         }
     }
-    StrBuf *cell = calloc((size_t)(l->len + 1) * (size_t)ncol, sizeof *cell);
+    StrBuf *cell = mem_calloc((size_t)(l->len + 1) * (size_t)ncol, sizeof *cell);
     size_t width[16] = {0};
     bool right[16] = {0};
-    if (!cell) abort();
     for (int c = 0; c < ncol; c++) {
         sb_init(&cell[c]);
         sb_put(&cell[c], head->keys[c]->bytes, head->keys[c]->len);

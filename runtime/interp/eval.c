@@ -27,8 +27,7 @@ static EvStatus eval_node(Interp *I, const Ast *n, Frame *f, Value *out);
 /* ---------- functions ---------- */
 
 static Value make_func(Sym name, const AstParam *params, int nparams, const Ast *body, Frame *closure) {
-    SqFunc *fn = calloc(1, sizeof *fn);
-    if (!fn) abort();
+    SqFunc *fn = mem_calloc(1, sizeof *fn);
     fn->refs = 1;
     fn->name = name;
     fn->params = params;
@@ -208,8 +207,7 @@ static ParamIndex param_index(const SqFunc *fn, int nkw) {
     if ((long)nkw * fn->nparams <= 256) return ix;
     size_t cap = 16;
     while (cap < (size_t)fn->nparams * 2) cap *= 2;
-    ix.slots = calloc(cap, sizeof *ix.slots);
-    if (!ix.slots) return ix; /* (the scan still works) */
+    ix.slots = mem_calloc(cap, sizeof *ix.slots);
     ix.mask = cap - 1;
     for (int i = 0; i < fn->nparams; i++) {
         size_t h = hash_name(fn->params[i].name) & ix.mask;
@@ -291,8 +289,7 @@ static EvStatus call_value(Interp *I, const Value *fn, const CallArgs *call, Val
 }
 
 EvStatus interp_call(Interp *I, const Value *fn, int nargs, const Value *args, Span span, Value *out) {
-    Span *spans = calloc((size_t)(nargs ? nargs : 1), sizeof *spans);
-    if (!spans) abort();
+    Span *spans = mem_calloc((size_t)(nargs ? nargs : 1), sizeof *spans);
     for (int i = 0; i < nargs; i++) spans[i] = span;
     CallArgs call = {.npos = nargs, .pos = args, .pos_span = spans, .span = span};
     EvStatus st = call_value(I, fn, &call, out);
@@ -310,12 +307,11 @@ static EvStatus eval_call(Interp *I, const Ast *n, Frame *f, Value *out) {
     }
     CallBuf cb = {0};
     int np = n->as.call.nargs, nk = n->as.call.nkw;
-    cb.pos = calloc((size_t)np + 1, sizeof(Value));
-    cb.pos_span = calloc((size_t)np + 1, sizeof(Span));
-    cb.kw = calloc((size_t)nk + 1, sizeof(Value));
-    cb.kw_span = calloc((size_t)nk + 1, sizeof(Span));
-    cb.kw_names = calloc((size_t)nk + 1, sizeof(Sym));
-    if (!cb.pos || !cb.pos_span || !cb.kw || !cb.kw_span || !cb.kw_names) abort();
+    cb.pos = mem_calloc((size_t)np + 1, sizeof(Value));
+    cb.pos_span = mem_calloc((size_t)np + 1, sizeof(Span));
+    cb.kw = mem_calloc((size_t)nk + 1, sizeof(Value));
+    cb.kw_span = mem_calloc((size_t)nk + 1, sizeof(Span));
+    cb.kw_names = mem_calloc((size_t)nk + 1, sizeof(Sym));
     for (int i = 0; i < np && st == EV_OK; i++) {
         st = eval(I, n->as.call.args[i], f, &cb.pos[i]);
         if (st == EV_OK) cb.pos_span[i] = n->as.call.args[i]->span, cb.npos++;
@@ -539,9 +535,8 @@ static EvStatus eval_assign(Interp *I, const Ast *n, Frame *f) {
     int nsteps = 0;
     for (const Ast *t = target; t->kind != AST_NAME; t = t->kind == AST_INDEX ? t->as.index.object : t->as.field.object)
         nsteps++;
-    const Ast **steps = calloc((size_t)nsteps + 1, sizeof *steps);
-    Value *keys = calloc((size_t)nsteps + 1, sizeof *keys);
-    if (!steps || !keys) abort();
+    const Ast **steps = mem_calloc((size_t)nsteps + 1, sizeof *steps);
+    Value *keys = mem_calloc((size_t)nsteps + 1, sizeof *keys);
     const Ast *root = target;
     for (int s = nsteps - 1; s >= 0; s--) {
         steps[s] = root;
@@ -1204,10 +1199,9 @@ static void find_set(void *ctx, const Ast *n) {
 static char *import_path(const Source *src, const char *path) {
     const char *name = src ? src->name : NULL;
     const char *slash = name && name[0] != '<' ? strrchr(name, '/') : NULL;
-    if (path[0] == '/' || !slash) return strdup(path);
+    if (path[0] == '/' || !slash) return mem_strdup(path);
     size_t dir = (size_t)(slash - name) + 1;
-    char *full = malloc(dir + strlen(path) + 1);
-    if (!full) abort();
+    char *full = mem_alloc(dir + strlen(path) + 1);
     memcpy(full, name, dir);
     strcpy(full + dir, path);
     return full;

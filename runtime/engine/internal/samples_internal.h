@@ -126,7 +126,8 @@ Samples *smp_constant(double v);
 /* Computes s->fp once s is complete (samples.c). */
 void smp_fingerprint(Samples *s);
 
-/* Allocation that aborts on failure (there is no sane recovery from OOM mid-evaluation). */
+/* mem_alloc and mem_calloc (mem.h) under the engine's names: out of memory ends the run at the
+ * statement's place (there is no unwinding mid-evaluation). */
 void *smp_xmalloc(size_t size);
 void *smp_xcalloc(size_t count, size_t size);
 /* free() for an array of len draws. Giving back tens of MB of pages takes milliseconds, and free()'s
